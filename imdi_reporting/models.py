@@ -1,0 +1,1 @@
+"""Models that compose the goals, budget and settlement apps live here."""

@@ -1,0 +1,80 @@
+"""The four roles, as Django groups, and the permissions each one holds.
+
+Groups are created by a data migration; their permissions are synchronised after every
+migrate, because an app's permissions only exist once its models have been migrated.
+"""
+
+from fnmatch import fnmatch
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DOMAIN_APPS = ("goals", "budget", "settlement")
+
+
+class Role(models.TextChoices):
+    MINISTRY_READER = "ministry_reader", _("Ministry reader (departement)")
+    UNIT_EDITOR = "unit_editor", _("Unit editor (enhet)")
+    APPROVER = "approver", _("Approver (direktorat)")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Each entry is "app_label.codename"; a "*" pattern matches every existing permission of
+# that app, and a leading "-" removes what an earlier entry added.
+_READ_ALL = ["goals.view_*", "budget.view_*", "settlement.view_*"]
+_DIRECTORATE_READ = [*_READ_ALL, "goals.view_draft_period"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.MINISTRY_READER: [
+        *_READ_ALL,
+        "-goals.view_draft_period",
+        "-settlement.view_exact_figures",
+        "-settlement.view_settlementcase",
+    ],
+    Role.UNIT_EDITOR: [
+        *_DIRECTORATE_READ,
+        "-settlement.view_exact_figures",
+        "-settlement.view_settlementcase",
+    ],
+    Role.APPROVER: [
+        *_DIRECTORATE_READ,
+        "goals.submit_period",
+        "goals.reopen_period",
+    ],
+    Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
+}
+
+
+def permissions_for(role: str) -> set[Permission]:
+    everything = list(Permission.objects.select_related("content_type"))
+    chosen: set[Permission] = set()
+    for entry in ROLE_PERMISSIONS[role]:
+        remove = entry.startswith("-")
+        pattern = entry.lstrip("-")
+        app_label, _, codename = pattern.partition(".")
+        matches = {
+            p
+            for p in everything
+            if p.content_type.app_label == app_label and fnmatch(p.codename, codename)
+        }
+        if not matches and "*" not in pattern and not remove:
+            raise ImproperlyConfigured(f"Role {role} names the unknown permission {pattern}.")
+        chosen = chosen - matches if remove else chosen | matches
+    return chosen
+
+
+def sync_roles() -> None:
+    """Make every role's group hold exactly the permissions listed above."""
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(permissions_for(role.value))
+
+
+def roles_of(user) -> list[str]:
+    if not user.is_authenticated:
+        return []
+    return sorted(
+        name for name in user.groups.values_list("name", flat=True) if name in Role.values
+    )

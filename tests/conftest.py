@@ -1,0 +1,34 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from goals.services import load_organisation
+from imdi_reporting.services import FIXTURES_DIR, load_demo_users
+
+
+@pytest.fixture
+def organisation(db):
+    """AID, IMDi with its units and the 2006 budget year, the demo users and the periods."""
+    load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml")
+    load_demo_users(path=FIXTURES_DIR / "users.yaml")
+    load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")
+
+
+@pytest.fixture
+def demo_user(organisation):
+    """Return the demo user with the given username."""
+
+    def get(username: str):
+        return get_user_model().objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def client_for(client, demo_user):
+    """A test client logged in as the given demo user."""
+
+    def login(username: str):
+        client.force_login(demo_user(username))
+        return client
+
+    return login

@@ -1,0 +1,45 @@
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+
+def test_a_ministry_reader_sees_only_submitted_periods(client_for):
+    response = client_for("aid").get(reverse("home"))
+    slugs = [period.slug for period in response.context["periods"]]
+    assert slugs == ["2006-H1"]
+
+
+def test_directorate_users_also_see_the_open_period(client_for):
+    response = client_for("ne").get(reverse("home"))
+    slugs = [period.slug for period in response.context["periods"]]
+    assert slugs == ["2006", "2006-H1"]
+    assert "30.06.2006" in response.text
+    assert "Låst" in response.text and "Åpen" in response.text
+
+
+def test_the_start_page_runs_a_bounded_number_of_queries(client_for, django_assert_max_num_queries):
+    client = client_for("direktor")
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("home"))
+    # session, user, profile (+unit, agency), groups for the role label, permissions,
+    # periods with year, agency and submitter in one join
+    assert len(first) <= 8
+
+
+def test_pages_carry_a_strict_content_security_policy(client_for):
+    response = client_for("ne").get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert not re.search(r"<style|\sstyle=", response.text)
+
+
+def test_the_layout_has_landmarks_and_a_skip_link(client_for):
+    html = client_for("ne").get(reverse("home")).text
+    assert '<a class="skip-link" href="#main">' in html
+    assert '<main id="main"' in html
+    assert '<nav class="site-nav" aria-label="Hovedmeny">' in html
+    assert '<html lang="nb">' in html
