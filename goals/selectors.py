@@ -17,12 +17,16 @@ def parse_period_slug(slug: str) -> tuple[int, str] | None:
 
 
 def user_profile(*, user: AbstractBaseUser | AnonymousUser) -> UserProfile | None:
+    """The user's profile with its ministry, agency and unit, fetched once per request."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.profile
-    except UserProfile.DoesNotExist:
-        return None
+    if not hasattr(user, "_profile_cache"):
+        user._profile_cache = (
+            UserProfile.objects.select_related("ministry", "agency", "unit")
+            .filter(user=user)
+            .first()
+        )
+    return user._profile_cache
 
 
 def periods_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ReportingPeriod]:

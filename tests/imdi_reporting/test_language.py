@@ -22,3 +22,9 @@ def test_figures_stay_norwegian_in_english(client_for):
     client = client_for("ne")
     client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     assert "30.06.2006" in client.get(reverse("home")).text
+
+
+def test_an_english_browser_still_gets_norwegian_until_it_switches(client_for):
+    client = client_for("ne")
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").text
+    assert "<h1>Oversikt</h1>" in html
