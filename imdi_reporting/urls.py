@@ -14,6 +14,7 @@ urlpatterns = [
     path("resultatkrav/", include("goals.urls")),
     path("budsjett/", include("budget.urls")),
     path("bosetting/", include("settlement.urls")),
+    path("api/", include("imdi_reporting.api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,15 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from imdi_reporting.api.urls_registry import API_SECTIONS
+from imdi_reporting.api.views import api_root
+
+urlpatterns = [
+    path("", api_root, name="api-root"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    *[
+        path(f"{section}/", include(f"{section}.api.urls", namespace=namespace))
+        for section, namespace in API_SECTIONS
+    ],
+]

@@ -1,0 +1,5 @@
+"""Which app APIs the API root lists, as (URL prefix, namespace)."""
+
+API_SECTIONS: list[tuple[str, str]] = [
+    ("goals", "goals-api"),
+]
