@@ -32,3 +32,25 @@ def client_for(client, demo_user):
         return client
 
     return login
+
+
+def require_tool(path: str) -> str:
+    """Skip locally when a system tool is missing; under CI=true a missing tool is a failure."""
+    import os
+    import shutil
+
+    found = shutil.which(path)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is required in CI (.ci/run installs it)")
+        pytest.skip(f"{path} is not installed")
+    return found
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text a reader can search and copy, as extracted by poppler's pdftotext."""
+    import subprocess
+
+    tool = require_tool("pdftotext")
+    result = subprocess.run([tool, "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
