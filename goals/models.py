@@ -478,7 +478,7 @@ class Activity(ParentedModel):
     """
 
     position = models.PositiveIntegerField(_("position"))
-    activity = models.TextField(_("activity"))
+    activity = models.TextField(_("activity"), blank=True)
     indicator_text = models.TextField(_("indicator"), blank=True)
 
     class Meta:
@@ -515,9 +515,10 @@ class Indicator(ParentedModel):
     )
     baseline_text = models.CharField(_("baseline (text)"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
-        ordering = ["budget_year", "code"]
+        ordering = ["budget_year", "position", "code"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         constraints = [
