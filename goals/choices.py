@@ -20,3 +20,48 @@ class PeriodState(models.TextChoices):
     OPEN = "open", _("Open")
     SUBMITTED = "submitted", _("Submitted")
     LOCKED = "locked", _("Locked")
+
+
+class IndicatorDirection(models.TextChoices):
+    INCREASE = "increase", _("Increase")
+    DECREASE = "decrease", _("Decrease")
+    AT_LEAST = "at_least", _("At least")
+    AT_MOST = "at_most", _("At most")
+
+
+class Status(models.TextChoices):
+    """Goal attainment of an activity; shown as a colour and this text."""
+
+    ACHIEVED = "achieved", _("Achieved")
+    ON_TRACK = "on_track", _("On track")
+    DEVIATION = "deviation", _("Deviation")
+    NOT_STARTED = "not_started", _("Not started")
+
+
+# Badge modifier per status (colour always goes together with the label).
+STATUS_BADGE = {
+    Status.ACHIEVED: "ok",
+    Status.ON_TRACK: "ok",
+    Status.DEVIATION: "bad",
+    Status.NOT_STARTED: "warn",
+}
+
+
+class WorkflowState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    READY = "ready", _("Ready for approval")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+
+
+WORKFLOW_BADGE = {
+    WorkflowState.DRAFT: "neutral",
+    WorkflowState.READY: "warn",
+    WorkflowState.RETURNED: "bad",
+    WorkflowState.APPROVED: "ok",
+}
+
+
+class PeriodEventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    REOPENED = "reopened", _("Reopened")

@@ -1,9 +1,23 @@
+import operator
+from functools import reduce
+
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from goals.choices import PeriodKind, PeriodState, UnitKind
+from goals.choices import (
+    IndicatorDirection,
+    PeriodEventKind,
+    PeriodKind,
+    PeriodState,
+    Status,
+    UnitKind,
+    WorkflowState,
+)
+from goals.locking import check_period_writable
 
 
 class Ministry(models.Model):
@@ -198,3 +212,695 @@ class ReportingPeriod(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.state != PeriodState.OPEN
+
+
+def _unit_fk(verbose_name, *, null: bool = True) -> models.ForeignKey:
+    return models.ForeignKey(
+        OrganisationalUnit,
+        on_delete=models.PROTECT,
+        null=null,
+        blank=null,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
+class PriorityArea(models.Model):
+    """Satsingsområde: the year's priority area of the allocation letter (part I)."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.PROTECT, related_name="priority_areas"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    title = models.TextField(_("title"))
+    # Empty means the whole agency is responsible ("ANSV: IMDi").
+    responsible_unit = _unit_fk(_("responsible unit (ANSV)"))
+
+    class Meta:
+        ordering = ["budget_year", "position"]
+        verbose_name = _("priority area")
+        verbose_name_plural = _("priority areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "position"], name="goals_priorityarea_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+
+class PriorityItem(models.Model):
+    """Satsingsområdets punkt a-c."""
+
+    area = models.ForeignKey(PriorityArea, on_delete=models.CASCADE, related_name="items")
+    letter = models.CharField(_("letter"), max_length=2)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["area", "letter"]
+        verbose_name = _("priority item")
+        verbose_name_plural = _("priority items")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "letter"], name="goals_priorityitem_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter}) {self.text[:60]}"
+
+
+class MainGoal(models.Model):
+    """Hovedmål: HM1-HM3 of the allocation letter."""
+
+    budget_year = models.ForeignKey(BudgetYear, on_delete=models.PROTECT, related_name="main_goals")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.TextField(_("title"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["budget_year", "position", "code"]
+        verbose_name = _("main goal")
+        verbose_name_plural = _("main goals")
+        constraints = [
+            models.UniqueConstraint(fields=["budget_year", "code"], name="goals_maingoal_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ResultRequirement(models.Model):
+    """Resultatkrav: what the ministry requires under a main goal, with its ANSV unit."""
+
+    main_goal = models.ForeignKey(MainGoal, on_delete=models.PROTECT, related_name="requirements")
+    code = models.CharField(_("code"), max_length=20)
+    text = models.TextField(_("text"))
+    responsible_unit = _unit_fk(_("responsible unit (ANSV)"), null=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["main_goal__position", "position", "code"]
+        verbose_name = _("result requirement")
+        verbose_name_plural = _("result requirements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["main_goal", "code"], name="goals_resultrequirement_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Deliverable(models.Model):
+    """Leveranse: a dated deliverable of a result requirement."""
+
+    requirement = models.ForeignKey(
+        ResultRequirement, on_delete=models.CASCADE, related_name="deliverables"
+    )
+    due = models.DateField(_("due"))
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["requirement", "due", "title"]
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "due", "title"], name="goals_deliverable_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} {self.due}"
+
+
+class SpecialReportingRequirement(models.Model):
+    """Særskilt rapportering: tied to a result requirement or directly to a main goal."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.PROTECT, related_name="special_reporting"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    text = models.TextField(_("text"))
+    requirement = models.ForeignKey(
+        ResultRequirement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="special_reporting",
+    )
+    main_goal = models.ForeignKey(
+        MainGoal, on_delete=models.CASCADE, null=True, blank=True, related_name="special_reporting"
+    )
+    responsible_unit = _unit_fk(_("responsible unit (ANSV)"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["budget_year", "position", "code"]
+        verbose_name = _("special reporting requirement")
+        verbose_name_plural = _("special reporting requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["budget_year", "code"], name="goals_special_unique"),
+            models.CheckConstraint(
+                condition=(Q(requirement__isnull=False) & Q(main_goal__isnull=True))
+                | (Q(requirement__isnull=True) & Q(main_goal__isnull=False)),
+                name="goals_special_requirement_xor_main_goal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class OtherReportingTopic(models.Model):
+    """Annen rapportering: målloven, sykefravær, likestilling, grønn stat, IT, budsjett."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.PROTECT, related_name="other_reporting"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    responsible_unit = _unit_fk(_("responsible unit (ANSV)"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["budget_year", "position", "code"]
+        verbose_name = _("other reporting topic")
+        verbose_name_plural = _("other reporting topics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "code"], name="goals_otherreportingtopic_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+PARENT_FIELDS = ("requirement", "priority_item", "special", "other_topic")
+
+
+def exactly_one_parent(name: str) -> models.CheckConstraint:
+    """A check that exactly one of the four parent foreign keys is set."""
+    options = []
+    for chosen in PARENT_FIELDS:
+        clause = Q(**{f"{chosen}__isnull": False})
+        for other in PARENT_FIELDS:
+            if other != chosen:
+                clause &= Q(**{f"{other}__isnull": True})
+        options.append(clause)
+    return models.CheckConstraint(condition=reduce(operator.or_, options), name=name)
+
+
+class ParentedModel(models.Model):
+    """Something of the reporting form that hangs under exactly one of four parents."""
+
+    budget_year = models.ForeignKey(BudgetYear, on_delete=models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(
+        ResultRequirement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name=_("result requirement"),
+    )
+    priority_item = models.ForeignKey(
+        PriorityItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name=_("priority item"),
+    )
+    special = models.ForeignKey(
+        SpecialReportingRequirement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name=_("special reporting requirement"),
+    )
+    other_topic = models.ForeignKey(
+        OtherReportingTopic,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        verbose_name=_("other reporting topic"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def parent(self):
+        return self.requirement or self.priority_item or self.special or self.other_topic
+
+    @property
+    def parent_key(self) -> str:
+        """The fixture notation: requirement:R1-1, priority:a, special:HM1-S1, other:it."""
+        if self.requirement_id:
+            return f"requirement:{self.requirement.code}"
+        if self.priority_item_id:
+            return f"priority:{self.priority_item.letter}"
+        if self.special_id:
+            return f"special:{self.special.code}"
+        return f"other:{self.other_topic.code}"
+
+
+class Activity(ParentedModel):
+    """Aktivitet: one row of the reporting form (part V), with its indicator text.
+
+    Activities belong to the budget year, so every period of the year reports on the
+    same rows; the answers are StatusUpdates per period.
+    """
+
+    position = models.PositiveIntegerField(_("position"))
+    activity = models.TextField(_("activity"), blank=True)
+    indicator_text = models.TextField(_("indicator"), blank=True)
+
+    class Meta:
+        ordering = ["budget_year", "position"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "position"], name="goals_activity_unique_position"
+            ),
+            exactly_one_parent("goals_activity_exactly_one_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.activity[:80]
+
+
+class Indicator(ParentedModel):
+    """Indikator: a quantitative indicator with target, target date and direction."""
+
+    code = models.SlugField(_("code"), max_length=60)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicators"
+    )
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    target = models.DecimalField(
+        _("target value"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=IndicatorDirection.choices)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    baseline_text = models.CharField(_("baseline (text)"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["budget_year", "position", "code"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.UniqueConstraint(fields=["budget_year", "code"], name="goals_indicator_unique"),
+            exactly_one_parent("goals_indicator_exactly_one_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PeriodBoundModel(models.Model):
+    """Content that belongs to a reporting period and freezes with it."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        check_period_writable(self.period)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        check_period_writable(self.period)
+        return super().delete(*args, **kwargs)
+
+
+class VersionedAnswer(PeriodBoundModel):
+    """An answer edited by people: versioned for optimistic concurrency."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class IndicatorValue(VersionedAnswer):
+    """Måleverdi: an indicator's measured value in a period."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    value = models.DecimalField(_("value"), max_digits=15, decimal_places=2)
+    measured_on = models.DateField(_("measured on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"], name="goals_indicatorvalue_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.value}"
+
+
+class StatisticalTable(ParentedModel, PeriodBoundModel):
+    """Statistikktabell: counts by category (Tab. 1); totals and shares are computed."""
+
+    code = models.SlugField(_("code"), max_length=60)
+    title = models.CharField(_("title"), max_length=300)
+    columns = models.JSONField(_("columns"), default=list)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["period", "position", "code"]
+        verbose_name = _("statistical table")
+        verbose_name_plural = _("statistical tables")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="goals_table_unique"),
+            exactly_one_parent("goals_table_exactly_one_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StatisticalTableRow(models.Model):
+    """Tabellrad: a label and one whole-number count per column of its table."""
+
+    table = models.ForeignKey(StatisticalTable, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveSmallIntegerField(_("position"))
+    label = models.CharField(_("label"), max_length=300)
+    values = models.JSONField(_("values"), default=list)
+
+    class Meta:
+        ordering = ["table", "position"]
+        verbose_name = _("statistical table row")
+        verbose_name_plural = _("statistical table rows")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "position"], name="goals_tablerow_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        check_period_writable(self.table.period)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        check_period_writable(self.table.period)
+        return super().delete(*args, **kwargs)
+
+
+class StatusUpdate(VersionedAnswer):
+    """Statusoppdatering: an activity's goal attainment (måloppnåelse) in a period."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="updates")
+    attainment = models.TextField(_("goal attainment"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    deviation = models.TextField(_("deviation and remarks"), blank=True)
+    measures_done = models.TextField(_("measures carried out"), blank=True)
+    measures_planned = models.TextField(_("measures planned"), blank=True)
+    state = models.CharField(
+        _("workflow state"),
+        max_length=10,
+        choices=WorkflowState.choices,
+        default=WorkflowState.DRAFT,
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+
+    class Meta:
+        ordering = ["period", "activity__position"]
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "period"], name="goals_statusupdate_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=WorkflowState.RETURNED) | ~Q(return_reason=""),
+                name="goals_statusupdate_returned_has_reason",
+            ),
+        ]
+        permissions = [("approve_statusupdate", "Can return and approve status updates")]
+
+    def __str__(self) -> str:
+        return f"{self.activity} ({self.period_id})"
+
+
+class RequirementNarrative(VersionedAnswer):
+    """Rapportering på resultatkrav: the prose of part II for a requirement in a period."""
+
+    requirement = models.ForeignKey(
+        ResultRequirement, on_delete=models.CASCADE, related_name="narratives"
+    )
+    status = models.TextField(_("status"), blank=True)
+    measures_done = models.TextField(_("measures carried out"), blank=True)
+    next_priorities = models.TextField(_("priorities for the next period"), blank=True)
+
+    class Meta:
+        ordering = ["period", "requirement"]
+        verbose_name = _("requirement narrative")
+        verbose_name_plural = _("requirement narratives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "period"], name="goals_narrative_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} ({self.period_id})"
+
+
+class SpecialReportingAnswer(VersionedAnswer):
+    """Svar på særskilt rapportering in a period."""
+
+    special = models.ForeignKey(
+        SpecialReportingRequirement, on_delete=models.CASCADE, related_name="answers"
+    )
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["period", "special"]
+        verbose_name = _("special reporting answer")
+        verbose_name_plural = _("special reporting answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["special", "period"], name="goals_specialanswer_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.special} ({self.period_id})"
+
+
+class OtherReportingAnswer(VersionedAnswer):
+    """Svar på annen rapportering (part III) in a period."""
+
+    topic = models.ForeignKey(OtherReportingTopic, on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["period", "topic"]
+        verbose_name = _("other reporting answer")
+        verbose_name_plural = _("other reporting answers")
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "period"], name="goals_otheranswer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.period_id})"
+
+
+class PeriodReport(PeriodBoundModel):
+    """Rapportens faste tekster: front page, reading guide, parts I and IV of a period."""
+
+    front_page_title = models.CharField(_("front page title"), max_length=300, blank=True)
+    front_page_heading = models.CharField(_("front page heading"), max_length=300, blank=True)
+    front_page_introduction = models.TextField(_("introduction"), blank=True)
+    reading_guide = models.TextField(_("reading guide"), blank=True)
+    reading_guide_place_date = models.CharField(_("place and date"), max_length=100, blank=True)
+    reading_guide_signatory_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    reading_guide_signatory_title = models.CharField(
+        _("signatory's title"), max_length=200, blank=True
+    )
+    priority_area_narrative = models.TextField(_("priority area narrative"), blank=True)
+    resource_priorities = models.TextField(_("resource priorities"), blank=True)
+
+    class Meta:
+        verbose_name = _("period report texts")
+        verbose_name_plural = _("period report texts")
+        constraints = [
+            models.UniqueConstraint(fields=["period"], name="goals_periodreport_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+
+class CoverLetter(PeriodBoundModel):
+    """Oversendelsesbrev: the letter that sends the period's report to the ministry."""
+
+    their_reference = models.CharField(_("their reference"), max_length=100, blank=True)
+    our_reference = models.CharField(_("our reference"), max_length=100, blank=True)
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("body"))
+    closing = models.TextField(_("closing"), blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    case_officers = models.CharField(_("case officers"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("cover letter")
+        verbose_name_plural = _("cover letters")
+        constraints = [
+            models.UniqueConstraint(fields=["period"], name="goals_coverletter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CoverLetterSignatory(models.Model):
+    """Underskriver of a cover letter."""
+
+    letter = models.ForeignKey(CoverLetter, on_delete=models.CASCADE, related_name="signatories")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["letter", "position"]
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "position"], name="goals_signatory_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        check_period_writable(self.letter.period)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        check_period_writable(self.letter.period)
+        return super().delete(*args, **kwargs)
+
+
+class Feedback(models.Model):
+    """Tilbakemelding: the ministry's comment on a requirement in a period, or a reply.
+
+    Comments stay possible after submission: reading the submitted report is when the
+    ministry comments.
+    """
+
+    requirement = models.ForeignKey(
+        ResultRequirement, on_delete=models.CASCADE, related_name="feedback"
+    )
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        permissions = [("reply_feedback", "Can reply to the ministry's feedback")]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} {self.created_at:%Y-%m-%d}"
+
+
+class ChangeRecord(models.Model):
+    """Endringslogg: one changed field of a status update, narrative or indicator value."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    # Denormalised so that the requirement's page lists its history in one query.
+    requirement = models.ForeignKey(
+        ResultRequirement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="change_records",
+    )
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(_("field"), max_length=60)
+    old = models.TextField(_("old value"), blank=True)
+    new = models.TextField(_("new value"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("change record")
+        verbose_name_plural = _("change records")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="goals_change_object")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old[:20]} -> {self.new[:20]}"
+
+
+class PeriodEvent(models.Model):
+    """Periodehendelse: a period was submitted or reopened, by whom, when and why."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=10, choices=PeriodEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("period event")
+        verbose_name_plural = _("period events")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=PeriodEventKind.REOPENED) | ~Q(reason=""),
+                name="goals_periodevent_reopen_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.kind}"

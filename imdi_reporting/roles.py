@@ -25,21 +25,39 @@ class Role(models.TextChoices):
 # that app, and a leading "-" removes what an earlier entry added.
 _READ_ALL = ["goals.view_*", "budget.view_*", "settlement.view_*"]
 _DIRECTORATE_READ = [*_READ_ALL, "goals.view_draft_period"]
+# What a unit editor writes in an open period; the services check the unit (ANSV).
+_GOALS_EDIT = [
+    "goals.add_statusupdate",
+    "goals.change_statusupdate",
+    "goals.add_requirementnarrative",
+    "goals.change_requirementnarrative",
+    "goals.add_indicatorvalue",
+    "goals.change_indicatorvalue",
+    "goals.add_specialreportinganswer",
+    "goals.change_specialreportinganswer",
+    "goals.add_otherreportinganswer",
+    "goals.change_otherreportinganswer",
+    "goals.reply_feedback",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MINISTRY_READER: [
         *_READ_ALL,
+        "goals.add_feedback",
         "-goals.view_draft_period",
         "-settlement.view_exact_figures",
         "-settlement.view_settlementcase",
     ],
     Role.UNIT_EDITOR: [
         *_DIRECTORATE_READ,
+        *_GOALS_EDIT,
         "-settlement.view_exact_figures",
         "-settlement.view_settlementcase",
     ],
     Role.APPROVER: [
         *_DIRECTORATE_READ,
+        *_GOALS_EDIT,
+        "goals.approve_statusupdate",
         "goals.submit_period",
         "goals.reopen_period",
     ],

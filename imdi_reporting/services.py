@@ -7,7 +7,13 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from goals.models import Agency, Ministry, OrganisationalUnit
-from goals.services import FixtureError, load_organisation, read_yaml, set_user_profile
+from goals.services import (
+    FixtureError,
+    load_goals_demo,
+    load_organisation,
+    read_yaml,
+    set_user_profile,
+)
 from imdi_reporting.roles import Role, sync_roles
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -59,6 +65,7 @@ def demo_steps() -> list[tuple[str, Callable[[], object]]]:
         ("organisation", lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml")),
         ("users", lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml")),
         ("periods", lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")),
+        ("goals content", lambda: load_goals_demo(directory=FIXTURES_DIR / "goals")),
     ]
 
 
