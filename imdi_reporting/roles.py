@@ -32,16 +32,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "-goals.view_draft_period",
         "-settlement.view_exact_figures",
         "-settlement.view_settlementcase",
+        "-budget.view_controls",
     ],
     Role.UNIT_EDITOR: [
         *_DIRECTORATE_READ,
         "-settlement.view_exact_figures",
         "-settlement.view_settlementcase",
+        "budget.view_controls",
     ],
     Role.APPROVER: [
         *_DIRECTORATE_READ,
         "goals.submit_period",
         "goals.reopen_period",
+        "budget.view_controls",
+        "budget.import_budget",
     ],
     Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
 }
