@@ -94,3 +94,8 @@ class StatisticRole(models.TextChoices):
 class LinearBasis(models.TextChoices):
     DAYS = "days", _("Days")
     MONTHS = "months", _("Months")
+
+
+class FootnoteScope(models.TextChoices):
+    LINES = "lines", _("Payments (attachment 1)")
+    STATISTICS = "statistics", _("Statistics (attachment 2)")

@@ -14,6 +14,7 @@ from budget.choices import (
     AccountsCategory,
     AllocationKind,
     ChapterKind,
+    FootnoteScope,
     LineKind,
     Measure,
     StatisticRole,
@@ -260,18 +261,22 @@ class Footnote(models.Model):
     post = models.ForeignKey(
         Post, on_delete=models.PROTECT, related_name="footnotes", verbose_name=_("post")
     )
+    scope = models.CharField(
+        _("table"), max_length=20, choices=FootnoteScope.choices, default=FootnoteScope.LINES
+    )
     marker = models.CharField(_("marker"), max_length=5)
     position = models.PositiveSmallIntegerField(_("position"))
     text = models.TextField(_("text"))
     budget_adjustment = money(_("budget adjustment"), null=True, blank=True)
 
     class Meta:
-        ordering = ["post", "period", "marker", "position"]
+        ordering = ["post", "period", "scope", "marker", "position"]
         verbose_name = _("footnote")
         verbose_name_plural = _("footnotes")
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "post", "marker", "position"], name="budget_footnote_unique"
+                fields=["period", "post", "scope", "marker", "position"],
+                name="budget_footnote_unique",
             ),
         ]
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from budget.services import load_budget_demo
 from goals.models import Agency, Ministry, OrganisationalUnit
 from goals.services import FixtureError, load_organisation, read_yaml, set_user_profile
 from imdi_reporting.roles import Role, sync_roles
@@ -59,6 +60,7 @@ def demo_steps() -> list[tuple[str, Callable[[], object]]]:
         ("organisation", lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml")),
         ("users", lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml")),
         ("periods", lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")),
+        ("budget", lambda: load_budget_demo(directory=FIXTURES_DIR / "budget")),
     ]
 
 
