@@ -1,0 +1,528 @@
+"""State-budget chapters and posts, with appropriations, accounts and the report's tables.
+
+Every figure the reference report prints as a total or a remainder is stored "as reported"
+next to the parts it is made of; budget.selectors computes it again and budget.controls
+lists where the two disagree.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from budget.choices import (
+    SUBPOST_MEASURES,
+    AccountsCategory,
+    AllocationKind,
+    ChapterKind,
+    FootnoteScope,
+    LineKind,
+    Measure,
+    StatisticRole,
+    StatisticTable,
+    TransferKind,
+)
+from goals.models import BudgetYear, Ministry, ReportingPeriod
+
+
+def money(verbose_name, **kwargs) -> models.DecimalField:
+    """Whole kroner."""
+    return models.DecimalField(verbose_name, max_digits=15, decimal_places=0, **kwargs)
+
+
+class Chapter(models.Model):
+    """Kapittel: a chapter of the state budget (0651, 3650 ...), owned by a ministry.
+
+    Chapters 0001-2999 are expenses (utgiftskapitler), 3000-5999 income (inntektskapitler).
+    """
+
+    number = models.CharField(_("number"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ChapterKind.choices)
+    ministry = models.ForeignKey(
+        Ministry, on_delete=models.PROTECT, related_name="chapters", verbose_name=_("ministry")
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^[0-9]{4}$"), name="budget_chapter_four_digits"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=ChapterKind.EXPENSE) & Q(number__lt="3000"))
+                | (Q(kind=ChapterKind.INCOME) & Q(number__gte="3000")),
+                name="budget_chapter_kind_matches_number",
+            ),
+        ]
+        permissions = [
+            ("view_controls", "Can see the control list of reported and computed figures"),
+            ("import_budget", "Can import budget and accounts from spreadsheets"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.number,)
+
+
+class Post(models.Model):
+    """Post: a post of a chapter (01 Driftsutgifter, 60 Integreringstilskudd ...).
+
+    The stikkord ("kan overføres") lets unspent money carry over to next year. An income
+    post may be credited against an expense post (refusjoner: 3650.16 against 0650.01).
+    """
+
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.PROTECT, related_name="posts", verbose_name=_("chapter")
+    )
+    number = models.CharField(_("number"), max_length=2)
+    name = models.CharField(_("name"), max_length=200)
+    stikkord = models.CharField(_("keyword (stikkord)"), max_length=100, blank=True)
+    credited_against = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credited_income_posts",
+        verbose_name=_("income credited against"),
+    )
+
+    class Meta:
+        ordering = ["chapter__number", "number"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "number"], name="budget_post_unique"),
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^[0-9]{2}$"), name="budget_post_two_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chapter.number}.{self.number} {self.name}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.chapter.number}.{self.number}"
+
+
+class AllocationEntry(models.Model):
+    """Bevilgning: one amount of a post's appropriation for a year (tildelingsbrev,
+    overføring fra fjoråret, RNB, omdisponering, supplerende tildelingsbrev)."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("post")
+    )
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("budget year")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=AllocationKind.choices)
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=1)
+    amount = money(_("amount"))
+    date = models.DateField(_("date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["post__chapter__number", "post__number", "budget_year", "date", "pk"]
+        verbose_name = _("allocation entry")
+        verbose_name_plural = _("allocation entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "budget_year", "kind", "sequence"],
+                name="budget_allocationentry_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="budget_allocationentry_sequence_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} {self.get_kind_display()} {self.amount}"
+
+
+class AccountsEntry(models.Model):
+    """Regnskap: what is booked on a post up to the end of a reporting period, by category
+    (lønn/arbeidsgiveravgift, refusjoner, kjøp av varer og tjenester, utbetalinger, inntekter)."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("post")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=AccountsCategory.choices)
+    amount = money(_("amount"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["post__chapter__number", "post__number", "period", "category"]
+        verbose_name = _("accounts entry")
+        verbose_name_plural = _("accounts entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "period", "category"], name="budget_accountsentry_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} {self.get_category_display()} {self.amount}"
+
+
+class SubPost(models.Model):
+    """Underpost: a sub-post of a post (6010 Tilskudd År-1, 6020 Tilskudd År-2 til 5 ...)."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="subposts", verbose_name=_("post")
+    )
+    code = models.CharField(_("code"), max_length=4)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["post", "code"]
+        verbose_name = _("sub-post")
+        verbose_name_plural = _("sub-posts")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "code"], name="budget_subpost_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{4}$"), name="budget_subpost_four_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class SubPostLine(models.Model):
+    """Linje i underpost: one line of attachment 1 (utbetalinger på post 60).
+
+    Amounts are stored as reported. A normal line's amount is persons x rate (sats); a term
+    payment's (terminutbetaling) is persons x rate / terms; adjustments (stopp/trekk,
+    tilleggsutbetaling) and other years' lines carry an amount only. The budget columns come
+    from the allocation letter; footnote markers name the footnotes on the line and on its
+    budget amount.
+    """
+
+    subpost = models.ForeignKey(
+        SubPost, on_delete=models.PROTECT, related_name="lines", verbose_name=_("sub-post")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    label = models.CharField(_("label"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=LineKind.choices, default=LineKind.NORMAL
+    )
+    terms = models.PositiveSmallIntegerField(_("terms per year"), default=4)
+    persons = models.PositiveIntegerField(_("persons"), null=True, blank=True)
+    rate = money(_("rate"), null=True, blank=True)
+    amount = money(_("amount as reported"), null=True, blank=True)
+    budget_persons = models.PositiveIntegerField(_("budget persons"), null=True, blank=True)
+    budget_rate = money(_("budget rate"), null=True, blank=True)
+    budget_amount = money(_("budget amount as reported"), null=True, blank=True)
+    rest = money(_("rest as reported"), null=True, blank=True)
+    footnotes = models.CharField(_("footnote markers"), max_length=10, blank=True)
+    budget_footnotes = models.CharField(
+        _("footnote markers on the budget amount"), max_length=10, blank=True
+    )
+
+    class Meta:
+        ordering = ["subpost__post", "subpost__code", "period", "position"]
+        verbose_name = _("sub-post line")
+        verbose_name_plural = _("sub-post lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subpost", "period", "label"], name="budget_subpostline_unique_label"
+            ),
+            models.UniqueConstraint(
+                fields=["subpost", "period", "position"],
+                name="budget_subpostline_unique_position",
+            ),
+            models.CheckConstraint(condition=Q(terms__gte=1), name="budget_subpostline_terms"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subpost.code} {self.label}"
+
+
+class Footnote(models.Model):
+    """Fotnote: one sentence of a footnote to a post's table, by its marker (* or **).
+
+    A sentence that moves money (trukket fra, overført, inkludert) states that amount as
+    budget_adjustment; it applies to the budget amounts that carry the marker.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="footnotes", verbose_name=_("post")
+    )
+    scope = models.CharField(
+        _("table"), max_length=20, choices=FootnoteScope.choices, default=FootnoteScope.LINES
+    )
+    marker = models.CharField(_("marker"), max_length=5)
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+    budget_adjustment = money(_("budget adjustment"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["post", "period", "scope", "marker", "position"]
+        verbose_name = _("footnote")
+        verbose_name_plural = _("footnotes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "post", "scope", "marker", "position"],
+                name="budget_footnote_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marker} {self.text[:40]}"
+
+
+class DispositionPart(models.Model):
+    """Del av post: a part of a post's appropriation (post 62 del 1A, 2A ...; post 71's three
+    parts) with its budget (ramme), what is disposed (disponert) and booked (regnskapsført).
+
+    The budget and the undisposed amount (udisponert) are stored as reported; the budget is
+    also computed from the original budget (opprinnelig ramme) and the transfers.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="parts", verbose_name=_("post")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"))
+    original_budget = money(_("original budget"))
+    budget = money(_("budget as reported"))
+    disposed = money(_("disposed"))
+    booked = money(_("booked"), null=True, blank=True)
+    undisposed = money(_("undisposed as reported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["post", "period", "position"]
+        verbose_name = _("disposition part")
+        verbose_name_plural = _("disposition parts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "post", "code"], name="budget_dispositionpart_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(disposed__gte=0), name="budget_dispositionpart_disposed_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} {self.code}"
+
+
+class DispositionTransfer(models.Model):
+    """Omdisponering: money moved into or out of a part (between parts, by RNB, or carried
+    over from last year)."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("post")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=20, choices=TransferKind.choices)
+    from_part = models.ForeignKey(
+        DispositionPart,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="transfers_out",
+        verbose_name=_("from part"),
+    )
+    to_part = models.ForeignKey(
+        DispositionPart,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="transfers_in",
+        verbose_name=_("to part"),
+    )
+    amount = money(_("amount"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["post", "period", "position"]
+        verbose_name = _("disposition transfer")
+        verbose_name_plural = _("disposition transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "post", "position"], name="budget_dispositiontransfer_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(from_part__isnull=False) | Q(to_part__isnull=False),
+                name="budget_dispositiontransfer_has_a_part",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=TransferKind.BETWEEN_PARTS)
+                | (Q(from_part__isnull=False) & Q(to_part__isnull=False) & Q(amount__gt=0)),
+                name="budget_dispositiontransfer_between_two_parts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} {self.get_kind_display()} {self.amount}"
+
+
+class Authorisation(models.Model):
+    """Belastningsfullmakt: leave from another ministry or agency to charge its chapter and
+    post up to a limit (kap. 0690 post 21 from UDI, kap. 0854 post 64 from BLD)."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="authorisations", verbose_name=_("post")
+    )
+    granted_by = models.CharField(_("granted by"), max_length=50)
+    limit = money(_("limit"))
+    charged = money(_("charged"))
+    remaining = money(_("remaining as reported"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["post", "period"]
+        verbose_name = _("charge authorisation")
+        verbose_name_plural = _("charge authorisations")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "post"], name="budget_authorisation_unique"),
+            models.CheckConstraint(
+                condition=Q(limit__gte=0), name="budget_authorisation_limit_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} ({self.granted_by})"
+
+
+class GrantStatistic(models.Model):
+    """Statistikk for integreringstilskudd: one count of attachment 2 (bosatte, utbetalt
+    voksne/barn, bosatt ikke utbetalt, per bosettingsår), with the sums as reported."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    table = models.CharField(_("table"), max_length=30, choices=StatisticTable.choices)
+    position = models.PositiveSmallIntegerField(_("position"))
+    row_label = models.CharField(_("row"), max_length=200)
+    column_label = models.CharField(_("column"), max_length=100)
+    settlement_year = models.PositiveSmallIntegerField(_("settlement year"), null=True, blank=True)
+    role = models.CharField(
+        _("role"), max_length=10, choices=StatisticRole.choices, default=StatisticRole.COUNT
+    )
+    count = models.IntegerField(_("count"))
+    footnotes = models.CharField(_("footnote markers"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["period", "table", "position"]
+        verbose_name = _("grant statistic")
+        verbose_name_plural = _("grant statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "table", "row_label", "column_label"],
+                name="budget_grantstatistic_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__gte=0), name="budget_grantstatistic_count_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.row_label} / {self.column_label}: {self.count}"
+
+
+class ReportedFigure(models.Model):
+    """Rapportert sum: a total or remainder as the report prints it (sum bevilgning, sum
+    regnskap, restbudsjett, Sum 6020 ...), kept to be checked against the computed figure."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="reported_figures", verbose_name=_("post")
+    )
+    subpost = models.ForeignKey(
+        SubPost,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_figures",
+        verbose_name=_("sub-post"),
+    )
+    measure = models.CharField(_("measure"), max_length=30, choices=Measure.choices)
+    value = money(_("value"))
+    footnotes = models.CharField(_("footnote markers"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["post", "period", "subpost", "measure"]
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "post", "measure"],
+                condition=Q(subpost__isnull=True),
+                name="budget_reportedfigure_unique_post",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "subpost", "measure"],
+                condition=Q(subpost__isnull=False),
+                name="budget_reportedfigure_unique_subpost",
+            ),
+            models.CheckConstraint(
+                condition=(Q(measure__in=SUBPOST_MEASURES) & Q(subpost__isnull=False))
+                | (~Q(measure__in=SUBPOST_MEASURES) & Q(subpost__isnull=True)),
+                name="budget_reportedfigure_subpost_measures",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} {self.get_measure_display()} {self.value}"
+
+
+class Commentary(models.Model):
+    """Kommentar: a paragraph of the report's prose on a post (part VI and attachments 3-4),
+    optionally about one part of the post."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="commentary", verbose_name=_("post")
+    )
+    part = models.ForeignKey(
+        DispositionPart,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="commentary",
+        verbose_name=_("part"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["post", "period", "position"]
+        verbose_name = _("commentary")
+        verbose_name_plural = _("commentary")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "post", "position"], name="budget_commentary_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} {self.position}"

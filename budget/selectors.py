@@ -1,0 +1,863 @@
+"""Reads and roll-ups: appropriation, accounts, remaining budget, linear spend, sub-post and
+disposition sums, and the control list of reported against computed figures.
+
+Money is Decimal whole kroner. Every function here runs a fixed number of queries whatever
+the number of posts and lines.
+"""
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from budget.choices import (
+    AccountsCategory,
+    ChapterKind,
+    FootnoteScope,
+    LinearBasis,
+    LineKind,
+    Measure,
+    StatisticRole,
+    StatisticTable,
+)
+from budget.models import (
+    AccountsEntry,
+    AllocationEntry,
+    Authorisation,
+    Chapter,
+    Commentary,
+    DispositionPart,
+    DispositionTransfer,
+    Footnote,
+    GrantStatistic,
+    Post,
+    ReportedFigure,
+    SubPost,
+    SubPostLine,
+)
+from goals.models import ReportingPeriod
+
+ZERO = Decimal(0)
+SHARE_PLACES = Decimal("0.0001")
+
+
+def whole(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def share(part: Decimal | None, total: Decimal | None) -> Decimal | None:
+    if part is None or not total:
+        return None
+    return (part / total).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def elapsed_share(*, period: ReportingPeriod, basis: str = LinearBasis.DAYS) -> Decimal:
+    """Share of the budget year passed at the period's end: days elapsed / days in the year,
+    or whole months elapsed / 12."""
+    year = period.budget_year.year
+    if basis == LinearBasis.MONTHS:
+        months = period.end.month - (
+            0 if period.end.day == calendar.monthrange(year, period.end.month)[1] else 1
+        )
+        return Decimal(months) / Decimal(12)
+    days_in_year = 366 if calendar.isleap(year) else 365
+    elapsed = (period.end - date(year, 1, 1)).days + 1
+    return Decimal(elapsed) / Decimal(days_in_year)
+
+
+# --- Posts -----------------------------------------------------------------------------
+
+
+@dataclass
+class PostFigures:
+    """A post's appropriation, accounts and what follows from them at a period's end."""
+
+    post: Post
+    allocations: list[AllocationEntry] = field(default_factory=list)
+    accounts: dict[str, Decimal] = field(default_factory=dict)
+    credited_income: Decimal = ZERO
+    elapsed: Decimal = ZERO
+
+    @property
+    def is_income(self) -> bool:
+        return self.post.chapter.kind == ChapterKind.INCOME
+
+    @property
+    def sum_appropriation(self) -> Decimal | None:
+        if not self.allocations:
+            return None
+        return sum((a.amount for a in self.allocations), ZERO)
+
+    @property
+    def refunds(self) -> Decimal:
+        """Refunds booked on the post plus income credited against it, as a negative cost."""
+        return self.accounts.get(AccountsCategory.REFUNDS, ZERO) - self.credited_income
+
+    @property
+    def salary_total(self) -> Decimal:
+        return self.accounts.get(AccountsCategory.SALARY, ZERO) + self.refunds
+
+    @property
+    def has_accounts(self) -> bool:
+        return bool(self.accounts) or bool(self.credited_income)
+
+    @property
+    def accounts_total(self) -> Decimal | None:
+        if not self.has_accounts:
+            return None
+        if self.is_income:
+            return self.accounts.get(AccountsCategory.INCOME, ZERO)
+        return (
+            self.salary_total
+            + self.accounts.get(AccountsCategory.PURCHASES, ZERO)
+            + self.accounts.get(AccountsCategory.PAYMENTS, ZERO)
+            - self.accounts.get(AccountsCategory.INCOME, ZERO)
+        )
+
+    @property
+    def remaining(self) -> Decimal | None:
+        if self.sum_appropriation is None or self.accounts_total is None:
+            return None
+        return self.sum_appropriation - self.accounts_total
+
+    @property
+    def share_spent(self) -> Decimal | None:
+        return share(self.accounts_total, self.sum_appropriation)
+
+    @property
+    def expected_linear(self) -> Decimal | None:
+        """What a linear spread of the appropriation would have spent by the period's end."""
+        if self.sum_appropriation is None:
+            return None
+        return whole(self.sum_appropriation * self.elapsed)
+
+    @property
+    def deviation(self) -> Decimal | None:
+        """Accounts minus the linear spend: positive is merforbruk, negative mindreforbruk."""
+        if self.expected_linear is None or self.accounts_total is None:
+            return None
+        return self.accounts_total - self.expected_linear
+
+    @property
+    def ahead_of_linear(self) -> bool:
+        return self.deviation is not None and self.deviation > 0
+
+
+@dataclass
+class ChapterFigures:
+    chapter: Chapter
+    posts: list[PostFigures]
+
+    def _total(self, name: str) -> Decimal | None:
+        values = [getattr(p, name) for p in self.posts if getattr(p, name) is not None]
+        return sum(values, ZERO) if values else None
+
+    @property
+    def sum_appropriation(self) -> Decimal | None:
+        return self._total("sum_appropriation")
+
+    @property
+    def accounts_total(self) -> Decimal | None:
+        return self._total("accounts_total")
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return self._total("remaining")
+
+    @property
+    def share_spent(self) -> Decimal | None:
+        spent = [p for p in self.posts if p.remaining is not None]
+        if not spent:
+            return None
+        return share(
+            sum((p.accounts_total for p in spent), ZERO),
+            sum((p.sum_appropriation for p in spent), ZERO),
+        )
+
+
+@dataclass
+class Overview:
+    period: ReportingPeriod
+    chapters: list[ChapterFigures]
+    elapsed: Decimal
+
+    @property
+    def expense_chapters(self) -> list[ChapterFigures]:
+        return [c for c in self.chapters if c.chapter.kind == ChapterKind.EXPENSE]
+
+    @property
+    def income_chapters(self) -> list[ChapterFigures]:
+        return [c for c in self.chapters if c.chapter.kind == ChapterKind.INCOME]
+
+    def _total(self, name: str) -> Decimal | None:
+        values = [getattr(c, name) for c in self.expense_chapters]
+        values = [v for v in values if v is not None]
+        return sum(values, ZERO) if values else None
+
+    @property
+    def sum_appropriation(self) -> Decimal | None:
+        return self._total("sum_appropriation")
+
+    @property
+    def accounts_total(self) -> Decimal | None:
+        return self._total("accounts_total")
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return self._total("remaining")
+
+    @property
+    def share_spent(self) -> Decimal | None:
+        posts = [p for c in self.expense_chapters for p in c.posts if p.remaining is not None]
+        if not posts:
+            return None
+        return share(
+            sum((p.accounts_total for p in posts), ZERO),
+            sum((p.sum_appropriation for p in posts), ZERO),
+        )
+
+    def post(self, code: str) -> PostFigures | None:
+        for chapter in self.chapters:
+            for figures in chapter.posts:
+                if figures.post.code == code:
+                    return figures
+        return None
+
+
+def post_figures(
+    *,
+    period: ReportingPeriod,
+    posts: list[Post] | None = None,
+    basis: str = LinearBasis.DAYS,
+) -> list[PostFigures]:
+    """Figures of the given posts (default: all) at the period's end. Three queries."""
+    if posts is None:
+        posts = list(Post.objects.select_related("chapter"))
+    elapsed = elapsed_share(period=period, basis=basis)
+    figures = {p.pk: PostFigures(post=p, elapsed=elapsed) for p in posts}
+    allocations = AllocationEntry.objects.filter(
+        Q(date__isnull=True) | Q(date__lte=period.end),
+        budget_year_id=period.budget_year_id,
+        post_id__in=figures,
+    ).order_by("date", "kind", "sequence")
+    for entry in allocations:
+        figures[entry.post_id].allocations.append(entry)
+    # Income posts credited against one of our posts count as refunds there.
+    accounts = AccountsEntry.objects.filter(period=period).filter(
+        Q(post_id__in=figures) | Q(post__credited_against_id__in=figures)
+    )
+    for entry in accounts.values("post_id", "post__credited_against_id", "category", "amount"):
+        target = figures.get(entry["post_id"])
+        if target is not None:
+            target.accounts[entry["category"]] = (
+                target.accounts.get(entry["category"], ZERO) + entry["amount"]
+            )
+        credited = figures.get(entry["post__credited_against_id"])
+        if credited is not None and entry["category"] == AccountsCategory.INCOME:
+            credited.credited_income += entry["amount"]
+    return list(figures.values())
+
+
+def budget_overview(*, period: ReportingPeriod, basis: str = LinearBasis.DAYS) -> Overview:
+    """Every chapter and post with figures at the period's end. Three queries."""
+    by_chapter: dict[int, list[PostFigures]] = defaultdict(list)
+    chapters: dict[int, Chapter] = {}
+    for figures in post_figures(period=period, basis=basis):
+        chapters[figures.post.chapter_id] = figures.post.chapter
+        by_chapter[figures.post.chapter_id].append(figures)
+    return Overview(
+        period=period,
+        chapters=[
+            ChapterFigures(chapter=chapters[pk], posts=by_chapter[pk])
+            for pk in sorted(chapters, key=lambda pk: chapters[pk].number)
+        ],
+        elapsed=elapsed_share(period=period, basis=basis),
+    )
+
+
+# --- Sub-posts (attachment 1) ----------------------------------------------------------
+
+
+@dataclass
+class LineFigures:
+    line: SubPostLine
+    budget_adjustment: Decimal | None = None
+
+    @property
+    def computed_amount(self) -> Decimal | None:
+        """Persons x rate; for a term payment that divided by the number of terms."""
+        line = self.line
+        if line.persons is None or line.rate is None:
+            return None
+        product = Decimal(line.persons) * line.rate
+        if line.kind == LineKind.TERM_PAYMENT:
+            product = whole(product / line.terms)
+        return product
+
+    @property
+    def computed_budget(self) -> Decimal | None:
+        """Budget persons x budget rate, plus what the marked footnotes add or take away."""
+        line = self.line
+        if line.budget_persons is None or line.budget_rate is None:
+            return None
+        return Decimal(line.budget_persons) * line.budget_rate + (self.budget_adjustment or ZERO)
+
+    @property
+    def computed_rest(self) -> Decimal:
+        return (self.line.budget_amount or ZERO) - (self.line.amount or ZERO)
+
+
+@dataclass
+class SubPostFigures:
+    subpost: SubPost
+    lines: list[LineFigures]
+    reported: dict[str, Decimal]
+
+    def _lines_with(self, name: str) -> list[Decimal]:
+        return [getattr(lf.line, name) for lf in self.lines if getattr(lf.line, name) is not None]
+
+    @property
+    def persons(self) -> int | None:
+        values = self._lines_with("persons")
+        return sum(values) if values else None
+
+    @property
+    def budget_persons(self) -> int | None:
+        values = self._lines_with("budget_persons")
+        return sum(values) if values else None
+
+    @property
+    def amount(self) -> Decimal:
+        return sum(self._lines_with("amount"), ZERO)
+
+    @property
+    def budget_is_itemised(self) -> bool:
+        return bool(self._lines_with("budget_amount"))
+
+    @property
+    def budget(self) -> Decimal:
+        """The lines' budgets; where the report gives the budget on the sum row only, that."""
+        if self.budget_is_itemised:
+            return sum(self._lines_with("budget_amount"), ZERO)
+        return self.reported.get(Measure.SUBPOST_BUDGET, ZERO)
+
+    @property
+    def rest(self) -> Decimal:
+        return self.budget - self.amount
+
+
+@dataclass
+class Attachment:
+    """Attachment 1 of a post: its sub-posts, their lines, footnotes and totals."""
+
+    subposts: list[SubPostFigures]
+    footnotes: list[Footnote]
+    reported: dict[str, ReportedFigure]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((s.amount for s in self.subposts), ZERO)
+
+    @property
+    def budget(self) -> Decimal:
+        return sum((s.budget for s in self.subposts), ZERO)
+
+    @property
+    def rest(self) -> Decimal:
+        return self.budget - self.amount
+
+
+def subpost_attachment(*, period: ReportingPeriod, post: Post) -> Attachment:
+    """Sub-posts of a post with their lines in the period. Four queries."""
+    subposts = list(SubPost.objects.filter(post=post).order_by("code"))
+    lines: dict[int, list[SubPostLine]] = defaultdict(list)
+    for line in SubPostLine.objects.filter(period=period, subpost__post=post).order_by("position"):
+        lines[line.subpost_id].append(line)
+    footnotes = list(Footnote.objects.filter(period=period, post=post))
+    adjustments: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for note in footnotes:
+        if note.scope == FootnoteScope.LINES and note.budget_adjustment is not None:
+            adjustments[note.marker] += note.budget_adjustment
+    reported_sub: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    reported_post: dict[str, ReportedFigure] = {}
+    for figure in ReportedFigure.objects.filter(period=period, post=post):
+        if figure.subpost_id:
+            reported_sub[figure.subpost_id][figure.measure] = figure.value
+        else:
+            reported_post[figure.measure] = figure
+    result = []
+    for subpost in subposts:
+        if not lines[subpost.pk]:
+            continue
+        result.append(
+            SubPostFigures(
+                subpost=subpost,
+                lines=[
+                    LineFigures(
+                        line=line,
+                        budget_adjustment=sum(
+                            (adjustments[m] for m in _markers(line.budget_footnotes)), ZERO
+                        )
+                        if line.budget_footnotes
+                        else None,
+                    )
+                    for line in lines[subpost.pk]
+                ],
+                reported=reported_sub[subpost.pk],
+            )
+        )
+    return Attachment(subposts=result, footnotes=footnotes, reported=reported_post)
+
+
+def _markers(text: str) -> list[str]:
+    """'*' -> ['*']; '* **' -> ['*', '**']."""
+    return text.split()
+
+
+# --- Dispositions (attachments 3 and 4) -------------------------------------------------
+
+
+@dataclass
+class PartFigures:
+    part: DispositionPart
+    transfers_in: list[DispositionTransfer] = field(default_factory=list)
+    transfers_out: list[DispositionTransfer] = field(default_factory=list)
+    commentary: list[Commentary] = field(default_factory=list)
+
+    @property
+    def computed_budget(self) -> Decimal:
+        """Original budget plus what was moved in, minus what was moved out."""
+        return (
+            self.part.original_budget
+            + sum((t.amount for t in self.transfers_in), ZERO)
+            - sum((t.amount for t in self.transfers_out), ZERO)
+        )
+
+    @property
+    def undisposed(self) -> Decimal:
+        return self.part.budget - self.part.disposed
+
+    @property
+    def unbooked(self) -> Decimal | None:
+        if self.part.booked is None:
+            return None
+        return self.part.budget - self.part.booked
+
+
+@dataclass
+class Disposition:
+    parts: list[PartFigures]
+    reported: dict[str, Decimal]
+
+    def _sum(self, values) -> Decimal:
+        return sum(values, ZERO)
+
+    @property
+    def budget(self) -> Decimal:
+        return self._sum(p.part.budget for p in self.parts)
+
+    @property
+    def disposed(self) -> Decimal:
+        return self._sum(p.part.disposed for p in self.parts)
+
+    @property
+    def undisposed(self) -> Decimal:
+        return self.budget - self.disposed
+
+    @property
+    def booked(self) -> Decimal | None:
+        if any(p.part.booked is None for p in self.parts):
+            return None
+        return self._sum(p.part.booked for p in self.parts)
+
+
+def post_disposition(*, period: ReportingPeriod, post: Post) -> Disposition:
+    """The parts of a post with their transfers and commentary. Four queries."""
+    parts = {
+        p.pk: PartFigures(part=p)
+        for p in DispositionPart.objects.filter(period=period, post=post).order_by("position")
+    }
+    for transfer in DispositionTransfer.objects.filter(period=period, post=post):
+        if transfer.to_part_id in parts:
+            parts[transfer.to_part_id].transfers_in.append(transfer)
+        if transfer.from_part_id in parts:
+            parts[transfer.from_part_id].transfers_out.append(transfer)
+    for note in Commentary.objects.filter(period=period, post=post, part__isnull=False):
+        parts[note.part_id].commentary.append(note)
+    reported = {
+        f.measure: f.value
+        for f in ReportedFigure.objects.filter(
+            period=period,
+            post=post,
+            measure__in=[
+                Measure.PARTS_BUDGET,
+                Measure.PARTS_DISPOSED,
+                Measure.PARTS_UNDISPOSED,
+                Measure.PARTS_BOOKED,
+            ],
+        )
+    }
+    return Disposition(parts=list(parts.values()), reported=reported)
+
+
+# --- Statistics (attachment 2) ---------------------------------------------------------
+
+
+@dataclass
+class StatisticTableFigures:
+    table: str
+    label: str
+    columns: list[str]
+    rows: list[tuple[str, str, list[int | None]]]
+    footnote_markers: set[str]
+
+    def column_counts(self, column: str) -> list[int]:
+        index = self.columns.index(column)
+        return [
+            values[index]
+            for _label, role, values in self.rows
+            if role == StatisticRole.COUNT and values[index] is not None
+        ]
+
+    def computed(self, role: str, column: str) -> int | None:
+        index = self.columns.index(column)
+        if role == StatisticRole.TOTAL:
+            return sum(self.column_counts(column))
+        if role == StatisticRole.REMAINDER:
+            bases = [v[index] for _l, r, v in self.rows if r == StatisticRole.BASE and v[index]]
+            if not bases:
+                return None
+            return sum(bases) - sum(self.column_counts(column))
+        return None
+
+
+def grant_statistics(*, period: ReportingPeriod) -> list[StatisticTableFigures]:
+    """Attachment 2 as tables of rows and columns, in the report's order. One query."""
+    labels = dict(StatisticTable.choices)
+    cells: dict[str, list[GrantStatistic]] = defaultdict(list)
+    for cell in GrantStatistic.objects.filter(period=period).order_by("position"):
+        cells[cell.table].append(cell)
+    tables = []
+    for table in StatisticTable.values:
+        if not cells[table]:
+            continue
+        columns: list[str] = []
+        rows: dict[str, tuple[str, dict[str, int]]] = {}
+        markers: set[str] = set()
+        for cell in cells[table]:
+            if cell.column_label not in columns:
+                columns.append(cell.column_label)
+            rows.setdefault(cell.row_label, (cell.role, {}))[1][cell.column_label] = cell.count
+            markers.update(_markers(cell.footnotes))
+        tables.append(
+            StatisticTableFigures(
+                table=table,
+                label=str(labels[table]),
+                columns=columns,
+                rows=[
+                    (label, role, [values.get(c) for c in columns])
+                    for label, (role, values) in rows.items()
+                ],
+                footnote_markers=markers,
+            )
+        )
+    return tables
+
+
+# --- Pages -----------------------------------------------------------------------------
+
+
+@dataclass
+class PostDetail:
+    figures: PostFigures
+    attachment: Attachment
+    disposition: Disposition
+    authorisation: Authorisation | None
+    commentary: list[Commentary]
+    statistics: list[StatisticTableFigures]
+    reported: dict[str, Decimal]
+
+
+def post_detail(*, period: ReportingPeriod, post: Post) -> PostDetail:
+    """Everything the post page shows. A fixed number of queries (see the page's test)."""
+    figures = post_figures(period=period, posts=[post])[0]
+    attachment = subpost_attachment(period=period, post=post)
+    return PostDetail(
+        figures=figures,
+        attachment=attachment,
+        disposition=post_disposition(period=period, post=post),
+        authorisation=Authorisation.objects.filter(period=period, post=post).first(),
+        commentary=list(
+            Commentary.objects.filter(period=period, post=post, part__isnull=True).order_by(
+                "position"
+            )
+        ),
+        statistics=grant_statistics(period=period) if attachment.subposts else [],
+        reported={m: f.value for m, f in attachment.reported.items()},
+    )
+
+
+# --- Controls --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Control:
+    """A figure the report states that does not match what the system computes."""
+
+    where: str
+    reported: Decimal
+    computed: Decimal
+    post: str = ""
+    key: str = ""
+
+    @property
+    def difference(self) -> Decimal:
+        return self.reported - self.computed
+
+    def as_dict(self) -> dict:
+        return {
+            "where": self.where,
+            "reported": int(self.reported),
+            "computed": int(self.computed),
+            "difference": int(self.difference),
+        }
+
+
+class _Collector:
+    def __init__(self):
+        self.found: list[Control] = []
+
+    def check(self, *, where: str, reported, computed, post: str = "", key: str = "") -> None:
+        if reported is None or computed is None:
+            return
+        reported, computed = Decimal(reported), Decimal(computed)
+        if reported != computed:
+            self.found.append(
+                Control(where=where, reported=reported, computed=computed, post=post, key=key)
+            )
+
+
+def _post_label(post: Post) -> str:
+    return _("Chapter %(chapter)s post %(post)s") % {
+        "chapter": post.chapter.number,
+        "post": post.number,
+    }
+
+
+def period_controls(*, period: ReportingPeriod) -> list[Control]:
+    """Every place in the period where a stated total, product or remainder differs from
+    the computed one, and where two parts of the report that must agree do not."""
+    collector = _Collector()
+    posts = list(Post.objects.select_related("chapter"))
+    figures = {f.post.pk: f for f in post_figures(period=period, posts=posts)}
+    reported: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for figure in ReportedFigure.objects.filter(period=period, subpost__isnull=True):
+        reported[figure.post_id][figure.measure] = figure.value
+    with_lines = set(
+        SubPostLine.objects.filter(period=period).values_list("subpost__post_id", flat=True)
+    )
+    with_parts = set(
+        DispositionPart.objects.filter(period=period).values_list("post_id", flat=True)
+    )
+    measure_labels = dict(Measure.choices)
+    for post in posts:
+        pf = figures[post.pk]
+        stated = reported[post.pk]
+        label = _post_label(post)
+        computed = {
+            Measure.SUM_APPROPRIATION: pf.sum_appropriation,
+            Measure.REFUNDS: pf.refunds,
+            Measure.SALARY_TOTAL: pf.salary_total,
+            Measure.ACCOUNTS_TOTAL: pf.accounts_total,
+            Measure.REMAINING: pf.remaining,
+        }
+        for measure, value in computed.items():
+            collector.check(
+                where=f"{label}: {measure_labels[measure]}",
+                reported=stated.get(measure),
+                computed=value,
+                post=post.code,
+                key=measure,
+            )
+        if post.pk in with_lines:
+            _attachment_controls(collector, period, post, pf, stated, label)
+        if post.pk in with_parts:
+            _disposition_controls(collector, period, post, pf, label)
+    for authorisation in Authorisation.objects.filter(period=period).select_related(
+        "post__chapter"
+    ):
+        collector.check(
+            where=_("%(post)s: authorisation from %(by)s, remaining")
+            % {"post": _post_label(authorisation.post), "by": authorisation.granted_by},
+            reported=authorisation.remaining,
+            computed=authorisation.limit - authorisation.charged,
+            post=authorisation.post.code,
+            key="authorisation_remaining",
+        )
+    for table in grant_statistics(period=period):
+        for row_label, role, values in table.rows:
+            if role not in (StatisticRole.TOTAL, StatisticRole.REMAINDER):
+                continue
+            for column, value in zip(table.columns, values, strict=True):
+                collector.check(
+                    where=_("Attachment 2, %(table)s, %(row)s (%(column)s)")
+                    % {"table": table.label, "row": row_label, "column": column},
+                    reported=value,
+                    computed=table.computed(role, column),
+                    key=f"statistics:{table.table}:{row_label}:{column}",
+                )
+    return collector.found
+
+
+def _attachment_controls(collector, period, post, pf, stated, label) -> None:
+    attachment = subpost_attachment(period=period, post=post)
+    for sf in attachment.subposts:
+        code = sf.subpost.code
+        for lf in sf.lines:
+            line = lf.line
+            where = f"{label}, {code} {line.label}"
+            collector.check(
+                where=_("%(where)s: amount (persons x rate)") % {"where": where},
+                reported=line.amount,
+                computed=lf.computed_amount,
+                post=post.code,
+                key=f"{code}:{line.label}:amount",
+            )
+            collector.check(
+                where=_("%(where)s: budget (persons x rate and footnotes)") % {"where": where},
+                reported=line.budget_amount,
+                computed=lf.computed_budget,
+                post=post.code,
+                key=f"{code}:{line.label}:budget",
+            )
+            if line.rest is not None:
+                collector.check(
+                    where=_("%(where)s: rest (budget - amount)") % {"where": where},
+                    reported=line.rest,
+                    computed=lf.computed_rest,
+                    post=post.code,
+                    key=f"{code}:{line.label}:rest",
+                )
+        where = _("%(post)s, sum %(code)s") % {"post": label, "code": code}
+        for measure, computed, what in (
+            (Measure.SUBPOST_PERSONS, sf.persons, _("persons")),
+            (Measure.SUBPOST_AMOUNT, sf.amount, _("amount")),
+            (Measure.SUBPOST_BUDGET, sf.budget if sf.budget_is_itemised else None, _("budget")),
+            (Measure.SUBPOST_REST, sf.rest, _("rest (budget - amount)")),
+        ):
+            collector.check(
+                where=f"{where}: {what}",
+                reported=sf.reported.get(measure),
+                computed=computed,
+                post=post.code,
+                key=f"{code}:sum:{measure}",
+            )
+    measure_labels = dict(Measure.choices)
+    for measure, computed in (
+        (Measure.LINES_AMOUNT, attachment.amount),
+        (Measure.LINES_BUDGET, attachment.budget),
+        (Measure.LINES_REST, attachment.rest),
+    ):
+        collector.check(
+            where=f"{label}: {measure_labels[measure]}",
+            reported=stated.get(measure),
+            computed=computed,
+            post=post.code,
+            key=measure,
+        )
+    collector.check(
+        where=_("%(post)s: attachment lines in total against the accounts") % {"post": label},
+        reported=attachment.amount,
+        computed=pf.accounts_total,
+        post=post.code,
+        key="lines_vs_accounts",
+    )
+    collector.check(
+        where=_("%(post)s: attachment budgets in total against the appropriation")
+        % {"post": label},
+        reported=attachment.budget,
+        computed=pf.sum_appropriation,
+        post=post.code,
+        key="lines_vs_appropriation",
+    )
+
+
+def _disposition_controls(collector, period, post, pf, label) -> None:
+    disposition = post_disposition(period=period, post=post)
+    for part_figures in disposition.parts:
+        part = part_figures.part
+        where = _("%(post)s, part %(part)s") % {"post": label, "part": part.code}
+        collector.check(
+            where=_("%(where)s: budget (original budget and transfers)") % {"where": where},
+            reported=part.budget,
+            computed=part_figures.computed_budget,
+            post=post.code,
+            key=f"part:{part.code}:budget",
+        )
+        collector.check(
+            where=_("%(where)s: undisposed (budget - disposed)") % {"where": where},
+            reported=part.undisposed,
+            computed=part_figures.undisposed,
+            post=post.code,
+            key=f"part:{part.code}:undisposed",
+        )
+    measure_labels = dict(Measure.choices)
+    for measure, computed in (
+        (Measure.PARTS_BUDGET, disposition.budget),
+        (Measure.PARTS_DISPOSED, disposition.disposed),
+        (Measure.PARTS_UNDISPOSED, disposition.undisposed),
+        (Measure.PARTS_BOOKED, disposition.booked),
+    ):
+        collector.check(
+            where=f"{label}: {measure_labels[measure]}",
+            reported=disposition.reported.get(measure),
+            computed=computed,
+            post=post.code,
+            key=measure,
+        )
+    collector.check(
+        where=_("%(post)s: parts' budgets in total against the appropriation") % {"post": label},
+        reported=disposition.budget,
+        computed=pf.sum_appropriation,
+        post=post.code,
+        key="parts_vs_appropriation",
+    )
+    collector.check(
+        where=_("%(post)s: parts booked in total against the accounts") % {"post": label},
+        reported=disposition.booked,
+        computed=pf.accounts_total,
+        post=post.code,
+        key="parts_vs_accounts",
+    )
+
+
+def year_controls(*, year: int, agency_code: str | None = None) -> list[Control]:
+    """The control list of every reporting period of a budget year."""
+    periods = ReportingPeriod.objects.select_related("budget_year__agency").filter(
+        budget_year__year=year
+    )
+    if agency_code:
+        periods = periods.filter(budget_year__agency__code=agency_code)
+    found = []
+    for period in periods.order_by("end"):
+        for control in period_controls(period=period):
+            found.append(
+                Control(
+                    where=f"{period.slug}: {control.where}",
+                    reported=control.reported,
+                    computed=control.computed,
+                    post=control.post,
+                    key=control.key,
+                )
+            )
+    return found
+
+
+def chapter_detail(*, period: ReportingPeriod, chapter: Chapter) -> ChapterFigures:
+    """A chapter's posts with their figures. Four queries."""
+    posts = list(Post.objects.select_related("chapter").filter(chapter=chapter))
+    return ChapterFigures(chapter=chapter, posts=post_figures(period=period, posts=posts))

@@ -47,12 +47,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "-goals.view_draft_period",
         "-settlement.view_exact_figures",
         "-settlement.view_settlementcase",
+        "-budget.view_controls",
     ],
     Role.UNIT_EDITOR: [
         *_DIRECTORATE_READ,
         *_GOALS_EDIT,
         "-settlement.view_exact_figures",
         "-settlement.view_settlementcase",
+        "budget.view_controls",
     ],
     Role.APPROVER: [
         *_DIRECTORATE_READ,
@@ -60,6 +62,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "goals.approve_statusupdate",
         "goals.submit_period",
         "goals.reopen_period",
+        "budget.view_controls",
+        "budget.import_budget",
     ],
     Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
 }

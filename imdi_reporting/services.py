@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from budget.services import load_budget_demo
 from goals.models import Agency, Ministry, OrganisationalUnit
 from goals.services import (
     FixtureError,
@@ -66,6 +67,7 @@ def demo_steps() -> list[tuple[str, Callable[[], object]]]:
         ("users", lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml")),
         ("periods", lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")),
         ("goals content", lambda: load_goals_demo(directory=FIXTURES_DIR / "goals")),
+        ("budget", lambda: load_budget_demo(directory=FIXTURES_DIR / "budget")),
     ]
 
 

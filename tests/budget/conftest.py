@@ -1,0 +1,10 @@
+import pytest
+
+from budget.services import load_budget_demo
+from imdi_reporting.services import FIXTURES_DIR
+
+
+@pytest.fixture
+def budget_2006(organisation):
+    """The organisation plus all of part VI and attachments 1-4 of the 2006 half-year report."""
+    return load_budget_demo(directory=FIXTURES_DIR / "budget")
