@@ -42,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_DIRECTORATE_READ,
         "goals.submit_period",
         "goals.reopen_period",
+        "settlement.view_exact_figures",
     ],
     Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
 }
