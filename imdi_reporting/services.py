@@ -9,6 +9,7 @@ from django.db import transaction
 from goals.models import Agency, Ministry, OrganisationalUnit
 from goals.services import FixtureError, load_organisation, read_yaml, set_user_profile
 from imdi_reporting.roles import Role, sync_roles
+from settlement.services import load_settlement_demo
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, created by load_demo only)
@@ -59,6 +60,7 @@ def demo_steps() -> list[tuple[str, Callable[[], object]]]:
         ("organisation", lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml")),
         ("users", lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml")),
         ("periods", lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")),
+        ("settlement", lambda: load_settlement_demo(directory=FIXTURES_DIR / "settlement")),
     ]
 
 
