@@ -430,9 +430,40 @@ class Generator:
         with (OUT_DIR / "municipalities.csv").open(encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle, delimiter=";"))
         self.municipalities = [(row["code"], row["name"]) for row in rows]
-        big = {"0301": 40, "1201": 22, "1601": 18, "1103": 14, "1001": 10, "0602": 9, "1902": 8}
+        # Roughly how many refugees each municipality settled in those years: the cities
+        # most, the small municipalities a handful each.
+        known = {
+            "0301": 40,
+            "1201": 22,
+            "1601": 18,
+            "1103": 14,
+            "1001": 10,
+            "0602": 9,
+            "1902": 8,
+            "0106": 7,
+            "0219": 6,
+            "1102": 6,
+            "0806": 5,
+            "1504": 5,
+            "1804": 5,
+            "0105": 5,
+            "0704": 4,
+            "0805": 4,
+            "1106": 4,
+            "0709": 4,
+            "0403": 4,
+            "0501": 4,
+            "0502": 4,
+            "0104": 4,
+            "0906": 4,
+            "0231": 4,
+            "0706": 4,
+            "0220": 3,
+            "0230": 3,
+        }
+        weights = random.Random(SEED + 1)
         for code, _name in self.municipalities:
-            self.weights[code] = big.get(code, self.rng.randint(2, 6))
+            self.weights[code] = known.get(code, weights.randint(1, 3))
 
     def place(self) -> None:
         for unit in self.units:

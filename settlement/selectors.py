@@ -26,6 +26,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -381,3 +382,13 @@ def suppress_rows(rows: list[dict], *, exact: bool, counts: tuple[str, ...], mea
                 shown[mean_key] = SUPPRESSED
         result.append(shown)
     return result
+
+
+def latest_settled_date() -> date | None:
+    """The last settlement in the data, the page's default end date."""
+    return SettlementCase.objects.aggregate(latest=Max("settled_date"))["latest"]
+
+
+def forecast_difference(*, settled: int, forecast: ForecastFigures) -> int | None:
+    """Settled minus the forecast for the cut-off (positive: ahead of the forecast)."""
+    return None if forecast.forecast is None else settled - forecast.forecast
