@@ -1,8 +1,33 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
+
+DATE_FIELDS = ("permit_date", "ready_date", "searched_out_date", "arrived_date", "settled_date")
+
+
+def case_problems(values: dict) -> list[tuple[str, str]]:
+    """What is wrong with one case's values (field, reason); the database enforces the same
+    rules as constraints."""
+    problems = []
+    dates = {name: values.get(name) for name in DATE_FIELDS}
+    permit, ready, searched = dates["permit_date"], dates["ready_date"], dates["searched_out_date"]
+    arrived, settled = dates["arrived_date"], dates["settled_date"]
+    if permit:
+        for name in ("ready_date", "searched_out_date", "settled_date", "arrived_date"):
+            if dates[name] and dates[name] < permit:
+                problems.append((name, "is before the permit date"))
+    if settled and searched and settled < searched:
+        problems.append(("settled_date", "is before the searched-out date"))
+    if settled and ready and settled < ready:
+        problems.append(("settled_date", "is before the ready-for-settlement date"))
+    if arrived and values.get("category") != CaseCategory.TRANSFER_REFUGEE:
+        problems.append(("arrived_date", "only transfer refugees (OFF) have an arrival date"))
+    if settled and not values.get("municipality"):
+        problems.append(("municipality", "a settled case needs a municipality"))
+    return problems
 
 
 class County(models.Model):
@@ -157,6 +182,16 @@ class SettlementCase(models.Model):
 
     def __str__(self) -> str:
         return self.case_key
+
+    def clean(self) -> None:
+        values = {name: getattr(self, name) for name in DATE_FIELDS}
+        values["category"] = self.category
+        values["municipality"] = self.municipality_id
+        problems: dict[str, list[str]] = {}
+        for name, reason in case_problems(values):
+            problems.setdefault(name, []).append(reason)
+        if problems:
+            raise ValidationError(problems)
 
 
 class MunicipalPlaces(models.Model):

@@ -11,7 +11,15 @@ from django.db import transaction
 
 from goals.services import FixtureError
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
-from settlement.models import County, Forecast, Municipality, MunicipalPlaces, SettlementCase
+from settlement.models import (
+    DATE_FIELDS,
+    County,
+    Forecast,
+    Municipality,
+    MunicipalPlaces,
+    SettlementCase,
+    case_problems,
+)
 
 CASE_FIELDS = (
     "case_key",
@@ -29,7 +37,6 @@ CASE_FIELDS = (
     "municipality",
     "special_legal_ground",
 )
-DATE_FIELDS = ("permit_date", "ready_date", "searched_out_date", "arrived_date", "settled_date")
 REQUIRED = ("case_key", "category", "nationality", "sex", "birth_year", "permit_date")
 
 
@@ -153,28 +160,6 @@ def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def case_problems(values: dict) -> list[tuple[str, str]]:
-    """What is wrong with one case's values (field, reason); the database enforces the same
-    rules as constraints."""
-    problems = []
-    dates = {name: values.get(name) for name in DATE_FIELDS}
-    permit, ready, searched = dates["permit_date"], dates["ready_date"], dates["searched_out_date"]
-    arrived, settled = dates["arrived_date"], dates["settled_date"]
-    if permit:
-        for name in ("ready_date", "searched_out_date", "settled_date", "arrived_date"):
-            if dates[name] and dates[name] < permit:
-                problems.append((name, "is before the permit date"))
-    if settled and searched and settled < searched:
-        problems.append(("settled_date", "is before the searched-out date"))
-    if settled and ready and settled < ready:
-        problems.append(("settled_date", "is before the ready-for-settlement date"))
-    if arrived and values.get("category") != CaseCategory.TRANSFER_REFUGEE:
-        problems.append(("arrived_date", "only transfer refugees (OFF) have an arrival date"))
-    if settled and not values.get("municipality"):
-        problems.append(("municipality", "a settled case needs a municipality"))
-    return problems
 
 
 def _parse_rows(rows: list[dict]) -> tuple[list[dict], list[RowProblem]]:
