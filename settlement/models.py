@@ -118,6 +118,9 @@ class SettlementCase(models.Model):
         verbose_name_plural = _("settlement cases")
         indexes = [
             models.Index(fields=["category", "settled_date"], name="settlement_case_cat_settled"),
+            models.Index(
+                fields=["municipality", "settled_date"], name="settlement_case_muni_settled"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

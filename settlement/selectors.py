@@ -298,14 +298,21 @@ def municipalities(*, start: date, end: date) -> list[dict]:
     """Per municipality: places requested and accepted for the end date's year and persons
     settled in the period, with the share of accepted places filled. One query."""
     places = MunicipalPlaces.objects.filter(municipality=OuterRef("pk"), year=end.year)
+    # A correlated count per municipality: joining every case to every municipality and
+    # grouping would make the database carry all case rows through the GROUP BY.
+    settled = (
+        SettlementCase.objects.filter(_settled_in(start, end), municipality=OuterRef("pk"))
+        .order_by()
+        .values("municipality")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     rows = (
         Municipality.objects.select_related("county")
         .annotate(
             requested=Subquery(places.values("requested")[:1], output_field=IntegerField()),
             accepted=Subquery(places.values("accepted")[:1], output_field=IntegerField()),
-            settled=Count(
-                "cases", filter=Q(cases__settled_date__gte=start, cases__settled_date__lte=end)
-            ),
+            settled=Coalesce(Subquery(settled, output_field=IntegerField()), 0),
         )
         .filter(Q(accepted__isnull=False) | Q(settled__gt=0))
         .order_by("code")
