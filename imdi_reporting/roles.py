@@ -64,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "goals.reopen_period",
         "budget.view_controls",
         "budget.import_budget",
+        "settlement.view_exact_figures",
     ],
     Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
 }

@@ -16,6 +16,7 @@ from goals.services import (
     set_user_profile,
 )
 from imdi_reporting.roles import Role, sync_roles
+from settlement.services import load_settlement_demo
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, created by load_demo only)
@@ -68,6 +69,7 @@ def demo_steps() -> list[tuple[str, Callable[[], object]]]:
         ("periods", lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")),
         ("goals content", lambda: load_goals_demo(directory=FIXTURES_DIR / "goals")),
         ("budget", lambda: load_budget_demo(directory=FIXTURES_DIR / "budget")),
+        ("settlement", lambda: load_settlement_demo(directory=FIXTURES_DIR / "settlement")),
     ]
 
 

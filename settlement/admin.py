@@ -1,0 +1,56 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+
+from settlement.models import County, Forecast, Municipality, MunicipalPlaces, SettlementCase
+from settlement.resources import SettlementCaseResource
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "county"]
+    list_filter = ["county"]
+    list_select_related = ["county"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(SettlementCase)
+class SettlementCaseAdmin(ImportExportModelAdmin):
+    resource_classes = [SettlementCaseResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    list_display = [
+        "case_key",
+        "category",
+        "nationality",
+        "permit_date",
+        "ready_date",
+        "searched_out_date",
+        "settled_date",
+        "municipality",
+    ]
+    list_filter = ["category", "special_legal_ground", "sex"]
+    list_select_related = ["municipality"]
+    search_fields = ["case_key", "family_group_key"]
+    raw_id_fields = ["municipality"]
+    date_hierarchy = "settled_date"
+
+
+@admin.register(MunicipalPlaces)
+class MunicipalPlacesAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "year", "requested", "accepted"]
+    list_filter = ["year"]
+    list_select_related = ["municipality"]
+    search_fields = ["municipality__name", "municipality__code"]
+
+
+@admin.register(Forecast)
+class ForecastAdmin(admin.ModelAdmin):
+    list_display = ["year", "cut_off_date", "persons"]
+    list_filter = ["year"]

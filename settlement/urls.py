@@ -1,3 +1,9 @@
+from django.urls import path
+
+from settlement import views
+
 app_name = "settlement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -1,0 +1,261 @@
+"""Small server-side SVG charts (bar and line) with a text alternative.
+
+A chart is drawn from the same numbers that the page shows in a data table: the result
+carries the SVG markup, its title and description (rendered as <title>/<desc> and referred
+to by aria-labelledby), and the rows for the table. No JavaScript, no inline styles: series
+are told apart by CSS classes (chart-series-0, -1, ...) with a fill/stroke fallback, and by
+the legend's text.
+"""
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from imdi_reporting.formatting import format_decimal
+
+Number = int | float | Decimal
+PALETTE = ("#1f5f8b", "#c25b00", "#3c7d3a", "#7a4f9a")
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: Sequence[Number | None]
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: SafeString
+    title: str
+    description: str
+    categories: list[str]
+    series: list[Series]
+
+    @property
+    def rows(self) -> list[tuple[str, list[Number | None]]]:
+        """(category, [value per series]) for the data table next to the chart."""
+        return [
+            (category, [series.values[i] for series in self.series])
+            for i, category in enumerate(self.categories)
+        ]
+
+
+def nice_ceiling(value: float) -> tuple[float, float]:
+    """A round top for the axis and its tick step: 1813 -> (2000, 500)."""
+    if value <= 0:
+        return 1.0, 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    for factor in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        count = math.ceil(value / step - 1e-9)
+        if count <= 5:
+            return count * step, step
+    raise AssertionError("unreachable: a step of 10 x magnitude always fits")
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _check(categories: Sequence[str], series: Sequence[Series]) -> None:
+    if not series:
+        raise ValueError("a chart needs at least one series")
+    for one in series:
+        if len(one.values) != len(categories):
+            raise ValueError(
+                f"series '{one.label}' has {len(one.values)} values, not {len(categories)}"
+            )
+
+
+def _frame(
+    *,
+    kind: str,
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    width: int,
+    height: int,
+    format_value: Callable[[Number], str],
+) -> tuple[list[str], Callable[[float], float], float, float, float, float]:
+    _check(categories, series)
+    number = next(_ids)
+    title_id, desc_id = f"chart-{number}-title", f"chart-{number}-desc"
+    values = [float(v) for s in series for v in s.values if v is not None]
+    top, step = nice_ceiling(max(values, default=0))
+    left, right, upper, lower = 64, 16, 16, 56
+    plot_w, plot_h = width - left - right, height - upper - lower
+
+    def y(value: float) -> float:
+        return upper + plot_h - (value / top) * plot_h
+
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart--{}" role="img" '
+            'viewBox="0 0 {} {}" aria-labelledby="{} {}">',
+            kind,
+            width,
+            height,
+            title_id,
+            desc_id,
+        ),
+        format_html('<title id="{}">{}</title>', title_id, title),
+        format_html('<desc id="{}">{}</desc>', desc_id, description),
+        '<g class="chart-axis" aria-hidden="true">',
+    ]
+    ticks = round(top / step)
+    for i in range(ticks + 1):
+        value = i * step
+        parts.append(
+            format_html(
+                '<line class="chart-grid" x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ccc"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="12">{}</text>',
+                left,
+                left + plot_w,
+                _n(y(value)),
+                _n(y(value)),
+                left - 6,
+                _n(y(value) + 4),
+                format_value(value),
+            )
+        )
+    slot = plot_w / max(len(categories), 1)
+    for i, category in enumerate(categories):
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" font-size="12">{}</text>',
+                _n(left + slot * (i + 0.5)),
+                upper + plot_h + 18,
+                category,
+            )
+        )
+    parts.append("</g>")
+    legend_y = height - 12
+    for i, one in enumerate(series):
+        x = left + i * 180
+        parts.append(
+            format_html(
+                '<g class="chart-legend" aria-hidden="true"><rect class="chart-series-{}" x="{}" '
+                'y="{}" width="12" height="12" fill="{}"/><text x="{}" y="{}" font-size="12">{}'
+                "</text></g>",
+                i,
+                x,
+                legend_y - 10,
+                PALETTE[i % len(PALETTE)],
+                x + 16,
+                legend_y,
+                one.label,
+            )
+        )
+    return parts, y, left, slot, plot_h, upper
+
+
+def bar_chart(
+    *,
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    width: int = 640,
+    height: int = 320,
+    format_value: Callable[[Number], str] = format_decimal,
+) -> Chart:
+    """Grouped bars, one group per category and one bar per series."""
+    parts, y, left, slot, _plot_h, _upper = _frame(
+        kind="bar",
+        title=title,
+        description=description,
+        categories=categories,
+        series=series,
+        width=width,
+        height=height,
+        format_value=format_value,
+    )
+    bar_w = slot * 0.8 / len(series)
+    base = y(0)
+    for s_index, one in enumerate(series):
+        parts.append(format_html('<g class="chart-series-{}" aria-hidden="true">', s_index))
+        for i, value in enumerate(one.values):
+            if value is None:
+                continue
+            top = y(float(value))
+            parts.append(
+                format_html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                    "<title>{}: {}</title></rect>",
+                    _n(left + slot * i + slot * 0.1 + bar_w * s_index),
+                    _n(top),
+                    _n(bar_w),
+                    _n(base - top),
+                    PALETTE[s_index % len(PALETTE)],
+                    categories[i],
+                    format_value(value),
+                )
+            )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Chart(mark_safe("".join(parts)), title, description, list(categories), list(series))
+
+
+def line_chart(
+    *,
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    width: int = 640,
+    height: int = 320,
+    format_value: Callable[[Number], str] = format_decimal,
+) -> Chart:
+    """One line per series, with a marked point per category; gaps where a value is None."""
+    parts, y, left, slot, _plot_h, _upper = _frame(
+        kind="line",
+        title=title,
+        description=description,
+        categories=categories,
+        series=series,
+        width=width,
+        height=height,
+        format_value=format_value,
+    )
+    for s_index, one in enumerate(series):
+        colour = PALETTE[s_index % len(PALETTE)]
+        points = [
+            (left + slot * (i + 0.5), y(float(value)), categories[i], value)
+            for i, value in enumerate(one.values)
+            if value is not None
+        ]
+        parts.append(format_html('<g class="chart-series-{}" aria-hidden="true">', s_index))
+        if len(points) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _c, _v in points)
+            parts.append(
+                format_html(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{}/>',
+                    path,
+                    colour,
+                    mark_safe(' stroke-dasharray="6 4"') if s_index % 2 else "",
+                )
+            )
+        for px, py, category, value in points:
+            parts.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="4" fill="{}"><title>{}: {}</title></circle>',
+                    _n(px),
+                    _n(py),
+                    colour,
+                    category,
+                    format_value(value),
+                )
+            )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Chart(mark_safe("".join(parts)), title, description, list(categories), list(series))
+
+
+__all__ = ["Chart", "Series", "bar_chart", "line_chart", "nice_ceiling"]

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from settlement.services import CaseImportError, import_case_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import pseudonymised settlement cases from CSV or XLSX. Every bad row is named and "
+        "nothing is saved if any row is bad; a known case key updates that case."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, **options):
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        try:
+            result = import_case_file(path=path)
+        except CaseImportError as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"{path}: {len(exc.problems)} problem(s); nothing was imported"
+            ) from exc
+        self.stdout.write(
+            f"{result['created']} created, {result['updated']} updated, "
+            f"{result['unchanged']} unchanged"
+        )
