@@ -4,27 +4,26 @@ Never downloads a browser. Locally the tests skip when Chromium is missing; unde
 CI=true that is a failure (.ci/run installs it).
 """
 
-import os
-
 import pytest
 from django.core.management import call_command
 
 from tests.conftest import require_tool
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's event loop must be gone before other test files run in this
+# process, or Django would refuse their ORM calls as coming from an async context.
+@pytest.fixture(scope="module")
 def browser():
     require_tool(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls made
+    # by the tests and the live server's set-up are still plain synchronous code.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
@@ -41,11 +40,31 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker):
+    """A live server with the complete demo data, loaded once per test file.
+
+    The journeys of one file build on each other's changes, as a user's session would.
+    pytest-django's own live_server fixture would flush the database after every test.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        yield server
+        server._live_server_modified_settings.disable()
+        server.stop()
+        # flush re-runs post_migrate, which recreates permissions and the role groups.
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def demo_site(live_server, transactional_db):
-    """The live server with the complete demo data loaded."""
-    call_command("load_demo", verbosity=0)
-    return live_server
+def orm(django_db_blocker):
+    """Database access for assertions in a journey; reads what the live server committed."""
+    with django_db_blocker.unblock():
+        yield
 
 
 @pytest.fixture
