@@ -1,7 +1,397 @@
-from goals.models import ReportingPeriod
+"""Reads for the start page: the periods a user may open and the overview (Oversikt).
+
+The overview composes goals and budget data for one period. Every function here runs a
+fixed number of queries whatever the number of requirements, activities and posts.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from budget.selectors import budget_overview
+from goals.choices import STATUS_BADGE, IndicatorDirection, PeriodState, Status
+from goals.models import (
+    Deliverable,
+    Indicator,
+    IndicatorValue,
+    MainGoal,
+    OrganisationalUnit,
+    ReportingPeriod,
+    RequirementNarrative,
+    ResultRequirement,
+    StatusUpdate,
+)
 from goals.selectors import periods_visible_to
+
+# A deliverable is "due soon" when its date lies at most this many days after the
+# reference date (see deadline_state).
+DUE_SOON_DAYS = 30
+
+# The status of a requirement is the worst status of its activities' updates, in this
+# order from worst to best.
+STATUS_SEVERITY = [Status.DEVIATION, Status.NOT_STARTED, Status.ON_TRACK, Status.ACHIEVED]
+NOT_REPORTED = "not_reported"
+STATUS_FILTER_CHOICES = [
+    *((value, Status(value).label) for value in STATUS_SEVERITY),
+    (NOT_REPORTED, _("Not reported")),
+]
+
+
+class DeadlineState:
+    """Deadline state of a deliverable, from the worst to the best."""
+
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    UPCOMING = "upcoming"
+    MET = "met"
+    ORDER = [OVERDUE, DUE_SOON, UPCOMING, MET]
+    LABELS = {
+        OVERDUE: _("Overdue"),
+        DUE_SOON: _("Due soon"),
+        UPCOMING: _("Upcoming"),
+        MET: _("Met"),
+    }
+    BADGES = {OVERDUE: "bad", DUE_SOON: "warn", UPCOMING: "neutral", MET: "ok"}
 
 
 def start_page_periods(*, user) -> list[ReportingPeriod]:
     """The periods a user may open, newest first."""
     return list(periods_visible_to(user=user).order_by("-end", "kind"))
+
+
+def reference_date(*, period: ReportingPeriod, today: date | None = None) -> date:
+    """The day deadlines are judged on: today, but never after the period's end.
+
+    A period reports the state at its end, so a closed (or past) period is judged as of
+    its last day and keeps the picture its report gave.
+    """
+    today = today or timezone.localdate()
+    return min(today, period.end)
+
+
+def deadline_state(*, due: date, reference: date, achieved: bool) -> str:
+    """Met: the requirement's activities are all achieved (deliverables carry no date of
+    delivery of their own, so achievement of the requirement is taken as delivery).
+    Overdue: not met and the due date lies before the reference date. Due soon: not met
+    and due within DUE_SOON_DAYS from the reference date. Upcoming: due later.
+    """
+    if achieved:
+        return DeadlineState.MET
+    if due < reference:
+        return DeadlineState.OVERDUE
+    if due <= reference + timedelta(days=DUE_SOON_DAYS):
+        return DeadlineState.DUE_SOON
+    return DeadlineState.UPCOMING
+
+
+def worst_status(statuses: list[str]) -> str:
+    if not statuses:
+        return NOT_REPORTED
+    return min(statuses, key=STATUS_SEVERITY.index)
+
+
+@dataclass
+class DeliverableRow:
+    deliverable: Deliverable
+    state: str
+
+    @property
+    def label(self):
+        return DeadlineState.LABELS[self.state]
+
+    @property
+    def badge(self) -> str:
+        return DeadlineState.BADGES[self.state]
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: Indicator
+    value: Decimal | None
+    value_period: ReportingPeriod | None
+
+    @property
+    def shows_progress(self) -> bool:
+        """A bar only makes sense for targets one climbs towards."""
+        return (
+            self.value is not None
+            and self.indicator.target
+            and self.indicator.direction
+            in (IndicatorDirection.INCREASE, IndicatorDirection.AT_LEAST)
+        )
+
+    @property
+    def share(self) -> Decimal | None:
+        if self.value is None or not self.indicator.target:
+            return None
+        return (self.value / self.indicator.target).quantize(
+            Decimal("0.001"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def bar_percent(self) -> int | None:
+        """The bar's filling in whole percent, capped at 100 (the text gives the real value)."""
+        if self.share is None:
+            return None
+        return min(100, int((self.share * 100).to_integral_value(rounding=ROUND_HALF_UP)))
+
+    @property
+    def places(self) -> int:
+        """Decimals worth showing: none for counts, one for values such as 6.1."""
+        whole = all(
+            n is None or n == n.to_integral_value() for n in (self.value, self.indicator.target)
+        )
+        return 0 if whole else 1
+
+
+@dataclass
+class RequirementRow:
+    requirement: ResultRequirement
+    status: str
+    deliverables: list[DeliverableRow]
+    indicators: list[IndicatorProgress]
+    activity_count: int
+    latest_update: datetime | None
+
+    @property
+    def status_label(self):
+        return dict(STATUS_FILTER_CHOICES)[self.status]
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGE.get(self.status, "neutral")
+
+    @property
+    def deadline(self) -> str | None:
+        """The worst deadline state of the requirement's deliverables, None without any."""
+        if not self.deliverables:
+            return None
+        return min((d.state for d in self.deliverables), key=DeadlineState.ORDER.index)
+
+    @property
+    def deadline_label(self):
+        return DeadlineState.LABELS[self.deadline] if self.deadline else None
+
+    @property
+    def deadline_badge(self) -> str:
+        return DeadlineState.BADGES[self.deadline] if self.deadline else "neutral"
+
+
+@dataclass
+class GoalGroup:
+    main_goal: MainGoal
+    rows: list[RequirementRow] = field(default_factory=list)
+
+
+@dataclass
+class StatusCount:
+    status: str
+    label: str
+    badge: str
+    count: int
+
+
+@dataclass
+class FilteredOverview:
+    groups: list[GoalGroup]
+    counts: list[StatusCount]
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(group.rows) for group in self.groups)
+
+
+@dataclass
+class Overview:
+    period: ReportingPeriod
+    reference: date
+    main_goals: list[MainGoal]
+    units: list[OrganisationalUnit]
+    rows: list[RequirementRow]
+
+    due_soon_days: int = DUE_SOON_DAYS
+
+    @property
+    def is_draft(self) -> bool:
+        return self.period.state == PeriodState.OPEN
+
+    def filtered(
+        self, *, main_goal: str = "", unit: str = "", status: str = ""
+    ) -> FilteredOverview:
+        """The rows left by the filters, grouped by main goal.
+
+        The counts per status cover the rows left by the main goal and unit filters, so
+        that they tell how many a status filter would show.
+        """
+        groups = {goal.pk: GoalGroup(main_goal=goal) for goal in self.main_goals}
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            requirement = row.requirement
+            if main_goal and requirement.main_goal.code != main_goal:
+                continue
+            if unit and requirement.responsible_unit.code != unit:
+                continue
+            counts[row.status] += 1
+            if status and row.status != status:
+                continue
+            groups[requirement.main_goal_id].rows.append(row)
+        return FilteredOverview(
+            groups=[group for group in groups.values() if group.rows],
+            counts=[
+                StatusCount(
+                    status=value,
+                    label=label,
+                    badge=STATUS_BADGE.get(value, "neutral"),
+                    count=counts[value],
+                )
+                for value, label in STATUS_FILTER_CHOICES
+            ],
+        )
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
+
+
+def overview(*, period: ReportingPeriod, today: date | None = None) -> Overview:
+    """Each result requirement of the period's year with its status, deadlines and indicators.
+
+    Eight queries: main goals, units, requirements, deliverables, status updates,
+    narratives, indicators, indicator values. Filtering happens afterwards in memory
+    (Overview.filtered), so that the filter choices and the counts come from one read.
+    """
+    budget_year_id = period.budget_year_id
+    reference = reference_date(period=period, today=today)
+    main_goals = list(MainGoal.objects.filter(budget_year_id=budget_year_id))
+    units = list(
+        OrganisationalUnit.objects.filter(agency_id=period.budget_year.agency_id).order_by("code")
+    )
+    requirements = list(
+        ResultRequirement.objects.filter(main_goal__budget_year_id=budget_year_id).select_related(
+            "main_goal", "responsible_unit"
+        )
+    )
+    ids = [r.pk for r in requirements]
+
+    deliverables: dict[int, list[Deliverable]] = defaultdict(list)
+    for deliverable in Deliverable.objects.filter(requirement_id__in=ids):
+        deliverables[deliverable.requirement_id].append(deliverable)
+
+    statuses: dict[int, list[str]] = defaultdict(list)
+    activities: dict[int, set[int]] = defaultdict(set)
+    updated: dict[int, datetime] = {}
+    for update in StatusUpdate.objects.filter(
+        period=period, activity__requirement_id__in=ids
+    ).values("activity_id", "activity__requirement_id", "status", "updated_at"):
+        key = update["activity__requirement_id"]
+        statuses[key].append(update["status"])
+        activities[key].add(update["activity_id"])
+        updated[key] = _latest(updated.get(key), update["updated_at"])
+    for narrative in RequirementNarrative.objects.filter(
+        period=period, requirement_id__in=ids
+    ).values("requirement_id", "updated_at"):
+        key = narrative["requirement_id"]
+        updated[key] = _latest(updated.get(key), narrative["updated_at"])
+
+    indicators: dict[int, list[Indicator]] = defaultdict(list)
+    by_pk: dict[int, Indicator] = {}
+    for indicator in Indicator.objects.filter(requirement_id__in=ids).order_by("position", "code"):
+        indicators[indicator.requirement_id].append(indicator)
+        by_pk[indicator.pk] = indicator
+    # The latest value up to this period's end: an annual period shows the half-year's
+    # value until its own is entered.
+    latest_value: dict[int, IndicatorValue] = {}
+    for value in (
+        IndicatorValue.objects.filter(
+            indicator_id__in=by_pk,
+            period__budget_year_id=budget_year_id,
+            period__end__lte=period.end,
+        )
+        .select_related("period__budget_year")
+        .order_by("period__end", "period__start")
+    ):
+        latest_value[value.indicator_id] = value
+        if value.period_id == period.pk:
+            key = by_pk[value.indicator_id].requirement_id
+            updated[key] = _latest(updated.get(key), value.updated_at)
+
+    rows = []
+    for requirement in requirements:
+        state = worst_status(statuses[requirement.pk])
+        achieved = state == Status.ACHIEVED
+        rows.append(
+            RequirementRow(
+                requirement=requirement,
+                status=state,
+                deliverables=[
+                    DeliverableRow(
+                        deliverable=d,
+                        state=deadline_state(due=d.due, reference=reference, achieved=achieved),
+                    )
+                    for d in deliverables[requirement.pk]
+                ],
+                indicators=[
+                    IndicatorProgress(
+                        indicator=i,
+                        value=latest_value[i.pk].value if i.pk in latest_value else None,
+                        value_period=latest_value[i.pk].period if i.pk in latest_value else None,
+                    )
+                    for i in indicators[requirement.pk]
+                ],
+                activity_count=len(activities[requirement.pk]),
+                latest_update=updated.get(requirement.pk),
+            )
+        )
+    return Overview(
+        period=period, reference=reference, main_goals=main_goals, units=units, rows=rows
+    )
+
+
+# --- Budget execution summary ------------------------------------------------------------
+
+
+@dataclass
+class BudgetExecutionRow:
+    code: str
+    name: str
+    appropriation: Decimal
+    accounts: Decimal
+    share_spent: Decimal
+    elapsed: Decimal
+    deviation: Decimal
+
+    @property
+    def deviation_share(self) -> Decimal:
+        """Share spent minus share of the year elapsed, in percentage points as a share."""
+        return self.share_spent - self.elapsed
+
+    @property
+    def ahead(self) -> bool:
+        return self.deviation > 0
+
+
+def budget_execution(*, period: ReportingPeriod) -> list[BudgetExecutionRow]:
+    """Expense posts with appropriation and accounts at the period's end. Three queries."""
+    figures = budget_overview(period=period)
+    rows = []
+    for chapter in figures.expense_chapters:
+        for post in chapter.posts:
+            if post.share_spent is None or post.deviation is None:
+                continue
+            rows.append(
+                BudgetExecutionRow(
+                    code=post.post.code,
+                    name=post.post.name,
+                    appropriation=post.sum_appropriation,
+                    accounts=post.accounts_total,
+                    share_spent=post.share_spent,
+                    elapsed=figures.elapsed,
+                    deviation=post.deviation,
+                )
+            )
+    return rows

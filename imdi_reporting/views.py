@@ -1,21 +1,96 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
+from goals.charts import Series, bar_chart
 from goals.selectors import user_profile
+from imdi_reporting.formatting import format_percent
+from imdi_reporting.forms import OverviewFilterForm
 from imdi_reporting.roles import Role, roles_of
-from imdi_reporting.selectors import start_page_periods
+from imdi_reporting.selectors import budget_execution, overview, start_page_periods
+
+
+def optional_url(name: str, *args) -> str | None:
+    """The URL of a page another app may or may not provide yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def requirement_url(period, requirement, report_url: str | None) -> str | None:
+    for name, args in (
+        ("goals:requirement-detail", (period.slug, requirement.code)),
+        ("goals:requirement", (period.slug, requirement.code)),
+        ("goals:requirement-detail", (requirement.pk,)),
+    ):
+        url = optional_url(name, *args)
+        if url:
+            return url
+    return f"{report_url}#{requirement.code}" if report_url else None
+
+
+def budget_chart(rows):
+    categories = [row.code for row in rows]
+    return bar_chart(
+        title=_("Share spent against share of the year elapsed, per post"),
+        description=_(
+            "For each expense post, the share of the appropriation spent at the period's end "
+            "next to the share of the year elapsed. Posts above the linear line: %(posts)s."
+        )
+        % {"posts": ", ".join(r.code for r in rows if r.ahead) or _("none")},
+        categories=categories,
+        series=[
+            Series(_("Share spent"), [row.share_spent * 100 for row in rows]),
+            Series(_("Share of the year elapsed"), [row.elapsed * 100 for row in rows]),
+        ],
+        format_value=lambda value: format_percent(value / 100, 0),
+    )
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     role_labels = dict(Role.choices)
-    return render(
-        request,
-        "imdi_reporting/home.html",
-        {
-            "periods": start_page_periods(user=request.user),
-            "profile": user_profile(user=request.user),
-            "roles": [role_labels[name] for name in roles_of(request.user)],
-        },
-    )
+    periods = start_page_periods(user=request.user)
+    context = {
+        "periods": periods,
+        "profile": user_profile(user=request.user),
+        "roles": [role_labels[name] for name in roles_of(request.user)],
+    }
+    if periods:
+        wanted = request.GET.get("period", "")
+        period = next((p for p in periods if p.slug == wanted), periods[0])
+        data = request.GET.copy()
+        data["period"] = period.slug
+        summary = overview(period=period)
+        form = OverviewFilterForm(
+            data, periods=periods, main_goals=summary.main_goals, units=summary.units
+        )
+        # An unknown choice (an old bookmark, say) is shown as an error and ignored.
+        filters = {
+            name: form.cleaned_data.get(name, "") if form.is_valid() else ""
+            for name in ("main_goal", "unit", "status")
+        }
+        shown = summary.filtered(**filters)
+        report_url = optional_url("reports:detail", period.slug)
+        for group in shown.groups:
+            for row in group.rows:
+                row.url = requirement_url(period, row.requirement, report_url)
+        context.update(
+            period=period,
+            form=form,
+            overview=summary,
+            shown=shown,
+            report_url=report_url,
+            report_pdf_url=optional_url("reports:pdf", period.slug),
+        )
+        if request.user.has_perm("budget.view_chapter"):
+            rows = budget_execution(period=period)
+            context.update(
+                budget_rows=rows,
+                budget_chart=budget_chart(rows) if rows else None,
+                budget_url=optional_url("budget:index"),
+            )
+    return render(request, "imdi_reporting/home.html", context)

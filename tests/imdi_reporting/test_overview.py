@@ -1,0 +1,236 @@
+"""The overview (Oversikt) at /: requirements per main goal for a period, with filters."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from budget.services import load_budget_demo
+from goals.choices import Status
+from goals.models import (
+    Activity,
+    Deliverable,
+    Indicator,
+    IndicatorValue,
+    ReportingPeriod,
+    ResultRequirement,
+    StatusUpdate,
+)
+from goals.services import load_goals_demo
+from imdi_reporting.selectors import (
+    DeadlineState,
+    deadline_state,
+    overview,
+    reference_date,
+    worst_status,
+)
+from imdi_reporting.services import FIXTURES_DIR
+
+
+@pytest.fixture
+def demo_2006(organisation):
+    load_goals_demo(directory=FIXTURES_DIR / "goals")
+    load_budget_demo(directory=FIXTURES_DIR / "budget")
+
+
+def rows_by_code(response):
+    return {
+        row.requirement.code: row
+        for group in response.context["shown"].groups
+        for row in group.rows
+    }
+
+
+def test_a_ministry_reader_sees_the_submitted_half_year_by_default(client_for, demo_2006):
+    response = client_for("aid").get(reverse("home"))
+    assert response.context["period"].slug == "2006-H1"
+    assert [slug for slug, _label in response.context["form"].fields["period"].choices] == [
+        "2006-H1"
+    ]
+    assert "Utkast: ikke sendt" not in response.text
+    # R2-7 holds the interpreter register: 440 of 650 in the half-year.
+    tolk = next(
+        i for i in rows_by_code(response)["R2-7"].indicators if i.indicator.code == "tolkeregister"
+    )
+    assert (tolk.value, tolk.indicator.target) == (Decimal("440"), Decimal("650"))
+    assert tolk.bar_percent == 68
+    assert "440 av 650 tolker" in response.text
+
+
+def test_a_ministry_reader_cannot_choose_the_open_period(client_for, demo_2006):
+    response = client_for("aid").get(reverse("home"), {"period": "2006"})
+    assert response.context["period"].slug == "2006-H1"
+
+
+def test_directorate_users_see_the_open_period_marked_as_draft(client_for, demo_2006):
+    response = client_for("ne").get(reverse("home"))
+    assert response.context["period"].slug == "2006"
+    assert "Utkast: ikke sendt til departementet" in response.text
+    # No update is written yet in the annual period; the half-year's indicator value shows.
+    rows = rows_by_code(response)
+    assert {row.status for row in rows.values()} == {"not_reported"}
+    tolk = next(i for i in rows["R2-7"].indicators if i.indicator.code == "tolkeregister")
+    assert tolk.value_period.slug == "2006-H1"
+
+
+def test_the_status_is_the_worst_of_the_activities_updates(client_for, demo_2006):
+    period = ReportingPeriod.objects.get(kind="H1")
+    expected = {}
+    for update in StatusUpdate.objects.filter(
+        period=period, activity__requirement__isnull=False
+    ).select_related("activity__requirement"):
+        expected.setdefault(update.activity.requirement.code, []).append(update.status)
+    rows = rows_by_code(client_for("aid").get(reverse("home")))
+    assert expected, "the 2006 form has status updates on requirements"
+    for code, statuses in expected.items():
+        assert rows[code].status == worst_status(statuses)
+    assert worst_status([Status.ACHIEVED, Status.DEVIATION, Status.ON_TRACK]) == Status.DEVIATION
+    assert worst_status([]) == "not_reported"
+
+
+def test_counts_per_status_add_up_to_the_requirements(client_for, demo_2006):
+    response = client_for("aid").get(reverse("home"))
+    counts = {c.status: c.count for c in response.context["shown"].counts}
+    assert sum(counts.values()) == ResultRequirement.objects.count()
+    assert counts["deviation"] == sum(
+        1 for r in rows_by_code(response).values() if r.status == "deviation"
+    )
+
+
+def test_filters_by_main_goal_unit_and_status(client_for, demo_2006):
+    client = client_for("aid")
+    rows = rows_by_code(client.get(reverse("home"), {"main_goal": "HM1"}))
+    assert set(rows) == set(
+        ResultRequirement.objects.filter(main_goal__code="HM1").values_list("code", flat=True)
+    )
+    rows = rows_by_code(client.get(reverse("home"), {"unit": "VEST"}))
+    assert set(rows) == set(
+        ResultRequirement.objects.filter(responsible_unit__code="VEST").values_list(
+            "code", flat=True
+        )
+    )
+    response = client.get(reverse("home"), {"status": "deviation"})
+    assert rows_by_code(response) and {r.status for r in rows_by_code(response).values()} == {
+        "deviation"
+    }
+
+
+def test_an_unknown_filter_value_is_reported_and_ignored(client_for, demo_2006):
+    response = client_for("aid").get(reverse("home"), {"unit": "NOPE"})
+    assert response.context["form"].errors["unit"]
+    assert len(rows_by_code(response)) == ResultRequirement.objects.count()
+
+
+def test_deadline_states_relative_to_the_reference_date():
+    reference = date(2006, 6, 30)
+    assert (
+        deadline_state(due=date(2006, 6, 1), reference=reference, achieved=False)
+        == DeadlineState.OVERDUE
+    )
+    assert (
+        deadline_state(due=date(2006, 7, 30), reference=reference, achieved=False)
+        == DeadlineState.DUE_SOON
+    )
+    assert (
+        deadline_state(due=date(2006, 7, 31), reference=reference, achieved=False)
+        == DeadlineState.UPCOMING
+    )
+    assert (
+        deadline_state(due=date(2006, 6, 1), reference=reference, achieved=True)
+        == DeadlineState.MET
+    )
+
+
+def test_a_period_is_judged_no_later_than_its_end(organisation):
+    period = ReportingPeriod.objects.get(kind="H1")
+    assert reference_date(period=period, today=date(2026, 1, 1)) == date(2006, 6, 30)
+    assert reference_date(period=period, today=date(2006, 3, 1)) == date(2006, 3, 1)
+
+
+def test_the_half_year_deliverable_of_r1_2_is_upcoming_at_its_end(demo_2006):
+    period = ReportingPeriod.objects.get(kind="H1")
+    row = next(r for r in overview(period=period).rows if r.requirement.code == "R1-2")
+    assert [(d.deliverable.due, d.state) for d in row.deliverables] == [
+        (date(2006, 9, 1), DeadlineState.UPCOMING)
+    ]
+
+
+def test_the_budget_summary_shows_each_expense_post_against_linear(client_for, demo_2006):
+    response = client_for("aid").get(reverse("home"))
+    rows = response.context["budget_rows"]
+    assert rows
+    chart = response.context["budget_chart"]
+    assert chart.categories == [row.code for row in rows]
+    for row in rows:
+        assert row.deviation == row.accounts - round(row.appropriation * row.elapsed)
+    assert "<svg" in response.text and "Andel brukt" in response.text
+
+
+def add_tenfold(period):
+    """Nine more copies of every requirement, with activities, updates, deliverables and
+    indicators, so that the year holds ten times the 2006 rows (bulk_create, because the
+    half-year is locked against ordinary saves)."""
+    requirements = list(ResultRequirement.objects.filter(main_goal__budget_year=period.budget_year))
+    position = Activity.objects.count() + 1000
+    for copy in range(1, 10):
+        clones = ResultRequirement.objects.bulk_create(
+            ResultRequirement(
+                main_goal_id=r.main_goal_id,
+                code=f"{r.code}-x{copy}",
+                text=r.text,
+                responsible_unit_id=r.responsible_unit_id,
+                position=r.position + 100 * copy,
+            )
+            for r in requirements
+        )
+        Deliverable.objects.bulk_create(
+            Deliverable(requirement=c, due=period.end, title=f"Leveranse {c.code}") for c in clones
+        )
+        activities = []
+        for clone in clones:
+            for _n in range(3):
+                position += 1
+                activities.append(
+                    Activity(
+                        budget_year_id=period.budget_year_id, requirement=clone, position=position
+                    )
+                )
+        activities = Activity.objects.bulk_create(activities)
+        StatusUpdate.objects.bulk_create(
+            StatusUpdate(activity=a, period=period, status=Status.ON_TRACK) for a in activities
+        )
+        indicators = Indicator.objects.bulk_create(
+            Indicator(
+                budget_year_id=period.budget_year_id,
+                requirement=c,
+                code=f"ind-{c.code}",
+                name="Indikator",
+                target=Decimal(100),
+                direction="increase",
+            )
+            for c in clones
+        )
+        IndicatorValue.objects.bulk_create(
+            IndicatorValue(indicator=i, period=period, value=Decimal(50)) for i in indicators
+        )
+    return len(requirements)
+
+
+def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
+    client_for, demo_2006, django_assert_num_queries
+):
+    client = client_for("aid")
+    # 1 session, 2 user, 3 user permissions, 4 group permissions, 5 profile with ministry,
+    # agency and unit, 6 visible periods; the overview: 7 main goals, 8 units,
+    # 9 requirements with main goal and unit, 10 deliverables, 11 status updates,
+    # 12 narratives, 13 indicators, 14 indicator values with their period; the budget
+    # summary: 15 posts with chapter, 16 allocations, 17 accounts; 18 group names for the
+    # role label.
+    with django_assert_num_queries(18):
+        first = client.get(reverse("home"))
+    before = len(rows_by_code(first))
+    original = add_tenfold(ReportingPeriod.objects.get(kind="H1"))
+    with django_assert_num_queries(18):
+        response = client.get(reverse("home"))
+    assert len(rows_by_code(response)) == before + 9 * original == 10 * original
