@@ -35,8 +35,12 @@ DUE_SOON_DAYS = 30
 # order from worst to best.
 STATUS_SEVERITY = [Status.DEVIATION, Status.NOT_STARTED, Status.ON_TRACK, Status.ACHIEVED]
 NOT_REPORTED = "not_reported"
+# The labels repeat goals.choices.Status so that the overview's catalogue holds them too.
 STATUS_FILTER_CHOICES = [
-    *((value, Status(value).label) for value in STATUS_SEVERITY),
+    (Status.DEVIATION, _("Deviation")),
+    (Status.NOT_STARTED, _("Not started")),
+    (Status.ON_TRACK, _("On track")),
+    (Status.ACHIEVED, _("Achieved")),
     (NOT_REPORTED, _("Not reported")),
 ]
 
