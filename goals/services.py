@@ -941,7 +941,7 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _record(*, obj, changes: dict[str, tuple[Any, Any]], user, requirement, period) -> None:
+def record_changes(*, obj, changes: dict[str, tuple[Any, Any]], user, requirement, period) -> None:
     content_type = ContentType.objects.get_for_model(type(obj))
     ChangeRecord.objects.bulk_create(
         ChangeRecord(
@@ -987,7 +987,7 @@ def _save_versioned(
     obj.version += 1
     obj.updated_by = user
     obj.save()
-    _record(obj=obj, changes=changes, user=user, requirement=requirement, period=period)
+    record_changes(obj=obj, changes=changes, user=user, requirement=requirement, period=period)
     return obj
 
 
@@ -1051,7 +1051,7 @@ def _transition(*, user, update: StatusUpdate, state: str, reason: str = "") -> 
     update.updated_by = user
     update.save()
     parent = update.activity.parent
-    _record(
+    record_changes(
         obj=update,
         changes=changes,
         user=user,
