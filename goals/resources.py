@@ -18,6 +18,7 @@ from goals.models import (
     StatusUpdate,
 )
 from goals.selectors import parse_period_slug
+from goals.services import as_text, record_changes, requirement_of
 
 
 def _period(row) -> ReportingPeriod:
@@ -78,11 +79,39 @@ class UnitWidget(widgets.Widget):
 
 
 class LockedPeriodMixin:
-    """Refuses rows of submitted or locked periods before anything is saved."""
+    """Refuses rows of submitted or locked periods before anything is saved, and keeps
+    the history of what an import changed, like any other edit."""
+
+    tracked: tuple[str, ...] = ()
 
     def before_save_instance(self, instance, row, **kwargs):
         check_period_writable(instance.period)
+        self._old = (
+            type(instance).objects.filter(pk=instance.pk).values(*self.tracked).first()
+            if instance.pk
+            else None
+        ) or {}
         super().before_save_instance(instance, row, **kwargs)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if kwargs.get("dry_run"):
+            return
+        changes = {
+            name: (self._old.get(name, ""), getattr(instance, name))
+            for name in self.tracked
+            if as_text(self._old.get(name, "")) != as_text(getattr(instance, name))
+        }
+        record_changes(
+            obj=instance,
+            changes=changes,
+            user=kwargs.get("user"),
+            requirement=self.requirement_of_instance(instance),
+            period=instance.period,
+        )
+
+    def requirement_of_instance(self, instance):
+        return None
 
     def before_delete_instance(self, instance, row, **kwargs):
         check_period_writable(instance.period)
@@ -95,6 +124,8 @@ class StatusUpdateResource(LockedPeriodMixin, resources.ModelResource):
     )
     period = fields.Field(attribute="period", column_name="period", widget=PeriodWidget())
     activity = fields.Field(attribute="activity", column_name="position", widget=ActivityWidget())
+
+    tracked = ("attainment", "status", "deviation", "measures_done", "measures_planned", "state")
 
     class Meta:
         model = StatusUpdate
@@ -111,6 +142,9 @@ class StatusUpdateResource(LockedPeriodMixin, resources.ModelResource):
             "state",
         )
         skip_unchanged = True
+
+    def requirement_of_instance(self, instance):
+        return requirement_of(parent=instance.activity.parent)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
@@ -129,11 +163,16 @@ class IndicatorValueResource(LockedPeriodMixin, resources.ModelResource):
         widget=IndicatorWidget(),
     )
 
+    tracked = ("value", "measured_on")
+
     class Meta:
         model = IndicatorValue
         import_id_fields = ("period", "indicator")
         fields = ("agency", "period", "indicator", "value", "measured_on")
         skip_unchanged = True
+
+    def requirement_of_instance(self, instance):
+        return requirement_of(parent=instance.indicator.parent)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)

@@ -663,3 +663,95 @@ def my_requirements(*, period: ReportingPeriod, unit: OrganisationalUnit) -> dic
 
 def today():
     return timezone.localdate()
+
+
+def _section_extras(*, period: ReportingPeriod, parent_filter: Q) -> dict:
+    """Form rows, indicators and tables under some parent (6 queries)."""
+    previous = previous_period(period=period)
+    rows = form_rows(
+        period=period, previous=previous, activities=Activity.objects.filter(parent_filter)
+    )
+    indicators = list(
+        Indicator.objects.filter(parent_filter).prefetch_related(
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.filter(period__end__lte=period.end)
+                .select_related("period__budget_year")
+                .order_by("period__end"),
+            )
+        )
+    )
+    tables = [
+        table_view(t)
+        for t in StatisticalTable.objects.filter(parent_filter, period=period).prefetch_related(
+            "rows"
+        )
+    ]
+    return {"previous": previous, "rows": rows, "indicators": indicators, "tables": tables}
+
+
+def section_detail(*, period: ReportingPeriod, code: str) -> dict | None:
+    """The parts that are not a result requirement: a main goal's own special reporting
+    (HM1-S1..), the priority area (code "satsing") and an other-reporting topic."""
+    year_id = period.budget_year_id
+    if code == "satsing":
+        area = (
+            PriorityArea.objects.filter(budget_year_id=year_id)
+            .select_related("responsible_unit")
+            .prefetch_related("items")
+            .first()
+        )
+        if area is None:
+            return None
+        report = PeriodReport.objects.filter(period=period).first()
+        return {
+            "kind": "priority",
+            "title": area.title,
+            "items": list(area.items.all()),
+            "responsible": area.responsible_unit,
+            "answer": report.priority_area_narrative if report else "",
+            **_section_extras(period=period, parent_filter=Q(priority_item__area=area)),
+        }
+    goal = MainGoal.objects.filter(budget_year_id=year_id, code=code).first()
+    if goal is not None:
+        specials = list(
+            SpecialReportingRequirement.objects.filter(main_goal=goal)
+            .select_related("responsible_unit")
+            .prefetch_related(
+                Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
+            )
+        )
+        return {
+            "kind": "goal",
+            "goal": goal,
+            "title": f"{goal.code}: {goal.title}",
+            "specials": [
+                {"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials
+            ],
+            **_section_extras(period=period, parent_filter=Q(special__main_goal=goal)),
+        }
+    topic = (
+        OtherReportingTopic.objects.filter(budget_year_id=year_id, code=code)
+        .select_related("responsible_unit")
+        .first()
+    )
+    if topic is not None:
+        answer = OtherReportingAnswer.objects.filter(topic=topic, period=period).first()
+        return {
+            "kind": "other",
+            "topic": topic,
+            "title": topic.title,
+            "text": topic.text,
+            "responsible": topic.responsible_unit,
+            "answer": answer.text if answer else "",
+            **_section_extras(period=period, parent_filter=Q(other_topic=topic)),
+        }
+    return None
+
+
+def other_sections(*, period: ReportingPeriod) -> dict:
+    """What the list page links to besides the requirements (2 queries)."""
+    return {
+        "priority_area": PriorityArea.objects.filter(budget_year_id=period.budget_year_id).first(),
+        "topics": list(OtherReportingTopic.objects.filter(budget_year_id=period.budget_year_id)),
+    }

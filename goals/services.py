@@ -933,7 +933,7 @@ def _ensure_may_edit(*, user, parent, period: ReportingPeriod, permission: str) 
         )
 
 
-def _as_text(value: Any) -> str:
+def as_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
@@ -950,8 +950,8 @@ def record_changes(*, obj, changes: dict[str, tuple[Any, Any]], user, requiremen
             requirement=requirement,
             period=period,
             field=field,
-            old=_as_text(old),
-            new=_as_text(new),
+            old=as_text(old),
+            new=as_text(new),
             changed_by=user,
         )
         for field, (old, new) in changes.items()
@@ -978,7 +978,7 @@ def _save_versioned(
     changes = {
         name: (before.get(name, getattr(obj, name, "")), value)
         for name, value in values.items()
-        if _as_text(before.get(name, getattr(obj, name, None))) != _as_text(value)
+        if as_text(before.get(name, getattr(obj, name, None))) != as_text(value)
     }
     if obj.pk is not None and not changes:
         return obj

@@ -44,6 +44,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "period": period,
             "groups": selectors.requirement_list(period=period) if period else [],
+            **(selectors.other_sections(period=period) if period else {}),
         },
     )
 
@@ -79,7 +80,12 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
     period = _period(request, period_slug)
     detail = selectors.requirement_detail(period=period, code=code)
     if detail is None:
-        raise Http404(_("No such result requirement in this period."))
+        section = selectors.section_detail(period=period, code=code)
+        if section is None:
+            raise Http404(_("No such result requirement in this period."))
+        return render(
+            request, "goals/section_detail.html", {**section, "period": period, "code": code}
+        )
     return render(
         request,
         "goals/requirement_detail.html",

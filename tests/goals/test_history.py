@@ -78,3 +78,20 @@ def test_saving_the_same_text_again_records_nothing(content, demo_user, year_per
     again = save_status_update(user=demo_user("ne"), version=update.version, **kwargs)
     assert again.version == update.version
     assert ChangeRecord.objects.count() == count
+
+
+def test_an_import_is_recorded_in_the_history(content, demo_user, year_period):
+    import tablib
+
+    from goals.resources import StatusUpdateResource
+
+    dataset = tablib.Dataset(headers=["agency", "period", "position", "status", "attainment"])
+    dataset.append(["IMDi", "2006", 3, "achieved", "Importert."])
+    result = StatusUpdateResource().import_data(dataset, user=demo_user("admin"))
+    assert not result.has_errors()
+    record = ChangeRecord.objects.get(field="attainment")
+    assert (record.new, record.changed_by.username, record.requirement.code) == (
+        "Importert.",
+        "admin",
+        "R1-3",
+    )

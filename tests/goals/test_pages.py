@@ -21,8 +21,9 @@ def test_the_requirement_list_runs_a_bounded_number_of_queries(
     client = client_for("ne")
     url = reverse("goals:requirement-list") + "?periode=2006-H1"
     # session, user, user permissions and group permissions, profile, visible periods,
-    # requirements (with goal and unit), activities, the period's updates.
-    with django_assert_num_queries(9):
+    # requirements (with goal and unit), activities, the period's updates, priority area,
+    # other-reporting topics.
+    with django_assert_num_queries(11):
         client.get(url)
 
 
@@ -209,3 +210,37 @@ def test_the_approval_page_runs_a_bounded_number_of_queries(
 
 def test_an_editor_cannot_open_the_approval_page(content, client_for):
     assert client_for("ne").get(reverse("goals:approval", args=["2006"])).status_code == 403
+
+
+def test_the_main_goal_page_shows_its_special_reporting_and_table(content, client_for):
+    page = client_for("aid").get(reverse("goals:requirement-detail", args=["2006-H1", "HM1"]))
+    assert page.status_code == 200
+    text = page.text
+    assert "HM1-S2" in text
+    assert "Se Tab. 1." in text
+    assert "Tab. 1" in text
+    assert "7 182" in text  # computed total of 4664 + 2518
+    assert "64,9 %" in text  # computed share of women in the first row
+
+
+def test_the_priority_area_and_other_topic_pages(content, client_for):
+    client = client_for("aid")
+    page = client.get(reverse("goals:requirement-detail", args=["2006-H1", "satsing"]))
+    assert "Prosa om satsingsområdet." in page.text
+    assert "Intro 2år" in page.text
+    page = client.get(reverse("goals:requirement-detail", args=["2006-H1", "malloven"]))
+    assert "Det er ikke foretatt registrering av nynorskandel" in page.text
+    assert "6,1" in page.text
+
+
+def test_the_main_goal_page_runs_a_bounded_number_of_queries(
+    content, client_for, django_assert_num_queries
+):
+    client = client_for("aid")
+    url = reverse("goals:requirement-detail", args=["2006-H1", "HM1"])
+    client.get(url)
+    # session, user, permissions (2), profile, period; requirement (none), main goal,
+    # its special reporting, their answers, previous period, activities, updates,
+    # indicators, tables, table rows.
+    with django_assert_num_queries(15):
+        client.get(url)
