@@ -469,9 +469,9 @@ class TableView:
     table: StatisticalTable
     columns: list[str]
     rows: list[dict]
-    totals: list[int]
+    totals: list[dict]
     grand_total: int
-    total_shares: list[Decimal | None]
+    across: bool
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -479,28 +479,34 @@ def _share(part: int, whole: int) -> Decimal | None:
 
 
 def table_view(table: StatisticalTable) -> TableView:
-    """Totals and shares of a statistical table, computed from the stored counts."""
+    """Totals and shares of a statistical table, computed from the stored counts.
+
+    With several columns a cell's share is of its row total (women of all with the right
+    and duty); with one column it is of the column total (women of all interpreters)."""
+    stored = list(table.rows.all())
+    totals = [sum(row.values[i] for row in stored) for i in range(len(table.columns))]
+    across = len(table.columns) > 1
     rows = []
-    totals = [0] * len(table.columns)
-    for row in table.rows.all():
+    for row in stored:
         total = sum(row.values)
-        for i, value in enumerate(row.values):
-            totals[i] += value
         rows.append(
             {
                 "label": row.label,
-                "cells": [{"value": v, "share": _share(v, total)} for v in row.values],
+                "cells": [
+                    {"value": v, "share": _share(v, total if across else totals[i])}
+                    for i, v in enumerate(row.values)
+                ],
                 "total": total,
             }
         )
     grand = sum(totals)
     return TableView(
-        table,
-        list(table.columns),
-        rows,
-        totals,
-        grand,
-        [_share(t, grand) for t in totals],
+        table=table,
+        columns=list(table.columns),
+        rows=rows,
+        totals=[{"value": t, "share": _share(t, grand) if across else None} for t in totals],
+        grand_total=grand,
+        across=across,
     )
 
 

@@ -74,3 +74,19 @@ def test_the_ne_editor_can_work_on_r1_3_in_the_open_year(loaded, client_for):
     response = client.post(url, {"attainment": "Årsrapport.", "status": "on_track", "version": 0})
     assert response.status_code == 302
     assert StatusUpdate.objects.get(activity=activity, period__kind="Y").attainment == "Årsrapport."
+
+
+def test_the_section_pages_of_2006_h1_render(loaded, client_for):
+    from django.urls import reverse
+
+    from goals.models import MainGoal, OtherReportingTopic
+
+    client = client_for("aid")
+    codes = [
+        "satsing",
+        *MainGoal.objects.values_list("code", flat=True),
+        *OtherReportingTopic.objects.values_list("code", flat=True),
+    ]
+    for code in codes:
+        page = client.get(reverse("goals:requirement-detail", args=["2006-H1", code]))
+        assert page.status_code == 200, code
