@@ -38,3 +38,20 @@ class SubmitPeriodForm(forms.Form):
 class FeedbackForm(forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class NarrativeForm(forms.Form):
+    """The requirement's narrative for the period (part II); `version` is what was read."""
+
+    measures_done = forms.CharField(
+        label=_("Measures carried out"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    status = forms.CharField(
+        label=_("Status"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
+    next_priorities = forms.CharField(
+        label=_("Priorities for the next period"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

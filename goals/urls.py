@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("<str:period_slug>/<str:code>/", views.requirement_detail, name="requirement-detail"),
     path(
+        "<str:period_slug>/<str:code>/rapportering/",
+        views.edit_narrative,
+        name="edit-narrative",
+    ),
+    path(
         "<str:period_slug>/<str:code>/tilbakemelding/",
         views.post_feedback,
         name="feedback",

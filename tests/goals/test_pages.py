@@ -244,3 +244,36 @@ def test_the_main_goal_page_runs_a_bounded_number_of_queries(
     # indicators, tables, table rows.
     with django_assert_num_queries(15):
         client.get(url)
+
+
+def test_the_narrative_form_saves_and_handles_conflicts(content, client_for, year_period):
+    from goals.models import RequirementNarrative
+
+    url = reverse("goals:edit-narrative", args=["2006", "R1-3"])
+    client = client_for("ne")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"status": "Første.", "version": 0})
+    assert response.status_code == 302
+    stale = client_for("direktor").post(url, {"status": "Andre.", "version": 0})
+    assert stale.status_code == 409
+    assert "Første." in stale.text
+    assert RequirementNarrative.objects.get(period=year_period).status == "Første."
+
+
+def test_the_narrative_form_refuses_another_unit_and_the_locked_period(content, client_for, h1):
+    from goals.models import RequirementNarrative
+
+    vest = client_for("vest")
+    assert (
+        vest.post(
+            reverse("goals:edit-narrative", args=["2006", "R1-3"]), {"status": "x", "version": 0}
+        ).status_code
+        == 403
+    )
+    locked = client_for("ne").post(
+        reverse("goals:edit-narrative", args=["2006-H1", "R1-3"]), {"status": "x", "version": 1}
+    )
+    assert locked.status_code == 409
+    assert RequirementNarrative.objects.get(period=h1, requirement__code="R1-3").status == (
+        "Kommunene har fått informasjon.\n"
+    )
