@@ -143,6 +143,29 @@ class PostFigures:
         return self.accounts_total - self.expected_linear
 
     @property
+    def accounts_rows(self) -> list[tuple[str, Decimal, bool]]:
+        """(label, amount, is_subtotal) in the order the report prints the accounts."""
+        labels = dict(AccountsCategory.choices)
+        rows: list[tuple[str, Decimal, bool]] = []
+        has_salary = AccountsCategory.SALARY in self.accounts
+        if has_salary:
+            rows.append(
+                (labels[AccountsCategory.SALARY], self.accounts[AccountsCategory.SALARY], False)
+            )
+        if has_salary or self.refunds:
+            rows.append((labels[AccountsCategory.REFUNDS], self.refunds, False))
+        if has_salary:
+            rows.append((_("Salaries in total"), self.salary_total, True))
+        for category in (
+            AccountsCategory.PURCHASES,
+            AccountsCategory.PAYMENTS,
+            AccountsCategory.INCOME,
+        ):
+            if category in self.accounts:
+                rows.append((labels[category], self.accounts[category], False))
+        return rows
+
+    @property
     def ahead_of_linear(self) -> bool:
         return self.deviation is not None and self.deviation > 0
 
@@ -580,6 +603,12 @@ class PostDetail:
     commentary: list[Commentary]
     statistics: list[StatisticTableFigures]
     reported: dict[str, Decimal]
+
+    @property
+    def authorisation_remaining(self) -> Decimal | None:
+        if self.authorisation is None:
+            return None
+        return self.authorisation.limit - self.authorisation.charged
 
 
 def post_detail(*, period: ReportingPeriod, post: Post) -> PostDetail:
