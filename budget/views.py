@@ -4,7 +4,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from budget.models import AccountsEntry, Chapter, Post
+from budget.resources import RESOURCES
 from budget.selectors import budget_overview, chapter_detail, period_controls, post_detail
+from budget.services import export_budget_table
 from goals.models import ReportingPeriod
 from goals.selectors import get_period, periods_visible_to
 
@@ -107,6 +109,29 @@ def controls(request: HttpRequest, period: str) -> HttpResponse:
     )
 
 
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 @login_required
 def export(request: HttpRequest, period: str, table: str, fmt: str) -> HttpResponse:
-    raise Http404
+    """A table of the period (allocations: of its year) in the columns the import reads."""
+    _require(request, VIEW_PERMISSION)
+    reporting_period = _period(request, period)
+    if table not in RESOURCES or fmt not in EXPORT_TYPES:
+        raise Http404
+    resource = RESOURCES[table]()
+    queryset = resource.get_queryset()
+    if table == "allocations":
+        queryset = queryset.filter(budget_year=reporting_period.budget_year)
+    else:
+        queryset = queryset.filter(period=reporting_period)
+    response = HttpResponse(
+        export_budget_table(table=table, fmt=fmt, queryset=queryset),
+        content_type=EXPORT_TYPES[fmt],
+    )
+    filename = f"budsjett-{table}-{reporting_period.slug}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
