@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from budget.models import AccountsEntry, Chapter, Post
 from budget.resources import RESOURCES
@@ -56,7 +57,16 @@ def period_index(request: HttpRequest, period: str) -> HttpResponse:
     return render(
         request,
         "budget/index.html",
-        _context(request, reporting_period, overview=budget_overview(period=reporting_period)),
+        _context(
+            request,
+            reporting_period,
+            overview=budget_overview(period=reporting_period),
+            export_tables=[
+                ("allocations", _("Allocation entries")),
+                ("accounts", _("Accounts")),
+                ("lines", _("Sub-post lines")),
+            ],
+        ),
     )
 
 
