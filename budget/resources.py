@@ -189,6 +189,9 @@ class BudgetResource(resources.ModelResource):
         self._seen: dict[tuple, int] = {}
         self._budget_years: dict[int, BudgetYear | str] = {}
         self._posts: dict[tuple[str, str], Post | None] = {}
+        self._periods: dict[tuple[int, str], ReportingPeriod | None] = {}
+        self._existing: dict[tuple, object] | None = None
+        self._subposts: dict[tuple[int, str], SubPost | None] = {}
 
     # Export: the natural key columns come from the related objects.
     def dehydrate_kapittel(self, obj) -> str:
@@ -202,6 +205,7 @@ class BudgetResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self._seen = {}
+        self._existing = None
         missing = [c for c in self.required_columns() if c not in (dataset.headers or [])]
         if missing:
             raise ValidationError(f"missing column(s): {', '.join(missing)}")
@@ -295,7 +299,11 @@ class BudgetResource(resources.ModelResource):
         budget_year = self.budget_year(year, errors, "periode")
         if budget_year is None:
             return None
-        period = ReportingPeriod.objects.filter(budget_year=budget_year, kind=kind).first()
+        if (budget_year.pk, kind) not in self._periods:
+            self._periods[(budget_year.pk, kind)] = ReportingPeriod.objects.filter(
+                budget_year=budget_year, kind=kind
+            ).first()
+        period = self._periods[(budget_year.pk, kind)]
         if period is None:
             errors["periode"] = f"unknown period {text}"
         elif period.is_locked:
@@ -303,10 +311,27 @@ class BudgetResource(resources.ModelResource):
         return period
 
     def get_or_init_instance(self, instance_loader, row):
-        instance = self.find_instance(row)
+        if self._existing is None:
+            # One query for the whole file instead of one per row.
+            self._existing = {self.instance_key(obj): obj for obj in self.get_queryset()}
+        instance = self._existing.get(self.natural_key(row))
         if instance is not None:
             return instance, False
         return self.new_instance(row), True
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The columns are checked by their widgets and duplicates in before_import_row;
+        # constraint checks would cost queries for every row, and the database enforces
+        # them on save anyway.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=errors.keys(), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def resolve(self, row, errors) -> None:
         raise NotImplementedError
@@ -314,7 +339,7 @@ class BudgetResource(resources.ModelResource):
     def natural_key(self, row) -> tuple:
         raise NotImplementedError
 
-    def find_instance(self, row):
+    def instance_key(self, obj) -> tuple:
         raise NotImplementedError
 
     def new_instance(self, row):
@@ -397,11 +422,8 @@ class AllocationEntryResource(BudgetResource):
         kind, sequence = self._kind_and_sequence(row)
         return (row["_post"].pk, row["_budget_year"].pk, kind, sequence)
 
-    def find_instance(self, row):
-        kind, sequence = self._kind_and_sequence(row)
-        return AllocationEntry.objects.filter(
-            post=row["_post"], budget_year=row["_budget_year"], kind=kind, sequence=sequence
-        ).first()
+    def instance_key(self, obj) -> tuple:
+        return (obj.post_id, obj.budget_year_id, obj.kind, obj.sequence)
 
     def new_instance(self, row):
         return AllocationEntry(post=row["_post"], budget_year=row["_budget_year"], sequence=1)
@@ -452,10 +474,8 @@ class AccountsEntryResource(BudgetResource):
     def natural_key(self, row) -> tuple:
         return (row["_post"].pk, row["_period"].pk, self._category(row))
 
-    def find_instance(self, row):
-        return AccountsEntry.objects.filter(
-            post=row["_post"], period=row["_period"], category=self._category(row)
-        ).first()
+    def instance_key(self, obj) -> tuple:
+        return (obj.post_id, obj.period_id, obj.category)
 
     def new_instance(self, row):
         return AccountsEntry(post=row["_post"], period=row["_period"])
@@ -552,7 +572,11 @@ class SubPostLineResource(BudgetResource):
         post = row.get("_post")
         code = str(row.get("underpost") or "").strip()
         if post is not None:
-            subpost = SubPost.objects.filter(post=post, code=code).first()
+            if (post.pk, code) not in self._subposts:
+                self._subposts[(post.pk, code)] = SubPost.objects.filter(
+                    post=post, code=code
+                ).first()
+            subpost = self._subposts[(post.pk, code)]
             if subpost is None:
                 errors["underpost"] = f"unknown sub-post '{code}' of post {post.code}"
             else:
@@ -561,14 +585,10 @@ class SubPostLineResource(BudgetResource):
             row["terminer"] = 4
 
     def natural_key(self, row) -> tuple:
-        return (row["_subpost"].pk, row["_period"].pk, str(row.get("tekst") or "").strip())
+        return (row["_subpost"].pk, row["_period"].pk, TextWidget().clean(row.get("tekst")))
 
-    def find_instance(self, row):
-        return SubPostLine.objects.filter(
-            subpost=row["_subpost"],
-            period=row["_period"],
-            label=TextWidget().clean(row.get("tekst")),
-        ).first()
+    def instance_key(self, obj) -> tuple:
+        return (obj.subpost_id, obj.period_id, obj.label)
 
     def new_instance(self, row):
         return SubPostLine(subpost=row["_subpost"], period=row["_period"])

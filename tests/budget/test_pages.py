@@ -125,3 +125,18 @@ def test_the_post_page_runs_a_fixed_number_of_queries(
     # commentary, part totals; authorisation; commentary; statistics; the period list.
     with django_assert_num_queries(21):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_control_list_runs_a_fixed_number_of_queries(
+    budget_2006, client_for, django_assert_num_queries
+):
+    client = client_for("direktor")
+    url = reverse("budget:controls", kwargs={"period": H1})
+    client.get(url)
+    # session, user, user and group permissions, profile, period; posts, allocations,
+    # accounts, reported figures, posts with lines, posts with parts; sub-posts, lines,
+    # footnotes, reported figures; parts, transfers, part commentary, part totals;
+    # authorisations; statistics; the period list.
+    with django_assert_num_queries(23):
+        client.get(url)
