@@ -140,3 +140,16 @@ def test_the_control_list_runs_a_fixed_number_of_queries(
     # authorisations; statistics; the period list.
     with django_assert_num_queries(23):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_chapter_page_runs_a_fixed_number_of_queries(
+    budget_2006, client_for, django_assert_num_queries
+):
+    client = client_for("direktor")
+    url = reverse("budget:chapter", kwargs={"period": H1, "chapter": "0651"})
+    client.get(url)
+    # session, user, user and group permissions, profile, period, the chapter; posts,
+    # allocations, accounts; the period list.
+    with django_assert_num_queries(11):
+        client.get(url)
