@@ -97,3 +97,10 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results.response["violations"]
     ]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing():
+    """Keep the project's hashers here: demo_site hashes the demo passwords once per file,
+    before any per-test settings apply, so swapping hashers per test would make them
+    unverifiable at log-in."""
