@@ -91,6 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
             context.update(
                 budget_rows=rows,
                 budget_chart=budget_chart(rows) if rows else None,
-                budget_url=optional_url("budget:index"),
+                budget_url=optional_url("budget:period", period.slug)
+                or optional_url("budget:index"),
             )
     return render(request, "imdi_reporting/home.html", context)

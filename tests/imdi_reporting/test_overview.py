@@ -234,3 +234,12 @@ def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
     with django_assert_num_queries(18):
         response = client.get(reverse("home"))
     assert len(rows_by_code(response)) == before + 9 * original == 10 * original
+
+
+def test_each_requirement_links_to_its_page_and_the_budget_pages_are_linked(client_for, demo_2006):
+    response = client_for("aid").get(reverse("home"))
+    row = rows_by_code(response)["R1-1"]
+    assert row.url == reverse("goals:requirement-detail", args=["2006-H1", "R1-1"])
+    assert f'href="{row.url}"' in response.text
+    assert response.context["budget_url"] == reverse("budget:period", args=["2006-H1"])
+    assert client_for("aid").get(row.url).status_code == 200
