@@ -99,8 +99,10 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing():
-    """Keep the project's hashers here: demo_site hashes the demo passwords once per file,
-    before any per-test settings apply, so swapping hashers per test would make them
-    unverifiable at log-in."""
+def pytest_collection_modifyitems(items):
+    """Every journey uses the test database: without a django_db mark, pytest-django would
+    not set one up when only journeys run, and the demo data would go into the real one."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db)
