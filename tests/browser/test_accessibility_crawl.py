@@ -18,9 +18,6 @@ SKIP = re.compile(r"^/(api|admin|i18n|logg-ut|static|media)/|\.(pdf|csv|xlsx|jso
 LINKS_PER_SECTION = 4
 
 
-# Run first: a database test in the file makes pytest-django create the test database
-# even when this file runs alone.
-@pytest.mark.django_db
 def test_every_role_exists_as_a_group():
     from django.contrib.auth.models import Group
 

@@ -8,9 +8,6 @@ from tests.browser.conftest import axe_violations, log_in
 pytestmark = pytest.mark.browser
 
 
-# Run first: a database test in the file makes pytest-django create the test database
-# even when this file runs alone (it only sets up databases that collected tests ask for).
-@pytest.mark.django_db
 def test_only_directorate_roles_may_see_draft_periods():
     from django.contrib.auth.models import Group
 

@@ -1,9 +1,10 @@
 """The reporting workflow of the open annual period 2006 in Chromium, by keyboard alone.
 
-The journeys run in order and build on each other: the unit editor writes two updates and
-marks them ready; the approver returns one with a reason, approves the other and submits
-the period, which locks it; the editor then cannot edit and is told why; the ministry
-reader, who now sees the period, leaves feedback on a requirement.
+One journey in steps that build on each other (each test's writes are rolled back, so the
+steps share one test): the unit editor writes two updates and marks them ready; the
+approver returns one with a reason, approves the other and submits the period, which
+locks it; the editor then cannot edit and is told why; the ministry reader, who now sees
+the period, leaves feedback on a requirement.
 """
 
 import pytest
@@ -17,9 +18,6 @@ REASON = "Beskriv avviket mot ventetidsmålet."
 COMMENT = "Takk. Hvordan vil ventetiden utvikle seg i 2. halvår?"
 
 
-# Run first: a database test in the file makes pytest-django create the test database
-# even when this file runs alone.
-@pytest.mark.django_db
 def test_only_approvers_may_submit_a_period():
     from django.contrib.auth.models import Group
 
@@ -53,7 +51,7 @@ def my_activity_links(page) -> list[str]:
     )
 
 
-def test_a_unit_editor_writes_updates_and_marks_them_ready(page, orm):
+def a_unit_editor_writes_updates_and_marks_them_ready(page):
     from goals.models import StatusUpdate
 
     log_in(page, "ne")
@@ -73,7 +71,7 @@ def test_a_unit_editor_writes_updates_and_marks_them_ready(page, orm):
     assert ready.count() == 2
 
 
-def test_the_approver_returns_one_approves_one_and_submits(page, orm):
+def the_approver_returns_one_approves_one_and_submits(page):
     from goals.models import ReportingPeriod, StatusUpdate
 
     log_in(page, "direktor")
@@ -100,7 +98,7 @@ def test_the_approver_returns_one_approves_one_and_submits(page, orm):
     assert StatusUpdate.objects.filter(period=period, state="approved").count() == 1
 
 
-def test_the_editor_then_cannot_edit_and_sees_why(page, orm):
+def the_editor_then_cannot_edit_and_sees_why(page):
     from goals.models import StatusUpdate
 
     returned = StatusUpdate.objects.select_related("activity").get(
@@ -115,7 +113,7 @@ def test_the_editor_then_cannot_edit_and_sees_why(page, orm):
     assert axe_violations(page) == []
 
 
-def test_the_ministry_reader_leaves_feedback_on_a_requirement(page, orm):
+def the_ministry_reader_leaves_feedback_on_a_requirement(page):
     from goals.models import Feedback
 
     log_in(page, "aid")
@@ -129,6 +127,23 @@ def test_the_ministry_reader_leaves_feedback_on_a_requirement(page, orm):
     assert page.get_by_text(COMMENT).count() == 1
     assert Feedback.objects.filter(text=COMMENT, author__username="aid").count() == 1
     assert axe_violations(page) == []
+
+
+def log_out(page) -> None:
+    page.focus("form[action='/logg-ut/'] button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_the_reporting_workflow_from_update_to_ministry_feedback(page, orm):
+    for step in (
+        a_unit_editor_writes_updates_and_marks_them_ready,
+        the_approver_returns_one_approves_one_and_submits,
+        the_editor_then_cannot_edit_and_sees_why,
+        the_ministry_reader_leaves_feedback_on_a_requirement,
+    ):
+        step(page)
+        log_out(page)
 
 
 def test_the_ministry_reader_downloads_the_pdf(page):
