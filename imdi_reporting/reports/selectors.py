@@ -324,14 +324,28 @@ def statistics_label(table: str, year: int) -> str:
     return str(label).replace("%(year)s", str(year - back))
 
 
-def statistics_rows(table) -> list[tuple[str, str, list]]:
-    """Attachment 2's rows with the stated sums replaced by the computed ones."""
+def statistics_rows(table) -> list[tuple[str, str, list[tuple[int | None, int | None]]]]:
+    """Attachment 2's rows as (computed, stated) per column: sums and remainders are
+    computed; where the report stated another figure, that figure comes along."""
     rows = []
     for label, role, values in table.rows:
         if role in (StatisticRole.TOTAL, StatisticRole.REMAINDER):
-            values = [table.computed(role, column) for column in table.columns]
-        rows.append((label, role, values))
+            cells = []
+            for column, stated in zip(table.columns, values, strict=True):
+                computed = table.computed(role, column)
+                cells.append((computed, stated if stated != computed else None))
+        else:
+            cells = [(value, None) for value in values]
+        rows.append((label, role, cells))
     return rows
+
+
+def lines_rest(subpost) -> Decimal:
+    """A sub-post's rest as the sum of its lines' rests (budget - amount on each line that
+    has a rest); lines paid without a budget line of their own (term payments) have none.
+    Where no line has a rest, the sub-post's budget minus its amount."""
+    rests = [lf.computed_rest for lf in subpost.lines if lf.line.rest is not None]
+    return sum(rests, Decimal(0)) if rests else subpost.rest
 
 
 def accounts_context(*, period: ReportingPeriod) -> Accounts:
@@ -634,5 +648,3 @@ def report_context(
     if part in ("full", "accounts"):
         report.accounts = accounts_context(period=period)
     return report
-
-

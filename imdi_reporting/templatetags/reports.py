@@ -2,7 +2,7 @@
 
 from django import template
 
-from imdi_reporting.reports.selectors import blocks
+from imdi_reporting.reports import selectors
 
 register = template.Library()
 
@@ -10,4 +10,9 @@ register = template.Library()
 @register.filter
 def text_blocks(text):
     """Stored prose as paragraphs and bullet lists (see reports.selectors.blocks)."""
-    return blocks(text)
+    return selectors.blocks(text)
+
+
+@register.filter
+def lines_rest(subpost):
+    return selectors.lines_rest(subpost)
