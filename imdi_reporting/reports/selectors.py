@@ -30,7 +30,7 @@ from budget.selectors import (
     subpost_attachment,
 )
 from goals.charts import Series, bar_chart, line_chart
-from goals.choices import STATUS_BADGE, PeriodState
+from goals.choices import STATUS_BADGE, PeriodState, Status
 from goals.models import (
     Activity,
     CoverLetter,
@@ -142,6 +142,14 @@ class GoalSection:
         return f"mal-{self.goal.code}"
 
 
+STATUS_LABELS = {
+    Status.ACHIEVED: gettext_lazy("Achieved"),
+    Status.ON_TRACK: gettext_lazy("On track"),
+    Status.DEVIATION: gettext_lazy("Deviation"),
+    Status.NOT_STARTED: gettext_lazy("Not started"),
+}
+
+
 @dataclass
 class FormRow:
     activity: Activity
@@ -150,6 +158,10 @@ class FormRow:
     @property
     def badge(self) -> str:
         return STATUS_BADGE.get(self.update.status, "neutral") if self.update else "neutral"
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.update.status, "")) if self.update else ""
 
 
 @dataclass
@@ -248,6 +260,10 @@ class PostSection:
     @property
     def allocation_lines(self) -> list[tuple[str, Decimal]]:
         previous = {"year": self.year - 1}
+        # The allocation letter first, then what changed it, as the report lists them.
+        entries = sorted(
+            self.figures.allocations, key=lambda a: a.kind != AllocationKind.ALLOCATION_LETTER
+        )
         return [
             (
                 str(ALLOCATION_LABELS.get(a.kind, a.kind)).replace(
@@ -255,7 +271,7 @@ class PostSection:
                 ),
                 a.amount,
             )
-            for a in self.figures.allocations
+            for a in entries
         ]
 
     @property
@@ -408,6 +424,8 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
         for post, disposition, _notes in dispositions:
             if post.pk == section.post.pk:
                 section.parts = disposition
+    # A post gets an attachment of its own when its parts are also booked one by one.
+    dispositions = [d for d in dispositions if d[1].booked is not None]
     execution = [p for c in overview.expense_chapters for p in c.posts if p.share_spent is not None]
     chart = bar_chart(
         title=_("Budget execution by post"),
@@ -506,11 +524,12 @@ def _form(period: ReportingPeriod, goals: list[MainGoal], unit) -> list[FormGrou
             item = activity.priority_item
             group_key = "priority"
             title = _("Priority area %(year)s") % {"year": budget_year.year}
+            title = f"{title}: {item.area.title}"
             cell_key = ("priority", item.pk)
             make = lambda item=item: FormCell(  # noqa: E731
                 code=f"{item.letter})",
-                heading=item.area.title,
-                texts=[f"{item.letter}) {item.text}"],
+                heading=item.text,
+                texts=[],
                 unit=_unit_code(item.area.responsible_unit, agency),
             )
         elif activity.requirement_id:
