@@ -1,12 +1,11 @@
 """A submitted period's PDF is made once and stored; later downloads get the same bytes."""
 
 import hashlib
-from datetime import UTC, datetime
 
 from django.urls import reverse
 
-from goals.choices import PeriodState
 from goals.models import ReportingPeriod
+from goals.services import reopen_period, submit_period
 from imdi_reporting.models import FrozenReport
 
 
@@ -32,27 +31,23 @@ def test_a_period_submitted_earlier_is_frozen_on_first_download(client_for):
 
 
 def test_submitting_freezes_every_part_and_resubmitting_adds_a_version(
-    client_for, django_capture_on_commit_callbacks
+    client_for, demo_user, django_capture_on_commit_callbacks
 ):
+    approver = demo_user("direktor")
     period = _period("Y")
     with django_capture_on_commit_callbacks(execute=True):
-        period.state = PeriodState.SUBMITTED
-        period.submitted_at = datetime(2007, 2, 20, 12, tzinfo=UTC)
-        period.save()
+        submit_period(user=approver, period=period, include_unapproved=True)
     assert sorted(FrozenReport.objects.filter(period=period).values_list("part", "version")) == [
         ("accounts", 1),
         ("form", 1),
         ("full", 1),
     ]
     first = FrozenReport.objects.get(period=period, part="full", version=1)
+    assert first.created_by == approver
 
-    period.state = PeriodState.OPEN
-    period.submitted_at = None
-    period.save()
+    reopen_period(user=approver, period=period, reason="Rettelse i del II")
     with django_capture_on_commit_callbacks(execute=True):
-        period.state = PeriodState.SUBMITTED
-        period.submitted_at = datetime(2007, 2, 27, 12, tzinfo=UTC)
-        period.save()
+        submit_period(user=approver, period=period, include_unapproved=True)
     assert FrozenReport.objects.filter(period=period, part="full").count() == 2
 
     client = client_for("direktor")
