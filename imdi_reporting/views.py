@@ -74,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
             for name in ("main_goal", "unit", "status")
         }
         shown = summary.filtered(**filters)
-        report_url = optional_url("reports:detail", period.slug)
+        report_url = optional_url("reports:full", period.slug)
         for group in shown.groups:
             for row in group.rows:
                 row.url = requirement_url(period, row.requirement, report_url)
@@ -84,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
             overview=summary,
             shown=shown,
             report_url=report_url,
-            report_pdf_url=optional_url("reports:pdf", period.slug),
+            report_pdf_url=optional_url("reports:full_pdf", period.slug),
         )
         if request.user.has_perm("budget.view_chapter"):
             rows = budget_execution(period=period)

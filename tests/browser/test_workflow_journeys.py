@@ -4,7 +4,7 @@ One journey in steps that build on each other (each test's writes are rolled bac
 steps share one test): the unit editor writes two updates and marks them ready; the
 approver returns one with a reason, approves the other and submits the period, which
 locks it; the editor then cannot edit and is told why; the ministry reader, who now sees
-the period, leaves feedback on a requirement.
+the period, leaves feedback on a requirement and downloads the report as PDF.
 """
 
 import pytest
@@ -129,6 +129,20 @@ def the_ministry_reader_leaves_feedback_on_a_requirement(page):
     assert axe_violations(page) == []
 
 
+def the_ministry_reader_downloads_the_pdf(page):
+    try:
+        url = reverse("reports:full_pdf", args=["2006"])
+    except NoReverseMatch:
+        pytest.skip("the report's PDF is not installed")
+    log_in(page, "aid")
+    link = page.locator(".overview-links a[href$='.pdf']")
+    assert link.get_attribute("href") == url
+    response = page.request.get(page.url_for(url))
+    assert response.ok
+    assert response.headers["content-type"].startswith("application/pdf")
+    assert response.body().startswith(b"%PDF")
+
+
 def log_out(page) -> None:
     page.focus("form[action='/logg-ut/'] button")
     with page.expect_navigation():
@@ -141,18 +155,7 @@ def test_the_reporting_workflow_from_update_to_ministry_feedback(page, orm):
         the_approver_returns_one_approves_one_and_submits,
         the_editor_then_cannot_edit_and_sees_why,
         the_ministry_reader_leaves_feedback_on_a_requirement,
+        the_ministry_reader_downloads_the_pdf,
     ):
         step(page)
         log_out(page)
-
-
-def test_the_ministry_reader_downloads_the_pdf(page):
-    try:
-        url = reverse("reports:pdf", args=["2006"])
-    except NoReverseMatch:
-        pytest.skip("the report's PDF is not installed")
-    log_in(page, "aid")
-    response = page.request.get(page.url_for(url))
-    assert response.ok
-    assert response.headers["content-type"] == "application/pdf"
-    assert response.body().startswith(b"%PDF")
