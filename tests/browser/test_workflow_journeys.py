@@ -90,7 +90,7 @@ def the_approver_returns_one_approves_one_and_submits(page):
     page.focus("#id_include_unapproved")
     page.keyboard.press("Space")
     press(page, "button[value=submit]")
-    assert "Innsendt" in page.locator("main").inner_text()
+    assert "Sendt inn" in page.locator("main").inner_text()
     period = ReportingPeriod.objects.get(kind="Y")
     assert period.state == "submitted" and period.submitted_by.username == "direktor"
     returned = StatusUpdate.objects.get(period=period, state="returned")
