@@ -143,6 +143,29 @@ class PostFigures:
         return self.accounts_total - self.expected_linear
 
     @property
+    def accounts_rows(self) -> list[tuple[str, Decimal, bool]]:
+        """(label, amount, is_subtotal) in the order the report prints the accounts."""
+        labels = dict(AccountsCategory.choices)
+        rows: list[tuple[str, Decimal, bool]] = []
+        has_salary = AccountsCategory.SALARY in self.accounts
+        if has_salary:
+            rows.append(
+                (labels[AccountsCategory.SALARY], self.accounts[AccountsCategory.SALARY], False)
+            )
+        if has_salary or self.refunds:
+            rows.append((labels[AccountsCategory.REFUNDS], self.refunds, False))
+        if has_salary:
+            rows.append((_("Salaries in total"), self.salary_total, True))
+        for category in (
+            AccountsCategory.PURCHASES,
+            AccountsCategory.PAYMENTS,
+            AccountsCategory.INCOME,
+        ):
+            if category in self.accounts:
+                rows.append((labels[category], self.accounts[category], False))
+        return rows
+
+    @property
     def ahead_of_linear(self) -> bool:
         return self.deviation is not None and self.deviation > 0
 
@@ -373,44 +396,63 @@ class Attachment:
 
 def subpost_attachment(*, period: ReportingPeriod, post: Post) -> Attachment:
     """Sub-posts of a post with their lines in the period. Four queries."""
-    subposts = list(SubPost.objects.filter(post=post).order_by("code"))
+    return subpost_attachments(period=period, post_ids=[post.pk])[post.pk]
+
+
+def subpost_attachments(*, period: ReportingPeriod, post_ids: list[int]) -> dict[int, Attachment]:
+    """Attachments of several posts at once, by post id. Four queries."""
+    subposts: dict[int, list[SubPost]] = defaultdict(list)
+    for subpost in SubPost.objects.filter(post_id__in=post_ids).order_by("code"):
+        subposts[subpost.post_id].append(subpost)
     lines: dict[int, list[SubPostLine]] = defaultdict(list)
-    for line in SubPostLine.objects.filter(period=period, subpost__post=post).order_by("position"):
+    for line in SubPostLine.objects.filter(period=period, subpost__post_id__in=post_ids).order_by(
+        "position"
+    ):
         lines[line.subpost_id].append(line)
-    footnotes = list(Footnote.objects.filter(period=period, post=post))
-    adjustments: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for note in footnotes:
+    footnotes: dict[int, list[Footnote]] = defaultdict(list)
+    adjustments: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for note in Footnote.objects.filter(period=period, post_id__in=post_ids):
+        footnotes[note.post_id].append(note)
         if note.scope == FootnoteScope.LINES and note.budget_adjustment is not None:
-            adjustments[note.marker] += note.budget_adjustment
+            adjustments[(note.post_id, note.marker)] += note.budget_adjustment
     reported_sub: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    reported_post: dict[str, ReportedFigure] = {}
-    for figure in ReportedFigure.objects.filter(period=period, post=post):
+    reported_post: dict[int, dict[str, ReportedFigure]] = defaultdict(dict)
+    for figure in ReportedFigure.objects.filter(period=period, post_id__in=post_ids):
         if figure.subpost_id:
             reported_sub[figure.subpost_id][figure.measure] = figure.value
         else:
-            reported_post[figure.measure] = figure
-    result = []
-    for subpost in subposts:
-        if not lines[subpost.pk]:
-            continue
-        result.append(
-            SubPostFigures(
-                subpost=subpost,
-                lines=[
-                    LineFigures(
-                        line=line,
-                        budget_adjustment=sum(
-                            (adjustments[m] for m in _markers(line.budget_footnotes)), ZERO
+            reported_post[figure.post_id][figure.measure] = figure
+    result = {}
+    for post_id in post_ids:
+        figures = []
+        for subpost in subposts[post_id]:
+            if not lines[subpost.pk]:
+                continue
+            figures.append(
+                SubPostFigures(
+                    subpost=subpost,
+                    lines=[
+                        LineFigures(
+                            line=line,
+                            budget_adjustment=sum(
+                                (
+                                    adjustments[(post_id, m)]
+                                    for m in _markers(line.budget_footnotes)
+                                ),
+                                ZERO,
+                            )
+                            if line.budget_footnotes
+                            else None,
                         )
-                        if line.budget_footnotes
-                        else None,
-                    )
-                    for line in lines[subpost.pk]
-                ],
-                reported=reported_sub[subpost.pk],
+                        for line in lines[subpost.pk]
+                    ],
+                    reported=reported_sub[subpost.pk],
+                )
             )
+        result[post_id] = Attachment(
+            subposts=figures, footnotes=footnotes[post_id], reported=reported_post[post_id]
         )
-    return Attachment(subposts=result, footnotes=footnotes, reported=reported_post)
+    return result
 
 
 def _markers(text: str) -> list[str]:
@@ -477,31 +519,45 @@ class Disposition:
 
 def post_disposition(*, period: ReportingPeriod, post: Post) -> Disposition:
     """The parts of a post with their transfers and commentary. Four queries."""
+    return post_dispositions(period=period, post_ids=[post.pk])[post.pk]
+
+
+def post_dispositions(*, period: ReportingPeriod, post_ids: list[int]) -> dict[int, Disposition]:
+    """Dispositions of several posts at once, by post id. Four queries."""
     parts = {
         p.pk: PartFigures(part=p)
-        for p in DispositionPart.objects.filter(period=period, post=post).order_by("position")
+        for p in DispositionPart.objects.filter(period=period, post_id__in=post_ids).order_by(
+            "position"
+        )
     }
-    for transfer in DispositionTransfer.objects.filter(period=period, post=post):
+    for transfer in DispositionTransfer.objects.filter(period=period, post_id__in=post_ids):
         if transfer.to_part_id in parts:
             parts[transfer.to_part_id].transfers_in.append(transfer)
         if transfer.from_part_id in parts:
             parts[transfer.from_part_id].transfers_out.append(transfer)
-    for note in Commentary.objects.filter(period=period, post=post, part__isnull=False):
+    for note in Commentary.objects.filter(
+        period=period, post_id__in=post_ids, part__isnull=False
+    ).order_by("position"):
         parts[note.part_id].commentary.append(note)
-    reported = {
-        f.measure: f.value
-        for f in ReportedFigure.objects.filter(
-            period=period,
-            post=post,
-            measure__in=[
-                Measure.PARTS_BUDGET,
-                Measure.PARTS_DISPOSED,
-                Measure.PARTS_UNDISPOSED,
-                Measure.PARTS_BOOKED,
-            ],
-        )
+    reported: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for figure in ReportedFigure.objects.filter(
+        period=period,
+        post_id__in=post_ids,
+        measure__in=[
+            Measure.PARTS_BUDGET,
+            Measure.PARTS_DISPOSED,
+            Measure.PARTS_UNDISPOSED,
+            Measure.PARTS_BOOKED,
+        ],
+    ):
+        reported[figure.post_id][figure.measure] = figure.value
+    by_post: dict[int, list[PartFigures]] = defaultdict(list)
+    for part_figures in parts.values():
+        by_post[part_figures.part.post_id].append(part_figures)
+    return {
+        post_id: Disposition(parts=by_post[post_id], reported=reported[post_id])
+        for post_id in post_ids
     }
-    return Disposition(parts=list(parts.values()), reported=reported)
 
 
 # --- Statistics (attachment 2) ---------------------------------------------------------
@@ -580,6 +636,12 @@ class PostDetail:
     commentary: list[Commentary]
     statistics: list[StatisticTableFigures]
     reported: dict[str, Decimal]
+
+    @property
+    def authorisation_remaining(self) -> Decimal | None:
+        if self.authorisation is None:
+            return None
+        return self.authorisation.limit - self.authorisation.charged
 
 
 def post_detail(*, period: ReportingPeriod, post: Post) -> PostDetail:
@@ -663,6 +725,8 @@ def period_controls(*, period: ReportingPeriod) -> list[Control]:
     with_parts = set(
         DispositionPart.objects.filter(period=period).values_list("post_id", flat=True)
     )
+    attachments = subpost_attachments(period=period, post_ids=sorted(with_lines))
+    dispositions = post_dispositions(period=period, post_ids=sorted(with_parts))
     measure_labels = dict(Measure.choices)
     for post in posts:
         pf = figures[post.pk]
@@ -684,9 +748,9 @@ def period_controls(*, period: ReportingPeriod) -> list[Control]:
                 key=measure,
             )
         if post.pk in with_lines:
-            _attachment_controls(collector, period, post, pf, stated, label)
+            _attachment_controls(collector, attachments[post.pk], post, pf, stated, label)
         if post.pk in with_parts:
-            _disposition_controls(collector, period, post, pf, label)
+            _disposition_controls(collector, dispositions[post.pk], post, pf, label)
     for authorisation in Authorisation.objects.filter(period=period).select_related(
         "post__chapter"
     ):
@@ -713,8 +777,7 @@ def period_controls(*, period: ReportingPeriod) -> list[Control]:
     return collector.found
 
 
-def _attachment_controls(collector, period, post, pf, stated, label) -> None:
-    attachment = subpost_attachment(period=period, post=post)
+def _attachment_controls(collector, attachment, post, pf, stated, label) -> None:
     for sf in attachment.subposts:
         code = sf.subpost.code
         for lf in sf.lines:
@@ -786,8 +849,7 @@ def _attachment_controls(collector, period, post, pf, stated, label) -> None:
     )
 
 
-def _disposition_controls(collector, period, post, pf, label) -> None:
-    disposition = post_disposition(period=period, post=post)
+def _disposition_controls(collector, disposition, post, pf, label) -> None:
     for part_figures in disposition.parts:
         part = part_figures.part
         where = _("%(post)s, part %(part)s") % {"post": label, "part": part.code}

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from goals.choices import (
+    STATUS_BADGE,
     IndicatorDirection,
     PeriodEventKind,
     PeriodKind,
@@ -673,6 +674,10 @@ class StatusUpdate(VersionedAnswer):
 
     def __str__(self) -> str:
         return f"{self.activity} ({self.period_id})"
+
+    @property
+    def status_badge(self) -> dict:
+        return {"label": self.get_status_display(), "css": STATUS_BADGE[self.status]}
 
 
 class RequirementNarrative(VersionedAnswer):

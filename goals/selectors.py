@@ -1,19 +1,32 @@
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from goals.choices import PeriodKind, PeriodState
+from goals.choices import (
+    STATUS_BADGE,
+    WORKFLOW_BADGE,
+    PeriodKind,
+    PeriodState,
+    Status,
+    WorkflowState,
+)
 from goals.models import (
     Activity,
     BudgetYear,
+    ChangeRecord,
     CoverLetter,
+    Feedback,
     Indicator,
     IndicatorValue,
     MainGoal,
+    OrganisationalUnit,
     OtherReportingAnswer,
     OtherReportingTopic,
+    PeriodEvent,
     PeriodReport,
     PriorityArea,
     ReportingPeriod,
@@ -303,4 +316,452 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
         "form_rows": rows,
         "indicators": indicators,
         "tables": tables,
+    }
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+# Worst first: a requirement shows the most serious status among its activities.
+_STATUS_SEVERITY = [Status.DEVIATION, Status.NOT_STARTED, Status.ON_TRACK, Status.ACHIEVED]
+
+
+@dataclass
+class StatusBadge:
+    value: str
+    label: str
+    css: str
+
+
+def status_badge(value: str | None) -> StatusBadge | None:
+    if not value:
+        return None
+    return StatusBadge(value, Status(value).label, STATUS_BADGE[Status(value)])
+
+
+def workflow_badge(value: str | None) -> StatusBadge | None:
+    if not value:
+        return None
+    return StatusBadge(value, WorkflowState(value).label, WORKFLOW_BADGE[WorkflowState(value)])
+
+
+@dataclass
+class RequirementRow:
+    requirement: ResultRequirement
+    activities: int = 0
+    answered: int = 0
+    approved: int = 0
+    worst: StatusBadge | None = None
+
+
+def _requirement_id(activity_requirement_id, special_requirement_id):
+    return activity_requirement_id or special_requirement_id
+
+
+def requirement_progress(
+    *, period: ReportingPeriod, requirements: list[ResultRequirement]
+) -> dict[int, RequirementRow]:
+    """Per requirement: how many form rows it has, how many are answered and approved in the
+    period, and the most serious status. Two queries whatever the size."""
+    rows = {r.pk: RequirementRow(r) for r in requirements}
+    # Query 1: the year's activities under a requirement or a requirement's special reporting.
+    activities = Activity.objects.filter(budget_year_id=period.budget_year_id).values_list(
+        "pk", "requirement_id", "special__requirement_id"
+    )
+    owner = {}
+    for pk, req_id, special_req_id in activities:
+        req = _requirement_id(req_id, special_req_id)
+        if req in rows:
+            owner[pk] = req
+            rows[req].activities += 1
+    # Query 2: the period's updates.
+    worst: dict[int, int] = {}
+    for activity_id, status, state in StatusUpdate.objects.filter(period=period).values_list(
+        "activity_id", "status", "state"
+    ):
+        req = owner.get(activity_id)
+        if req is None:
+            continue
+        rows[req].answered += 1
+        rows[req].approved += state == WorkflowState.APPROVED
+        rank = _STATUS_SEVERITY.index(status)
+        worst[req] = min(worst.get(req, rank), rank)
+    for req, rank in worst.items():
+        rows[req].worst = status_badge(_STATUS_SEVERITY[rank])
+    return rows
+
+
+def requirements_for(*, budget_year_id: int, unit_id: int | None = None) -> list:
+    requirements = ResultRequirement.objects.filter(
+        main_goal__budget_year_id=budget_year_id
+    ).select_related("main_goal", "responsible_unit")
+    if unit_id is not None:
+        requirements = requirements.filter(responsible_unit_id=unit_id)
+    return list(requirements.order_by("main_goal__position", "position", "code"))
+
+
+def requirement_list(*, period: ReportingPeriod) -> list[dict]:
+    """Main goals with their requirements and progress in the period (3 queries)."""
+    requirements = requirements_for(budget_year_id=period.budget_year_id)
+    progress = requirement_progress(period=period, requirements=requirements)
+    groups: dict[int, dict] = {}
+    for requirement in requirements:
+        goal = requirement.main_goal
+        group = groups.setdefault(goal.pk, {"goal": goal, "rows": []})
+        group["rows"].append(progress[requirement.pk])
+    return list(groups.values())
+
+
+def previous_period(*, period: ReportingPeriod) -> ReportingPeriod | None:
+    """The agency's period that ended last before this one ends (2006 -> 2006-H1)."""
+    return (
+        ReportingPeriod.objects.filter(
+            budget_year__agency_id=period.budget_year.agency_id, end__lt=period.end
+        )
+        .select_related("budget_year")
+        .order_by("-end", "start")
+        .first()
+    )
+
+
+@dataclass
+class FormRow:
+    activity: Activity
+    update: StatusUpdate | None
+    previous: StatusUpdate | None
+
+    @property
+    def status(self) -> StatusBadge | None:
+        return status_badge(self.update.status if self.update else None)
+
+    @property
+    def state(self) -> StatusBadge | None:
+        return workflow_badge(self.update.state if self.update else None)
+
+
+def form_rows(
+    *,
+    period: ReportingPeriod,
+    previous: ReportingPeriod | None,
+    activities: QuerySet[Activity],
+) -> list[FormRow]:
+    """Activities with this period's and the previous period's update (2 queries)."""
+    activities = list(activities.select_related(*_PARENTS).order_by("position"))
+    ids = [a.pk for a in activities]
+    periods = [period.pk] + ([previous.pk] if previous else [])
+    updates = {
+        (u.activity_id, u.period_id): u
+        for u in StatusUpdate.objects.filter(
+            activity_id__in=ids, period_id__in=periods
+        ).select_related("updated_by")
+    }
+    return [
+        FormRow(
+            a,
+            updates.get((a.pk, period.pk)),
+            updates.get((a.pk, previous.pk)) if previous else None,
+        )
+        for a in activities
+    ]
+
+
+def activities_of_requirement(*, requirement: ResultRequirement) -> QuerySet[Activity]:
+    return Activity.objects.filter(Q(requirement=requirement) | Q(special__requirement=requirement))
+
+
+@dataclass
+class TableView:
+    table: StatisticalTable
+    columns: list[str]
+    rows: list[dict]
+    totals: list[dict]
+    grand_total: int
+    across: bool
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)) if whole else None
+
+
+def table_view(table: StatisticalTable) -> TableView:
+    """Totals and shares of a statistical table, computed from the stored counts.
+
+    With several columns a cell's share is of its row total (women of all with the right
+    and duty); with one column it is of the column total (women of all interpreters)."""
+    stored = list(table.rows.all())
+    totals = [sum(row.values[i] for row in stored) for i in range(len(table.columns))]
+    across = len(table.columns) > 1
+    rows = []
+    for row in stored:
+        total = sum(row.values)
+        rows.append(
+            {
+                "label": row.label,
+                "cells": [
+                    {"value": v, "share": _share(v, total if across else totals[i])}
+                    for i, v in enumerate(row.values)
+                ],
+                "total": total,
+            }
+        )
+    grand = sum(totals)
+    return TableView(
+        table=table,
+        columns=list(table.columns),
+        rows=rows,
+        totals=[{"value": t, "share": _share(t, grand) if across else None} for t in totals],
+        grand_total=grand,
+        across=across,
+    )
+
+
+def requirement_detail(*, period: ReportingPeriod, code: str) -> dict | None:
+    """Everything the requirement page shows, in a fixed number of queries."""
+    requirement = (
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id, code=code)
+        .select_related("main_goal", "responsible_unit")
+        .prefetch_related("deliverables")
+        .first()
+    )  # queries 1-2
+    if requirement is None:
+        return None
+    specials = list(
+        SpecialReportingRequirement.objects.filter(requirement=requirement)
+        .select_related("responsible_unit")
+        .prefetch_related(
+            Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
+        )
+    )  # queries 3-4
+    previous = previous_period(period=period)  # query 5
+    rows = form_rows(
+        period=period,
+        previous=previous,
+        activities=activities_of_requirement(requirement=requirement),
+    )  # queries 6-7
+    parent_filter = Q(requirement=requirement) | Q(special__requirement=requirement)
+    indicators = list(
+        Indicator.objects.filter(parent_filter)
+        .select_related("activity")
+        .prefetch_related(
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.filter(period__end__lte=period.end)
+                .select_related("period__budget_year")
+                .order_by("period__end"),
+            )
+        )
+    )  # queries 8-9
+    tables = [
+        table_view(t)
+        for t in StatisticalTable.objects.filter(parent_filter, period=period).prefetch_related(
+            "rows"
+        )
+    ]  # queries 10-11
+    narrative = (
+        RequirementNarrative.objects.filter(requirement=requirement, period=period)
+        .select_related("updated_by")
+        .first()
+    )  # query 12
+    feedback = list(
+        Feedback.objects.filter(requirement=requirement, period=period, parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=Feedback.objects.select_related("author")))
+    )  # queries 13-14
+    history = list(
+        ChangeRecord.objects.filter(requirement=requirement, period=period).select_related(
+            "changed_by"
+        )[:200]
+    )  # query 15
+    return {
+        "requirement": requirement,
+        "specials": [{"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials],
+        "previous": previous,
+        "rows": rows,
+        "indicators": indicators,
+        "tables": tables,
+        "narrative": narrative,
+        "feedback": feedback,
+        "history": history,
+    }
+
+
+@dataclass
+class UnitProgress:
+    unit: OrganisationalUnit | None
+    activities: int = 0
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def missing(self) -> int:
+        return self.activities - sum(self.counts.values())
+
+
+def approval_overview(*, period: ReportingPeriod) -> dict:
+    """Per responsible unit, how far its form rows have come; and the updates waiting."""
+    activities = list(
+        Activity.objects.filter(budget_year_id=period.budget_year_id).select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "other_topic__responsible_unit",
+            "priority_item__area__responsible_unit",
+        )
+    )  # query 1
+    from goals.services import responsible_unit_of
+
+    unit_of = {a.pk: responsible_unit_of(parent=a.parent) for a in activities}
+    progress: dict = {}
+    for activity in activities:
+        unit = unit_of[activity.pk]
+        key = unit.code if unit else ""
+        progress.setdefault(key, UnitProgress(unit)).activities += 1
+    updates = list(
+        StatusUpdate.objects.filter(period=period)
+        .select_related("activity", "updated_by")
+        .order_by("activity__position")
+    )  # query 2
+    waiting = []
+    for update in updates:
+        unit = unit_of.get(update.activity_id)
+        entry = progress.setdefault(unit.code if unit else "", UnitProgress(unit))
+        entry.counts[update.state] = entry.counts.get(update.state, 0) + 1
+        if update.state == WorkflowState.READY:
+            waiting.append(update)
+    units = [
+        {
+            "unit": p.unit,
+            "activities": p.activities,
+            "missing": p.missing,
+            "states": [
+                {"badge": workflow_badge(state), "count": p.counts.get(state, 0)}
+                for state in WorkflowState.values
+            ],
+        }
+        for _key, p in sorted(progress.items())
+    ]
+    events = list(PeriodEvent.objects.filter(period=period).select_related("actor"))  # query 3
+    unapproved = sum(1 for u in updates if u.state != WorkflowState.APPROVED)
+    return {"units": units, "waiting": waiting, "events": events, "unapproved": unapproved}
+
+
+def my_requirements(*, period: ReportingPeriod, unit: OrganisationalUnit) -> dict:
+    """A unit editor's requirements in the period with deliverables and form rows."""
+    requirements = list(
+        ResultRequirement.objects.filter(
+            main_goal__budget_year_id=period.budget_year_id, responsible_unit=unit
+        )
+        .select_related("main_goal", "responsible_unit")
+        .prefetch_related("deliverables")
+        .order_by("main_goal__position", "position")
+    )  # queries 1-2
+    previous = previous_period(period=period)  # query 3
+    rows = form_rows(
+        period=period,
+        previous=previous,
+        activities=Activity.objects.filter(
+            Q(requirement__in=requirements) | Q(special__requirement__in=requirements)
+        ),
+    )  # queries 4-5
+    by_requirement: dict[int, list] = {r.pk: [] for r in requirements}
+    for row in rows:
+        owner = row.activity.requirement or row.activity.special.requirement
+        by_requirement[owner.pk].append(row)
+    return {
+        "previous": previous,
+        "items": [{"requirement": r, "rows": by_requirement[r.pk]} for r in requirements],
+    }
+
+
+def today():
+    return timezone.localdate()
+
+
+def _section_extras(*, period: ReportingPeriod, parent_filter: Q) -> dict:
+    """Form rows, indicators and tables under some parent (6 queries)."""
+    previous = previous_period(period=period)
+    rows = form_rows(
+        period=period, previous=previous, activities=Activity.objects.filter(parent_filter)
+    )
+    indicators = list(
+        Indicator.objects.filter(parent_filter).prefetch_related(
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.filter(period__end__lte=period.end)
+                .select_related("period__budget_year")
+                .order_by("period__end"),
+            )
+        )
+    )
+    tables = [
+        table_view(t)
+        for t in StatisticalTable.objects.filter(parent_filter, period=period).prefetch_related(
+            "rows"
+        )
+    ]
+    return {"previous": previous, "rows": rows, "indicators": indicators, "tables": tables}
+
+
+def section_detail(*, period: ReportingPeriod, code: str) -> dict | None:
+    """The parts that are not a result requirement: a main goal's own special reporting
+    (HM1-S1..), the priority area (code "satsing") and an other-reporting topic."""
+    year_id = period.budget_year_id
+    if code == "satsing":
+        area = (
+            PriorityArea.objects.filter(budget_year_id=year_id)
+            .select_related("responsible_unit")
+            .prefetch_related("items")
+            .first()
+        )
+        if area is None:
+            return None
+        report = PeriodReport.objects.filter(period=period).first()
+        return {
+            "kind": "priority",
+            "title": area.title,
+            "items": list(area.items.all()),
+            "responsible": area.responsible_unit,
+            "answer": report.priority_area_narrative if report else "",
+            **_section_extras(period=period, parent_filter=Q(priority_item__area=area)),
+        }
+    goal = MainGoal.objects.filter(budget_year_id=year_id, code=code).first()
+    if goal is not None:
+        specials = list(
+            SpecialReportingRequirement.objects.filter(main_goal=goal)
+            .select_related("responsible_unit")
+            .prefetch_related(
+                Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
+            )
+        )
+        return {
+            "kind": "goal",
+            "goal": goal,
+            "title": f"{goal.code}: {goal.title}",
+            "specials": [
+                {"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials
+            ],
+            **_section_extras(period=period, parent_filter=Q(special__main_goal=goal)),
+        }
+    topic = (
+        OtherReportingTopic.objects.filter(budget_year_id=year_id, code=code)
+        .select_related("responsible_unit")
+        .first()
+    )
+    if topic is not None:
+        answer = OtherReportingAnswer.objects.filter(topic=topic, period=period).first()
+        return {
+            "kind": "other",
+            "topic": topic,
+            "title": topic.title,
+            "text": topic.text,
+            "responsible": topic.responsible_unit,
+            "answer": answer.text if answer else "",
+            **_section_extras(period=period, parent_filter=Q(other_topic=topic)),
+        }
+    return None
+
+
+def other_sections(*, period: ReportingPeriod) -> dict:
+    """What the list page links to besides the requirements (2 queries)."""
+    return {
+        "priority_area": PriorityArea.objects.filter(budget_year_id=period.budget_year_id).first(),
+        "topics": list(OtherReportingTopic.objects.filter(budget_year_id=period.budget_year_id)),
     }

@@ -6,13 +6,15 @@ from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.choices import (
     IndicatorDirection,
+    PeriodEventKind,
     PeriodKind,
     PeriodState,
     Status,
@@ -25,9 +27,11 @@ from goals.models import (
     Activity,
     Agency,
     BudgetYear,
+    ChangeRecord,
     CoverLetter,
     CoverLetterSignatory,
     Deliverable,
+    Feedback,
     Indicator,
     IndicatorValue,
     MainGoal,
@@ -35,6 +39,7 @@ from goals.models import (
     OrganisationalUnit,
     OtherReportingAnswer,
     OtherReportingTopic,
+    PeriodEvent,
     PeriodReport,
     PriorityArea,
     PriorityItem,
@@ -858,3 +863,379 @@ def export_goals_fixtures(*, period: ReportingPeriod, directory: Path) -> list[P
     for path, data in files.items():
         path.write_text(dump_yaml(data), encoding="utf-8")
     return list(files)
+
+
+# --- Workflow: status updates, narratives and indicator values --------------------------------
+
+
+class ConflictError(ValidationError):
+    """A save based on a stale version: someone else saved in between. Carries the newer
+    object so the page can show its text; nothing is overwritten."""
+
+    def __init__(self, current):
+        self.current = current
+        who = current.updated_by.get_full_name() if current.updated_by else _("someone")
+        super().__init__(
+            _(
+                "%(who)s saved a newer version (version %(version)s) while you were editing. "
+                "Your text was not saved; compare it with theirs below and save again."
+            )
+            % {"who": who, "version": current.version},
+            code="conflict",
+        )
+
+
+def responsible_unit_of(*, parent) -> OrganisationalUnit | None:
+    """The ANSV unit that answers for an activity's or indicator's parent; None means
+    agency-wide."""
+    if isinstance(parent, ResultRequirement):
+        return parent.responsible_unit
+    if isinstance(parent, SpecialReportingRequirement):
+        if parent.responsible_unit_id or parent.requirement_id is None:
+            return parent.responsible_unit
+        return parent.requirement.responsible_unit
+    if isinstance(parent, OtherReportingTopic):
+        return parent.responsible_unit
+    if isinstance(parent, PriorityItem):
+        return parent.area.responsible_unit
+    return None
+
+
+def requirement_of(*, parent) -> ResultRequirement | None:
+    if isinstance(parent, ResultRequirement):
+        return parent
+    if isinstance(parent, SpecialReportingRequirement):
+        return parent.requirement
+    return None
+
+
+def may_edit(*, user, unit: OrganisationalUnit | None, agency: Agency) -> bool:
+    """Approvers edit everything of their agency; editors only what their unit answers for."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.agency_id != agency.pk:
+        return bool(user.is_superuser)
+    if user.has_perm("goals.approve_statusupdate"):
+        return True
+    if unit is None:
+        return True
+    return profile.unit_id == unit.pk
+
+
+def _ensure_may_edit(*, user, parent, period: ReportingPeriod, permission: str) -> None:
+    ensure_period_is_open(period=period)
+    if not user.has_perm(permission):
+        raise PermissionDenied(_("You may not change this."))
+    unit = responsible_unit_of(parent=parent)
+    if not may_edit(user=user, unit=unit, agency=period.budget_year.agency):
+        raise PermissionDenied(
+            _("Only %(unit)s (ANSV) or an approver may change the reporting on %(what)s.")
+            % {"unit": unit.code if unit else period.budget_year.agency.code, "what": parent}
+        )
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def record_changes(*, obj, changes: dict[str, tuple[Any, Any]], user, requirement, period) -> None:
+    content_type = ContentType.objects.get_for_model(type(obj))
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            content_type=content_type,
+            object_id=obj.pk,
+            requirement=requirement,
+            period=period,
+            field=field,
+            old=as_text(old),
+            new=as_text(new),
+            changed_by=user,
+        )
+        for field, (old, new) in changes.items()
+    )
+
+
+def _save_versioned(
+    *, model, lookup: dict, values: dict, version: int, user, requirement, period, extra=None
+):
+    """Create or update under optimistic concurrency: `version` is what the caller read
+    (0 for a new object). Every changed field is recorded."""
+    current = model.objects.select_for_update().select_related("updated_by").filter(**lookup)
+    obj = current.first()
+    if obj is None and version != 0:
+        raise ValidationError(_("This entry no longer exists."), code="missing")
+    if obj is not None and obj.version != version:
+        raise ConflictError(obj)
+    if obj is None:
+        obj = model(**lookup, version=0)
+        before = dict.fromkeys(values, "")
+    else:
+        before = {name: getattr(obj, name) for name in values}
+    values = {**values, **(extra or {})}
+    changes = {
+        name: (before.get(name, getattr(obj, name, "")), value)
+        for name, value in values.items()
+        if as_text(before.get(name, getattr(obj, name, None))) != as_text(value)
+    }
+    if obj.pk is not None and not changes:
+        return obj
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.version += 1
+    obj.updated_by = user
+    obj.save()
+    record_changes(obj=obj, changes=changes, user=user, requirement=requirement, period=period)
+    return obj
+
+
+@transaction.atomic
+def save_status_update(
+    *,
+    user,
+    activity: Activity,
+    period: ReportingPeriod,
+    version: int,
+    attainment: str,
+    status: str,
+    deviation: str = "",
+    measures_done: str = "",
+    measures_planned: str = "",
+) -> StatusUpdate:
+    """Save an activity's status update as a draft."""
+    if activity.budget_year_id != period.budget_year_id:
+        raise ValidationError(_("The activity does not belong to this period's year."))
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    parent = activity.parent
+    _ensure_may_edit(
+        user=user, parent=parent, period=period, permission="goals.change_statusupdate"
+    )
+    return _save_versioned(
+        model=StatusUpdate,
+        lookup={"activity": activity, "period": period},
+        values={
+            "attainment": attainment,
+            "status": status,
+            "deviation": deviation,
+            "measures_done": measures_done,
+            "measures_planned": measures_planned,
+        },
+        # Any edit sends the update back to draft; a returned update keeps its reason.
+        extra={"state": WorkflowState.DRAFT},
+        version=version,
+        user=user,
+        requirement=requirement_of(parent=parent),
+        period=period,
+    )
+
+
+def _transition(*, user, update: StatusUpdate, state: str, reason: str = "") -> StatusUpdate:
+    update = (
+        StatusUpdate.objects.select_for_update()
+        .select_related("period__budget_year__agency", "period__submitted_by")
+        .get(pk=update.pk)
+    )
+    ensure_period_is_open(period=update.period)
+    changes = {}
+    if update.state != state:
+        changes["state"] = (update.state, state)
+    if reason and update.return_reason != reason:
+        changes["return_reason"] = (update.return_reason, reason)
+    update.state = state
+    if reason:
+        update.return_reason = reason
+    update.version += 1
+    update.updated_by = user
+    update.save()
+    parent = update.activity.parent
+    record_changes(
+        obj=update,
+        changes=changes,
+        user=user,
+        requirement=requirement_of(parent=parent),
+        period=update.period,
+    )
+    return update
+
+
+@transaction.atomic
+def mark_ready(*, user, update: StatusUpdate) -> StatusUpdate:
+    """The editor declares the update ready for the approver."""
+    _ensure_may_edit(
+        user=user,
+        parent=update.activity.parent,
+        period=update.period,
+        permission="goals.change_statusupdate",
+    )
+    if update.state not in (WorkflowState.DRAFT, WorkflowState.RETURNED):
+        raise ValidationError(_("Only a draft or returned update can be marked ready."))
+    return _transition(user=user, update=update, state=WorkflowState.READY)
+
+
+def _ensure_approver(*, user, period: ReportingPeriod) -> None:
+    ensure_period_is_open(period=period)
+    profile = getattr(user, "profile", None)
+    same_agency = profile is not None and profile.agency_id == period.budget_year.agency_id
+    if not user.has_perm("goals.approve_statusupdate") or not (same_agency or user.is_superuser):
+        raise PermissionDenied(_("Only an approver may return or approve status updates."))
+
+
+@transaction.atomic
+def return_update(*, user, update: StatusUpdate, reason: str) -> StatusUpdate:
+    """Send an update back to its unit with a reason the editor sees."""
+    _ensure_approver(user=user, period=update.period)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for returning the update.")})
+    return _transition(user=user, update=update, state=WorkflowState.RETURNED, reason=reason)
+
+
+@transaction.atomic
+def approve_update(*, user, update: StatusUpdate) -> StatusUpdate:
+    _ensure_approver(user=user, period=update.period)
+    return _transition(user=user, update=update, state=WorkflowState.APPROVED)
+
+
+@transaction.atomic
+def save_requirement_narrative(
+    *,
+    user,
+    requirement: ResultRequirement,
+    period: ReportingPeriod,
+    version: int,
+    status: str,
+    measures_done: str = "",
+    next_priorities: str = "",
+) -> RequirementNarrative:
+    _ensure_may_edit(
+        user=user,
+        parent=requirement,
+        period=period,
+        permission="goals.change_requirementnarrative",
+    )
+    return _save_versioned(
+        model=RequirementNarrative,
+        lookup={"requirement": requirement, "period": period},
+        values={
+            "status": status,
+            "measures_done": measures_done,
+            "next_priorities": next_priorities,
+        },
+        version=version,
+        user=user,
+        requirement=requirement,
+        period=period,
+    )
+
+
+@transaction.atomic
+def save_indicator_value(
+    *,
+    user,
+    indicator: Indicator,
+    period: ReportingPeriod,
+    version: int,
+    value: Decimal,
+    measured_on: date | None = None,
+) -> IndicatorValue:
+    if not isinstance(value, Decimal):
+        raise ValidationError({"value": _("The value must be a decimal number.")})
+    parent = indicator.parent
+    _ensure_may_edit(
+        user=user, parent=parent, period=period, permission="goals.change_indicatorvalue"
+    )
+    return _save_versioned(
+        model=IndicatorValue,
+        lookup={"indicator": indicator, "period": period},
+        values={"value": value, "measured_on": measured_on},
+        version=version,
+        user=user,
+        requirement=requirement_of(parent=parent),
+        period=period,
+    )
+
+
+@transaction.atomic
+def submit_period(*, user, period: ReportingPeriod, include_unapproved: bool = False):
+    """Send the period to the ministry; this locks it. Unapproved updates block submission
+    unless the approver explicitly includes them."""
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    ensure_period_is_open(period=period)
+    if not user.has_perm("goals.submit_period"):
+        raise PermissionDenied(_("Only an approver may submit the period."))
+    pending = (
+        StatusUpdate.objects.filter(period=period).exclude(state=WorkflowState.APPROVED).count()
+    )
+    if pending and not include_unapproved:
+        raise ValidationError(
+            _(
+                "%(count)s status updates are not approved. Approve them, or confirm that "
+                "the period is submitted with them as they are."
+            )
+            % {"count": pending},
+            code="unapproved",
+        )
+    period.state = PeriodState.SUBMITTED
+    period.submitted_at = timezone.now()
+    period.submitted_by = user
+    period.save(update_fields=["state", "submitted_at", "submitted_by"])
+    PeriodEvent.objects.create(
+        period=period,
+        kind=PeriodEventKind.SUBMITTED,
+        actor=user,
+        reason=_("Submitted with %(count)s unapproved updates.") % {"count": pending}
+        if pending
+        else "",
+    )
+    return period
+
+
+@transaction.atomic
+def reopen_period(*, user, period: ReportingPeriod, reason: str) -> ReportingPeriod:
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if not user.has_perm("goals.reopen_period"):
+        raise PermissionDenied(_("Only an approver may reopen the period."))
+    if not period.is_locked:
+        raise ValidationError(_("The period is already open."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for reopening the period.")})
+    period.state = PeriodState.OPEN
+    period.submitted_at = None
+    period.submitted_by = None
+    period.save(update_fields=["state", "submitted_at", "submitted_by"])
+    PeriodEvent.objects.create(
+        period=period, kind=PeriodEventKind.REOPENED, actor=user, reason=reason
+    )
+    return period
+
+
+@transaction.atomic
+def add_feedback(
+    *,
+    user,
+    requirement: ResultRequirement,
+    period: ReportingPeriod,
+    text: str,
+    parent: Feedback | None = None,
+) -> Feedback:
+    """The ministry comments on a requirement in a period; the directorate replies."""
+    if not text.strip():
+        raise ValidationError({"text": _("Write a comment.")})
+    from goals.selectors import periods_visible_to
+
+    if not periods_visible_to(user=user).filter(pk=period.pk).exists():
+        raise PermissionDenied(_("You cannot see this period."))
+    if parent is None:
+        if not user.has_perm("goals.add_feedback"):
+            raise PermissionDenied(_("Only the ministry may comment."))
+    else:
+        if not user.has_perm("goals.reply_feedback"):
+            raise PermissionDenied(_("Only the directorate may reply."))
+        if parent.requirement_id != requirement.pk or parent.period_id != period.pk:
+            raise ValidationError(_("The reply must belong to the same comment thread."))
+        parent = parent.parent or parent
+    return Feedback.objects.create(
+        requirement=requirement, period=period, author=user, text=text, parent=parent
+    )

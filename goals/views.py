@@ -1,0 +1,412 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from goals import selectors, services
+from goals.choices import PeriodState
+from goals.forms import (
+    FeedbackForm,
+    NarrativeForm,
+    ReasonForm,
+    StatusUpdateForm,
+    SubmitPeriodForm,
+)
+from goals.models import (
+    Activity,
+    Feedback,
+    ReportingPeriod,
+    RequirementNarrative,
+    ResultRequirement,
+    StatusUpdate,
+)
+
+READ = "goals.view_resultrequirement"
+
+
+def _require(user, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _period(request: HttpRequest, slug: str) -> ReportingPeriod:
+    period = selectors.get_period(slug=slug, user=request.user)
+    if period is None:
+        raise Http404(_("No such period, or it is not available to you."))
+    return period
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+def requirement_list(request: HttpRequest) -> HttpResponse:
+    _require(request.user, READ)
+    periods = list(selectors.periods_visible_to(user=request.user).order_by("-end", "kind"))
+    chosen = request.GET.get("periode")
+    period = next((p for p in periods if p.slug == chosen), periods[0] if periods else None)
+    return render(
+        request,
+        "goals/requirement_list.html",
+        {
+            "periods": periods,
+            "period": period,
+            "groups": selectors.requirement_list(period=period) if period else [],
+            **(selectors.other_sections(period=period) if period else {}),
+        },
+    )
+
+
+@login_required
+def my_requirements(request: HttpRequest) -> HttpResponse:
+    _require(request.user, "goals.change_statusupdate")
+    profile = selectors.user_profile(user=request.user)
+    period = (
+        selectors.periods_visible_to(user=request.user)
+        .filter(state=PeriodState.OPEN)
+        .order_by("deadline")
+        .first()
+    )
+    mine = {"items": [], "previous": None}
+    if period is not None and profile is not None and profile.unit_id is not None:
+        mine = selectors.my_requirements(period=period, unit=profile.unit)
+    return render(
+        request,
+        "goals/my_requirements.html",
+        {
+            "period": period,
+            "profile": profile,
+            **mine,
+            "today": selectors.today(),
+        },
+    )
+
+
+@login_required
+def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
+    _require(request.user, READ)
+    period = _period(request, period_slug)
+    detail = selectors.requirement_detail(period=period, code=code)
+    if detail is None:
+        section = selectors.section_detail(period=period, code=code)
+        if section is None:
+            raise Http404(_("No such result requirement in this period."))
+        return render(
+            request, "goals/section_detail.html", {**section, "period": period, "code": code}
+        )
+    return render(
+        request,
+        "goals/requirement_detail.html",
+        {
+            **detail,
+            "period": period,
+            "feedback_form": FeedbackForm(),
+            "may_comment": request.user.has_perm("goals.add_feedback"),
+            "may_reply": request.user.has_perm("goals.reply_feedback"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_feedback(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
+    period = _period(request, period_slug)
+    requirement = ResultRequirement.objects.filter(
+        main_goal__budget_year_id=period.budget_year_id, code=code
+    ).first()
+    if requirement is None:
+        raise Http404
+    form = FeedbackForm(request.POST)
+    target = reverse("goals:requirement-detail", args=[period.slug, code])
+    if not form.is_valid():
+        messages.error(request, _("Write a comment."))
+        return redirect(target)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = Feedback.objects.filter(
+            pk=form.cleaned_data["parent"], requirement=requirement, period=period
+        ).first()
+        if parent is None:
+            raise Http404
+    try:
+        services.add_feedback(
+            user=request.user,
+            requirement=requirement,
+            period=period,
+            text=form.cleaned_data["text"],
+            parent=parent,
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your comment is saved."))
+    return redirect(f"{target}#feedback")
+
+
+def _activity(period: ReportingPeriod, position: int) -> Activity:
+    activity = (
+        Activity.objects.filter(budget_year_id=period.budget_year_id, position=position)
+        .select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "priority_item__area__responsible_unit",
+            "other_topic__responsible_unit",
+        )
+        .first()
+    )
+    if activity is None:
+        raise Http404(_("No such form row."))
+    return activity
+
+
+def _initial(update: StatusUpdate | None) -> dict:
+    if update is None:
+        return {"version": 0, "status": "not_started"}
+    return {
+        "attainment": update.attainment,
+        "status": update.status,
+        "deviation": update.deviation,
+        "measures_done": update.measures_done,
+        "measures_planned": update.measures_planned,
+        "version": update.version,
+    }
+
+
+@login_required
+def edit_status_update(request: HttpRequest, period_slug: str, position: int) -> HttpResponse:
+    _require(request.user, READ)
+    period = _period(request, period_slug)
+    activity = _activity(period, position)
+    update = (
+        StatusUpdate.objects.filter(activity=activity, period=period)
+        .select_related("updated_by")
+        .first()
+    )
+    previous_period = selectors.previous_period(period=period)
+    previous = (
+        StatusUpdate.objects.filter(activity=activity, period=previous_period).first()
+        if previous_period
+        else None
+    )
+    unit = services.responsible_unit_of(parent=activity.parent)
+    may_edit = (
+        not period.is_locked
+        and request.user.has_perm("goals.change_statusupdate")
+        and services.may_edit(user=request.user, unit=unit, agency=period.budget_year.agency)
+    )
+    conflict = None
+    status = 200
+    form = StatusUpdateForm(initial=_initial(update))
+    if period.is_locked:
+        messages.warning(request, services.period_locked_message(period=period))
+    if request.method == "POST":
+        form = StatusUpdateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                update = services.save_status_update(
+                    user=request.user,
+                    activity=activity,
+                    period=period,
+                    version=data["version"],
+                    attainment=data["attainment"],
+                    status=data["status"],
+                    deviation=data["deviation"],
+                    measures_done=data["measures_done"],
+                    measures_planned=data["measures_planned"],
+                )
+            except services.ConflictError as error:
+                conflict = error.current
+                form.add_error(None, _error_text(error))
+                status = 409
+            except services.PeriodLockedError as error:
+                form.add_error(None, _error_text(error))
+                status = 409
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                status = 403
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+                status = 400
+            else:
+                messages.success(request, _("The status update is saved as a draft."))
+                return redirect("goals:edit-status-update", period.slug, activity.position)
+        else:
+            status = 400
+    return render(
+        request,
+        "goals/status_update_form.html",
+        {
+            "period": period,
+            "activity": activity,
+            "unit": unit,
+            "update": update,
+            "previous": previous,
+            "previous_period": previous_period,
+            "form": form,
+            "conflict": conflict,
+            "may_edit": may_edit,
+            "status_badge": selectors.status_badge(update.status if update else None),
+            "state_badge": selectors.workflow_badge(update.state if update else None),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def mark_update_ready(request: HttpRequest, period_slug: str, position: int) -> HttpResponse:
+    period = _period(request, period_slug)
+    activity = _activity(period, position)
+    update = StatusUpdate.objects.filter(activity=activity, period=period).first()
+    if update is None:
+        raise Http404
+    try:
+        services.mark_ready(user=request.user, update=update)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The update is marked ready for approval."))
+    return redirect("goals:edit-status-update", period.slug, position)
+
+
+@login_required
+def approval(request: HttpRequest, period_slug: str) -> HttpResponse:
+    _require(request.user, "goals.approve_statusupdate")
+    period = _period(request, period_slug)
+    reason_form = ReasonForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            _approval_action(request, period, action)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("You may not do this."))
+        return redirect("goals:approval", period.slug)
+    return render(
+        request,
+        "goals/approval.html",
+        {
+            "period": period,
+            **selectors.approval_overview(period=period),
+            "reason_form": reason_form,
+            "submit_form": SubmitPeriodForm(),
+        },
+    )
+
+
+def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str | None) -> None:
+    user = request.user
+    if action in ("approve", "return"):
+        update = StatusUpdate.objects.filter(pk=request.POST.get("update"), period=period).first()
+        if update is None:
+            raise Http404
+        if action == "approve":
+            services.approve_update(user=user, update=update)
+            messages.success(request, _("The update is approved."))
+        else:
+            services.return_update(user=user, update=update, reason=request.POST.get("reason", ""))
+            messages.success(request, _("The update is returned to the unit."))
+    elif action == "submit":
+        form = SubmitPeriodForm(request.POST)
+        form.is_valid()
+        services.submit_period(
+            user=user,
+            period=period,
+            include_unapproved=form.cleaned_data.get("include_unapproved", False),
+        )
+        messages.success(request, _("The period is submitted to the ministry and locked."))
+    elif action == "reopen":
+        services.reopen_period(user=user, period=period, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The period is reopened."))
+    else:
+        raise ValidationError(_("Unknown action."))
+
+
+@login_required
+def edit_narrative(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
+    """The requirement's prose of part II, with the same lock, unit and conflict rules."""
+    _require(request.user, READ)
+    period = _period(request, period_slug)
+    requirement = (
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id, code=code)
+        .select_related("responsible_unit", "main_goal")
+        .first()
+    )
+    if requirement is None:
+        raise Http404(_("No such result requirement in this period."))
+    narrative = (
+        RequirementNarrative.objects.filter(requirement=requirement, period=period)
+        .select_related("updated_by")
+        .first()
+    )
+    initial = {"version": narrative.version if narrative else 0}
+    if narrative:
+        initial.update(
+            measures_done=narrative.measures_done,
+            status=narrative.status,
+            next_priorities=narrative.next_priorities,
+        )
+    form = NarrativeForm(initial=initial)
+    conflict = None
+    status = 200
+    if period.is_locked:
+        messages.warning(request, services.period_locked_message(period=period))
+    if request.method == "POST":
+        form = NarrativeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_requirement_narrative(
+                    user=request.user,
+                    requirement=requirement,
+                    period=period,
+                    version=data["version"],
+                    status=data["status"],
+                    measures_done=data["measures_done"],
+                    next_priorities=data["next_priorities"],
+                )
+            except services.ConflictError as error:
+                conflict = error.current
+                form.add_error(None, _error_text(error))
+                status = 409
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                status = 403
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+                status = 409 if isinstance(error, services.PeriodLockedError) else 400
+            else:
+                messages.success(request, _("The narrative is saved."))
+                return redirect("goals:requirement-detail", period.slug, requirement.code)
+        else:
+            status = 400
+    may_edit = (
+        not period.is_locked
+        and request.user.has_perm("goals.change_requirementnarrative")
+        and services.may_edit(
+            user=request.user,
+            unit=requirement.responsible_unit,
+            agency=period.budget_year.agency,
+        )
+    )
+    return render(
+        request,
+        "goals/narrative_form.html",
+        {
+            "period": period,
+            "requirement": requirement,
+            "narrative": narrative,
+            "form": form,
+            "conflict": conflict,
+            "may_edit": may_edit,
+        },
+        status=status,
+    )

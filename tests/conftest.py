@@ -54,3 +54,9 @@ def pdf_text(pdf: bytes) -> str:
     tool = require_tool("pdftotext")
     result = subprocess.run([tool, "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
     return result.stdout.decode("utf-8")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing the demo users' passwords with PBKDF2 would dominate the suite's run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -49,3 +49,44 @@ def test_the_form_rows_are_loaded_in_order(loaded):
     assert list(Activity.objects.values_list("indicator_text", flat=True)) == [
         row.get("indicator") or "" for row in rows
     ]
+
+
+def test_every_requirement_page_of_2006_h1_renders(loaded, client_for):
+    from django.urls import reverse
+
+    client = client_for("aid")
+    for code in ResultRequirement.objects.values_list("code", flat=True):
+        page = client.get(reverse("goals:requirement-detail", args=["2006-H1", code]))
+        assert page.status_code == 200, code
+        assert code in page.text
+
+
+def test_the_ne_editor_can_work_on_r1_3_in_the_open_year(loaded, client_for):
+    from django.urls import reverse
+
+    from goals.models import StatusUpdate
+
+    activity = Activity.objects.filter(requirement__code="R1-3").first()
+    if activity is None:
+        pytest.skip("the form has no row under R1-3")
+    url = reverse("goals:edit-status-update", args=["2006", activity.position])
+    client = client_for("ne")
+    response = client.post(url, {"attainment": "Årsrapport.", "status": "on_track", "version": 0})
+    assert response.status_code == 302
+    assert StatusUpdate.objects.get(activity=activity, period__kind="Y").attainment == "Årsrapport."
+
+
+def test_the_section_pages_of_2006_h1_render(loaded, client_for):
+    from django.urls import reverse
+
+    from goals.models import MainGoal, OtherReportingTopic
+
+    client = client_for("aid")
+    codes = [
+        "satsing",
+        *MainGoal.objects.values_list("code", flat=True),
+        *OtherReportingTopic.objects.values_list("code", flat=True),
+    ]
+    for code in codes:
+        page = client.get(reverse("goals:requirement-detail", args=["2006-H1", code]))
+        assert page.status_code == 200, code

@@ -190,3 +190,37 @@ def test_import_municipalities_rejects_an_unknown_county(municipalities, tmp_pat
     path.write_text("code;name\n2111;Svalbard\n", encoding="utf-8")
     with pytest.raises(CommandError, match="row 2, code: no county 21"):
         call_command("import_municipalities", path, stdout=StringIO())
+
+
+def test_the_admin_import_page_lists_bad_rows_and_saves_nothing(
+    client, municipalities, django_user_model, tmp_path
+):
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    path = write_csv(tmp_path / "bad.csv", [case(), case(case_key="K2", settled_date="2005-01-01")])
+    with path.open("rb") as handle:
+        response = client.post(
+            "/admin/settlement/settlementcase/import/",
+            {"resource": "0", "format": "0", "import_file": handle},
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "is before the permit date" in page
+    assert "process_import" not in page  # no confirm step while a row is bad
+    assert SettlementCase.objects.count() == 0
+
+
+def test_the_admin_import_page_imports_a_good_file(
+    client, municipalities, django_user_model, tmp_path
+):
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    path = write_csv(tmp_path / "good.csv", [case(), case(case_key="K2")])
+    with path.open("rb") as handle:
+        response = client.post(
+            "/admin/settlement/settlementcase/import/",
+            {"resource": "0", "format": "0", "import_file": handle},
+        )
+    assert response.status_code == 200
+    assert SettlementCase.objects.count() == 0  # the first step only previews
+    assert "process_import" in response.content.decode()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from settlement import selectors
 
@@ -115,3 +115,23 @@ def test_municipalities_compare_accepted_places_with_settled(settlement_2006):
     assert oslo["name"] == "Oslo"
     assert oslo["accepted"] > oslo["settled"] > 0
     assert sum(row["settled"] for row in rows) == 1813
+
+
+def test_settlement_stats_refuses_bad_dates(db):
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("settlement_stats", "--date", "30.06.2006", stdout=StringIO())
+    with pytest.raises(CommandError, match="must not be after"):
+        call_command(
+            "settlement_stats", "--date", "2006-01-01", "--from", "2006-06-30", stdout=StringIO()
+        )
+
+
+def test_settlement_stats_prints_plain_lines_without_json(settlement_2006):
+    out = StringIO()
+    call_command("settlement_stats", "--date", "2006-06-30", stdout=out)
+    assert "settled: 1813" in out.getvalue().splitlines()
+
+
+def test_the_forecast_after_the_cut_off_is_the_next_one(settlement_2006):
+    assert selectors.forecast_at(at=date(2006, 7, 31)).forecast == 4185
+    assert selectors.forecast_at(at=date(2007, 1, 31)).forecast is None

@@ -1,0 +1,155 @@
+"""The budget pages: who may see them, what they show, and how many queries they run."""
+
+import pytest
+from django.urls import reverse
+
+H1 = "2006-H1"
+
+
+@pytest.mark.django_db
+def test_index_sends_to_the_latest_period_with_accounts(budget_2006, client_for):
+    response = client_for("aid").get(reverse("budget:index"))
+    assert response.status_code == 302
+    assert response.url == reverse("budget:period", kwargs={"period": H1})
+
+
+@pytest.mark.django_db
+def test_the_index_needs_a_login(budget_2006, client):
+    response = client.get(reverse("budget:index"))
+    assert response.status_code == 302
+    assert "logg-inn" in response.url
+
+
+@pytest.mark.django_db
+def test_the_overview_shows_every_post_in_norwegian_format(budget_2006, client_for):
+    response = client_for("aid").get(reverse("budget:period", kwargs={"period": H1}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("2 719 675 000", "1 302 347 676", "1 417 327 324", "47,9 %", "49,6 %"):
+        assert text in html
+    assert "Kontroller" not in html  # ministry readers do not get the control list
+
+
+@pytest.mark.django_db
+def test_ministry_readers_do_not_see_open_periods(budget_2006, client_for):
+    response = client_for("aid").get(reverse("budget:period", kwargs={"period": "2006"}))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_post_page_shows_allocations_accounts_attachment_and_commentary(
+    budget_2006, client_for
+):
+    url = reverse("budget:post", kwargs={"period": H1, "chapter": "0651", "post": "60"})
+    html = client_for("ne").get(url).content.decode()
+    for text in (
+        "Tildelingsbrev",
+        "2 712 500 000",
+        "7 175 000",
+        "Tilskudd År-2 2006 (05)",
+        "100 425 500",
+        "988 807 125",  # the computed rest of 6020
+        "Bosatt, ikke utbetalt",
+        "utbetalt 40,4 mill. kr av 45 mill. kr",
+    ):
+        assert text in html
+
+
+@pytest.mark.django_db
+def test_the_operating_post_shows_the_accounts_lines(budget_2006, client_for):
+    url = reverse("budget:post", kwargs={"period": H1, "chapter": "0650", "post": "01"})
+    html = client_for("direktor").get(url).content.decode()
+    for text in ("22 158 053", "-260 028", "21 898 025", "11 157 736", "33 055 761", "46 127 239"):
+        assert text in html
+
+
+@pytest.mark.django_db
+def test_the_disposition_and_authorisation_pages(budget_2006, client_for):
+    client = client_for("direktor")
+    html = client.get(
+        reverse("budget:post", kwargs={"period": H1, "chapter": "0651", "post": "62"})
+    ).content.decode()
+    assert "44 971 000" in html and "Ny sjanse" in html and "404 000" in html
+    html = client.get(
+        reverse("budget:post", kwargs={"period": H1, "chapter": "0690", "post": "21"})
+    ).content.decode()
+    assert "8 000 000" in html and "7 740 000" in html and "260 000" in html
+
+
+@pytest.mark.django_db
+def test_the_chapter_page_lists_its_posts(budget_2006, client_for):
+    url = reverse("budget:chapter", kwargs={"period": H1, "chapter": "0651"})
+    html = client_for("direktor").get(url).content.decode()
+    assert "2 820 657 000" in html and "Statsautorisasjonsordningen" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("username", "status"), [("aid", 403), ("ne", 200), ("direktor", 200)])
+def test_the_control_list_is_for_directorate_users(budget_2006, client_for, username, status):
+    response = client_for(username).get(reverse("budget:controls", kwargs={"period": H1}))
+    assert response.status_code == status
+
+
+@pytest.mark.django_db
+def test_the_control_list_page_shows_the_differences(budget_2006, client_for):
+    html = (
+        client_for("direktor")
+        .get(reverse("budget:controls", kwargs={"period": H1}))
+        .content.decode()
+    )
+    assert "1 462 837 375" in html and "988 807 125" in html and "474 030 250" in html
+
+
+@pytest.mark.django_db
+def test_the_overview_runs_a_fixed_number_of_queries(
+    budget_2006, client_for, django_assert_num_queries
+):
+    client = client_for("direktor")
+    url = reverse("budget:period", kwargs={"period": H1})
+    client.get(url)
+    # session, user, user permissions, group permissions, profile, the period (get_period),
+    # posts with chapters, allocations, accounts, the period list.
+    with django_assert_num_queries(10):
+        client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_post_page_runs_a_fixed_number_of_queries(
+    budget_2006, client_for, django_assert_num_queries
+):
+    client = client_for("direktor")
+    url = reverse("budget:post", kwargs={"period": H1, "chapter": "0651", "post": "60"})
+    client.get(url)
+    # session, user, user and group permissions, profile, period, the post; allocations,
+    # accounts; sub-posts, lines, footnotes, reported figures; parts, transfers, part
+    # commentary, part totals; authorisation; commentary; statistics; the period list.
+    with django_assert_num_queries(21):
+        client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_control_list_runs_a_fixed_number_of_queries(
+    budget_2006, client_for, django_assert_num_queries
+):
+    client = client_for("direktor")
+    url = reverse("budget:controls", kwargs={"period": H1})
+    client.get(url)
+    # session, user, user and group permissions, profile, period; posts, allocations,
+    # accounts, reported figures, posts with lines, posts with parts; sub-posts, lines,
+    # footnotes, reported figures; parts, transfers, part commentary, part totals;
+    # authorisations; statistics; the period list.
+    with django_assert_num_queries(23):
+        client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_chapter_page_runs_a_fixed_number_of_queries(
+    budget_2006, client_for, django_assert_num_queries
+):
+    client = client_for("direktor")
+    url = reverse("budget:chapter", kwargs={"period": H1, "chapter": "0651"})
+    client.get(url)
+    # session, user, user and group permissions, profile, period, the chapter; posts,
+    # allocations, accounts; the period list.
+    with django_assert_num_queries(11):
+        client.get(url)
