@@ -17,6 +17,7 @@ from budget.api.serializers import (
 from budget.choices import ChapterKind, LineKind
 from budget.models import Chapter, Post, SubPost, SubPostLine
 from budget.selectors import LineFigures, period_controls, post_figures
+from goals.api.filters import filter_period_slug, year_filter
 from goals.models import ReportingPeriod
 from goals.selectors import parse_period_slug, periods_visible_to
 
@@ -54,14 +55,14 @@ def resolve_period(request: Request) -> ReportingPeriod:
     ?period=2006-H1, or the latest readable period of ?year= ending by ?date=."""
     periods = periods_visible_to(user=request.user)
     params = request.query_params
-    if params.get("period"):
+    if "period" in params:
         parsed = parse_period_slug(params["period"])
         if parsed is None:
             raise exceptions.ValidationError({"period": "A period key such as 2006-H1."})
         periods = periods.filter(budget_year__year=parsed[0], kind=parsed[1])
-    if params.get("year"):
+    if "year" in params:
         periods = periods.filter(budget_year__year=_parse_int(params["year"], "year"))
-    if params.get("date"):
+    if "date" in params:
         try:
             at = date.fromisoformat(params["date"])
         except ValueError:
@@ -75,7 +76,7 @@ def resolve_period(request: Request) -> ReportingPeriod:
 
 class ChapterFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=ChapterKind.choices, help_text="expense or income.")
-    number = django_filters.CharFilter(help_text="Chapter number (0651 ...).", max_length=4)
+    number = django_filters.CharFilter(help_text="Chapter number (0651 ...).")
 
     class Meta:
         model = Chapter
@@ -96,7 +97,7 @@ class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
 
 class PostFilter(django_filters.FilterSet):
     chapter = django_filters.CharFilter(
-        field_name="chapter__number", help_text="Chapter number (0651 ...).", max_length=4
+        field_name="chapter__number", help_text="Chapter number (0651 ...)."
     )
     kind = django_filters.ChoiceFilter(
         field_name="chapter__kind", choices=ChapterKind.choices, help_text="expense or income."
@@ -136,11 +137,9 @@ class PostViewSet(viewsets.ReadOnlyModelViewSet):
 
 class SubPostFilter(django_filters.FilterSet):
     chapter = django_filters.CharFilter(
-        field_name="post__chapter__number", help_text="Chapter number.", max_length=4
+        field_name="post__chapter__number", help_text="Chapter number."
     )
-    post = django_filters.CharFilter(
-        method="filter_post", help_text="Post code: 0651.60.", max_length=7
-    )
+    post = django_filters.CharFilter(method="filter_post", help_text="Post code: 0651.60.")
 
     class Meta:
         model = SubPost
@@ -165,16 +164,14 @@ class SubPostViewSet(viewsets.ReadOnlyModelViewSet):
 
 class SubPostLineFilter(SubPostFilter):
     chapter = django_filters.CharFilter(
-        field_name="subpost__post__chapter__number", help_text="Chapter number.", max_length=4
+        field_name="subpost__post__chapter__number", help_text="Chapter number."
     )
     subpost = django_filters.CharFilter(
-        field_name="subpost__code", help_text="Sub-post code (6010 ...).", max_length=4
+        field_name="subpost__code", help_text="Sub-post code (6010 ...)."
     )
-    year = django_filters.NumberFilter(
-        field_name="period__budget_year__year", help_text="Budget year.", **YEAR_BOUNDS
-    )
+    year = year_filter("period__budget_year__year")
     period = django_filters.CharFilter(
-        method="filter_period", help_text="Period key (2006-H1 ...).", max_length=20
+        method="filter_period", help_text="Period key (2006-H1 ...)."
     )
     kind = django_filters.ChoiceFilter(choices=LineKind.choices, help_text="Line kind.")
 
@@ -187,10 +184,7 @@ class SubPostLineFilter(SubPostFilter):
         return queryset.filter(subpost__post__chapter__number=chapter, subpost__post__number=number)
 
     def filter_period(self, queryset, name, value):
-        parsed = parse_period_slug(value)
-        if parsed is None:
-            return queryset.none()
-        return queryset.filter(period__budget_year__year=parsed[0], period__kind=parsed[1])
+        return filter_period_slug(queryset, "period__", value)
 
 
 class SubPostLineViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,7 +1,9 @@
 """Query filters shared by the goals endpoints: year, period, main goal, requirement, unit."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
+from rest_framework import exceptions
 
 from goals.choices import PeriodKind, PeriodState, Status, WorkflowState
 from goals.models import (
@@ -23,7 +25,7 @@ YEAR_BOUNDS = {"min_value": 1990, "max_value": 2200}
 def filter_period_slug(queryset: QuerySet, prefix: str, slug: str) -> QuerySet:
     parsed = parse_period_slug(slug)
     if parsed is None:
-        return queryset.none()
+        raise exceptions.ValidationError({"period": "A period key such as 2006-H1 or 2006."})
     year, kind = parsed
     return queryset.filter(**{f"{prefix}budget_year__year": year, f"{prefix}kind": kind})
 
@@ -44,24 +46,27 @@ def responsible_unit_q(code: str, prefix: str = "") -> Q:
     )
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter: "2006.5" is refused, not read as a year."""
+
+    field_class = forms.IntegerField
+
+
 def year_filter(field_name: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(
-        field_name=field_name, help_text="Budget year, e.g. 2006.", **YEAR_BOUNDS
-    )
+    return IntegerFilter(field_name=field_name, help_text="Budget year, e.g. 2006.", **YEAR_BOUNDS)
 
 
 def period_filter(prefix: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(
         method=lambda qs, _name, value: filter_period_slug(qs, prefix, value),
         help_text="Period key: 2006-T1, 2006-H1, 2006-T2 or 2006 (the year).",
-        max_length=20,
     )
 
 
 class ReportingPeriodFilter(django_filters.FilterSet):
     year = year_filter("budget_year__year")
     agency = django_filters.CharFilter(
-        field_name="budget_year__agency__code", help_text="Agency code.", max_length=20
+        field_name="budget_year__agency__code", help_text="Agency code."
     )
     kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, help_text="Period kind.")
     state = django_filters.ChoiceFilter(choices=PeriodState.choices, help_text="Period state.")
@@ -73,7 +78,7 @@ class ReportingPeriodFilter(django_filters.FilterSet):
 
 class MainGoalFilter(django_filters.FilterSet):
     year = year_filter("budget_year__year")
-    code = django_filters.CharFilter(help_text="Main goal code (HM1 ...).", max_length=20)
+    code = django_filters.CharFilter(help_text="Main goal code (HM1 ...).")
 
     class Meta:
         model = MainGoal
@@ -83,14 +88,13 @@ class MainGoalFilter(django_filters.FilterSet):
 class ResultRequirementFilter(django_filters.FilterSet):
     year = year_filter("main_goal__budget_year__year")
     main_goal = django_filters.CharFilter(
-        field_name="main_goal__code", help_text="Main goal code (HM1 ...).", max_length=20
+        field_name="main_goal__code", help_text="Main goal code (HM1 ...)."
     )
     unit = django_filters.CharFilter(
         field_name="responsible_unit__code",
         help_text="Responsible unit (ANSV) code, e.g. NE.",
-        max_length=20,
     )
-    code = django_filters.CharFilter(help_text="Requirement code (R1-1 ...).", max_length=20)
+    code = django_filters.CharFilter(help_text="Requirement code (R1-1 ...).")
 
     class Meta:
         model = ResultRequirement
@@ -107,17 +111,14 @@ def parented_filters(prefix: str = "") -> dict:
                 | Q(**{f"{prefix}special__requirement__main_goal__code": value})
             ),
             help_text="Main goal code (HM1 ...), through the requirement or special reporting.",
-            max_length=20,
         ),
         "requirement": django_filters.CharFilter(
             field_name=f"{prefix}requirement__code",
             help_text="Result requirement code (R1-1 ...).",
-            max_length=20,
         ),
         "unit": django_filters.CharFilter(
             method=lambda qs, _n, value: qs.filter(responsible_unit_q(value, prefix)),
             help_text="Responsible unit (ANSV) code, e.g. NE.",
-            max_length=20,
         ),
     }
 
@@ -132,7 +133,7 @@ class ActivityFilter(django_filters.FilterSet):
 
 class IndicatorFilter(django_filters.FilterSet):
     locals().update(parented_filters())
-    code = django_filters.CharFilter(help_text="Indicator code.", max_length=60)
+    code = django_filters.CharFilter(help_text="Indicator code.")
 
     class Meta:
         model = Indicator
@@ -142,9 +143,7 @@ class IndicatorFilter(django_filters.FilterSet):
 class IndicatorValueFilter(django_filters.FilterSet):
     locals().update(parented_filters("indicator__"))
     period = period_filter("period__")
-    indicator = django_filters.CharFilter(
-        field_name="indicator__code", help_text="Indicator code.", max_length=60
-    )
+    indicator = django_filters.CharFilter(field_name="indicator__code", help_text="Indicator code.")
 
     class Meta:
         model = IndicatorValue
@@ -168,15 +167,13 @@ class RequirementScopedFilter(django_filters.FilterSet):
     main_goal = django_filters.CharFilter(
         field_name="requirement__main_goal__code",
         help_text="Main goal code (HM1 ...).",
-        max_length=20,
     )
     requirement = django_filters.CharFilter(
-        field_name="requirement__code", help_text="Result requirement code.", max_length=20
+        field_name="requirement__code", help_text="Result requirement code."
     )
     unit = django_filters.CharFilter(
         field_name="requirement__responsible_unit__code",
         help_text="Responsible unit (ANSV) code, e.g. NE.",
-        max_length=20,
     )
 
 

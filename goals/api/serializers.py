@@ -44,7 +44,10 @@ class ReportingPeriodSerializer(serializers.ModelSerializer):
     )
     slug = serializers.SerializerMethodField(help_text="The period's key, e.g. 2006-H1 or 2006.")
     submitted_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who submitted the period."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who submitted the period.",
     )
     report = serializers.SerializerMethodField(
         help_text="Links (paths on this server) to the period's report."
@@ -220,7 +223,10 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         max_digits=15, decimal_places=2, read_only=True, help_text="The measured value."
     )
     updated_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who saved the current version."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who saved the current version; null for loaded data.",
     )
 
     class Meta:
@@ -318,7 +324,10 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
         help_text="The unit that answers for the activity (ANSV); null means the whole agency."
     )
     updated_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who saved the current version."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who saved the current version; null for loaded data.",
     )
 
     class Meta:
@@ -372,7 +381,10 @@ class NarrativeSerializer(serializers.ModelSerializer):
         source="period.slug", read_only=True, help_text="The period's key (2006-H1 ...)."
     )
     updated_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who saved the current version."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who saved the current version; null for loaded data.",
     )
 
     class Meta:

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 
@@ -29,6 +30,8 @@ def count(help_text: str) -> serializers.IntegerField:
     )
 
 
+# One object, although the view is the router's "list" action.
+@extend_schema_serializer(many=False)
 class StatisticsSerializer(serializers.Serializer):
     """The settlement figures of R1-1, as `manage.py settlement_stats --json` prints them."""
 

@@ -68,6 +68,9 @@ class StatisticsViewSet(viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         if not request.user.has_perm("settlement.view_forecast"):
             raise exceptions.PermissionDenied("You may not read the settlement statistics.")
+        for key in ("date", "from"):
+            if request.query_params.get(key) == "":
+                raise exceptions.ValidationError({key: "This parameter needs a value."})
         query = StatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         end = query.validated_data.get("date") or (

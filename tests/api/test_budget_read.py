@@ -30,7 +30,7 @@ def test_every_post_matches_the_selectors(budget_demo, api_for):
 
 def test_year_and_date_choose_the_latest_period_ending_by_the_date(budget_demo, api_for):
     client = api_for("ne")
-    by_date = client.get("/api/budget/posts/0/".replace("0", str(Post.objects.first().pk)))
+    by_date = client.get(f"/api/budget/posts/{Post.objects.first().pk}/")
     assert by_date.status_code == 200
     mid_year = client.get("/api/budget/posts/?year=2006&date=2006-07-01&chapter=0650").json()
     assert mid_year["results"][0]["accounts"] == "33055761"

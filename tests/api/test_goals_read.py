@@ -87,8 +87,29 @@ def test_periods_link_their_reports(organisation, api_for):
     }
 
 
-def test_an_unknown_period_key_matches_nothing(goals_demo, api_for):
-    assert api_for("ne").get("/api/goals/narratives/?period=nonsense").json()["count"] == 0
+def test_a_malformed_period_key_or_an_empty_year_is_refused(goals_demo, api_for):
+    client = api_for("ne")
+    response = client.get("/api/goals/narratives/?period=nonsense")
+    assert response.status_code == 400
+    assert response.json() == {"period": "A period key such as 2006-H1 or 2006."}
+    assert client.get("/api/goals/narratives/?period=").status_code == 400
+    assert client.get("/api/goals/activities/?year=").json() == {
+        "year": "This parameter needs a value."
+    }
+    assert client.get("/api/goals/narratives/?period=2007-T1").json()["count"] == 0
+
+
+def test_paging_refuses_a_malformed_limit(goals_demo, api_for):
+    client = api_for("ne")
+    assert client.get("/api/goals/activities/?limit=-1").status_code == 400
+    assert client.get("/api/goals/activities/?offset=1.5").status_code == 400
+    assert len(client.get("/api/goals/activities/?limit=2").json()["results"]) == 2
+
+
+def test_an_unknown_api_address_answers_in_json(goals_demo, api_for):
+    response = api_for("ne").get("/api/goals/activities/first/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such API address."}
 
 
 def test_a_year_out_of_range_is_refused(goals_demo, api_for):
