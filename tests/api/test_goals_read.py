@@ -107,7 +107,7 @@ def test_paging_refuses_a_malformed_limit(goals_demo, api_for):
 
 
 def test_an_unknown_api_address_answers_in_json(goals_demo, api_for):
-    response = api_for("ne").get("/api/goals/activities/first/")
+    response = api_for("ne").get("/api/goals/activities/1.5/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No such API address."}
 
