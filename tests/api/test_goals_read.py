@@ -107,9 +107,10 @@ def test_paging_refuses_a_malformed_limit(goals_demo, api_for):
 
 
 def test_an_unknown_api_address_answers_in_json(goals_demo, api_for):
-    response = api_for("ne").get("/api/goals/activities/1.5/")
-    assert response.status_code == 404
-    assert response.json() == {"detail": "No such API address."}
+    for address in ("/api/goals/activities/-1.5e-10/", "/api/goals/no-such-list/"):
+        response = api_for("ne").get(address)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "No such API address."}
 
 
 def test_a_year_out_of_range_is_refused(goals_demo, api_for):
