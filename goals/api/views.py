@@ -1,7 +1,11 @@
-from django.db.models import Prefetch, Q, QuerySet
-from rest_framework import viewsets
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from goals.api import filters
+from goals.api.scope import scoped
 from goals.api.serializers import (
     ActivitySerializer,
     FeedbackSerializer,
@@ -13,6 +17,19 @@ from goals.api.serializers import (
     ResultRequirementSerializer,
     StatusUpdateSerializer,
 )
+from goals.api.writes import (
+    ConflictHandlingMixin,
+    FeedbackInput,
+    IndicatorValueCreateInput,
+    IndicatorValueInput,
+    ModelPermissionForWrites,
+    NarrativeCreateInput,
+    NarrativeInput,
+    ReturnInput,
+    StatusUpdateCreateInput,
+    StatusUpdateInput,
+    call_service,
+)
 from goals.models import (
     Activity,
     Feedback,
@@ -23,7 +40,16 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
-from goals.selectors import periods_visible_to, user_profile
+from goals.selectors import periods_visible_to
+from goals.services import (
+    add_feedback,
+    approve_update,
+    mark_ready,
+    return_update,
+    save_indicator_value,
+    save_requirement_narrative,
+    save_status_update,
+)
 
 # What a parented row needs to name its parent and its ANSV unit without further queries.
 PARENT_RELATIONS = (
@@ -36,22 +62,66 @@ PARENT_RELATIONS = (
 )
 
 
-def agency_scope(user, prefix: str) -> Q | None:
-    """Which agencies' content the user reads: their own agency, or their ministry's
-    agencies. None means nothing."""
-    if user.is_superuser:
-        return Q()
-    profile = user_profile(user=user)
-    if profile is None:
-        return None
-    if profile.agency_id is not None:
-        return Q(**{f"{prefix}agency_id": profile.agency_id})
-    return Q(**{f"{prefix}agency__ministry_id": profile.ministry_id})
+class VersionedWriteViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
+    """Read, plus POST (save by target and period, `version` 0 for a new entry) and PUT
+    (save an existing entry) through the goals service named by `save`."""
+
+    http_method_names = ["get", "post", "put", "head", "options"]
+    permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
+    create_input: type
+    update_input: type
+    target: str
+
+    def save(self, **kwargs):
+        raise NotImplementedError
+
+    def _run(self, function, **kwargs):
+        return call_service(
+            function,
+            conflict_serializer=self.get_serializer_class(),
+            context=self.get_serializer_context(),
+            **kwargs,
+        )
+
+    def _answer(self, obj, created: bool) -> Response:
+        stored = self.get_queryset().get(pk=obj.pk)
+        return Response(
+            self.get_serializer(stored).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = self.create_input(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        obj = self._run(self.save, user=request.user, **values)
+        return self._answer(obj, created=values["version"] == 0)
+
+    def update(self, request, *args, **kwargs):
+        current = self.get_object()
+        data = self.update_input(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        obj = self._run(
+            self.save,
+            user=request.user,
+            period=current.period,
+            **{self.target: getattr(current, self.target)},
+            **data.validated_data,
+        )
+        return self._answer(obj, created=False)
 
 
-def scoped(queryset: QuerySet, user, prefix: str) -> QuerySet:
-    scope = agency_scope(user, prefix)
-    return queryset.none() if scope is None else queryset.filter(scope)
+def write_schema(input_serializer, output_serializer, created: bool):
+    responses = {200: output_serializer}
+    if created:
+        responses[201] = output_serializer
+    responses[409] = OpenApiResponse(
+        description="Stale `version`: `detail` explains, `current` is the stored version."
+    )
+    responses[423] = OpenApiResponse(
+        description="The period is submitted or locked; `detail` says since when and by whom."
+    )
+    return extend_schema(request=input_serializer, responses=responses)
 
 
 class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
@@ -144,10 +214,32 @@ def in_visible_periods(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(period__in=periods_visible_to(user=user))
 
 
-class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
-    """Measured indicator values (måleverdier) per period."""
+class IndicatorValueViewSet(VersionedWriteViewSet):
+    """Measured indicator values (måleverdier) per period. Written by the unit that answers
+    for the indicator's parent (ANSV) or an approver, in open periods."""
 
     serializer_class = IndicatorValueSerializer
+    create_input = IndicatorValueCreateInput
+    update_input = IndicatorValueInput
+    target = "indicator"
+    write_permissions = {
+        "create": ("goals.change_indicatorvalue",),
+        "update": ("goals.change_indicatorvalue",),
+    }
+
+    def save(self, **kwargs):
+        return save_indicator_value(**kwargs)
+
+    @write_schema(IndicatorValueCreateInput, IndicatorValueSerializer, created=True)
+    def create(self, request, *args, **kwargs):
+        """Save an indicator's value in a period; `version` 0 creates it."""
+        return super().create(request, *args, **kwargs)
+
+    @write_schema(IndicatorValueInput, IndicatorValueSerializer, created=False)
+    def update(self, request, *args, **kwargs):
+        """Save a new version of the value; send the `version` you read."""
+        return super().update(request, *args, **kwargs)
+
     filterset_class = filters.IndicatorValueFilter
     ordering_fields = ["updated_at"]
     ordering = ["indicator__budget_year__year", "indicator__position", "period__end", "pk"]
@@ -159,10 +251,65 @@ class IndicatorValueViewSet(viewsets.ReadOnlyModelViewSet):
         return in_visible_periods(values, self.request.user).order_by(*self.ordering)
 
 
-class StatusUpdateViewSet(viewsets.ReadOnlyModelViewSet):
-    """Status updates: an activity's goal attainment in a period, with its workflow state."""
+class StatusUpdateViewSet(VersionedWriteViewSet):
+    """Status updates: an activity's goal attainment in a period, with its workflow state.
+    Writes follow the pages' rules: the unit that answers for the activity (ANSV) or an
+    approver, open periods only, optimistic concurrency by `version`."""
 
     serializer_class = StatusUpdateSerializer
+    create_input = StatusUpdateCreateInput
+    update_input = StatusUpdateInput
+    target = "activity"
+    write_permissions = {
+        "create": ("goals.change_statusupdate",),
+        "update": ("goals.change_statusupdate",),
+        "ready": ("goals.change_statusupdate",),
+        "return_to_unit": ("goals.approve_statusupdate",),
+        "approve": ("goals.approve_statusupdate",),
+    }
+
+    def save(self, **kwargs):
+        return save_status_update(**kwargs)
+
+    @write_schema(StatusUpdateCreateInput, StatusUpdateSerializer, created=True)
+    def create(self, request, *args, **kwargs):
+        """Save the status update of an activity in a period; `version` 0 creates it. Any
+        edit sets the workflow state back to draft."""
+        return super().create(request, *args, **kwargs)
+
+    @write_schema(StatusUpdateInput, StatusUpdateSerializer, created=False)
+    def update(self, request, *args, **kwargs):
+        """Save a new version of the status update; send the `version` you read."""
+        return super().update(request, *args, **kwargs)
+
+    @write_schema(None, StatusUpdateSerializer, created=False)
+    @action(detail=True, methods=["post"])
+    def ready(self, request, pk=None):
+        """Mark a draft or returned update ready for the approver."""
+        update = self._run(mark_ready, user=request.user, update=self.get_object())
+        return self._answer(update, created=False)
+
+    @write_schema(ReturnInput, StatusUpdateSerializer, created=False)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_to_unit(self, request, pk=None):
+        """Return the update to its unit with a reason (approvers)."""
+        data = ReturnInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        update = self._run(
+            return_update,
+            user=request.user,
+            update=self.get_object(),
+            reason=data.validated_data["reason"],
+        )
+        return self._answer(update, created=False)
+
+    @write_schema(None, StatusUpdateSerializer, created=False)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve the update (approvers)."""
+        update = self._run(approve_update, user=request.user, update=self.get_object())
+        return self._answer(update, created=False)
+
     filterset_class = filters.StatusUpdateFilter
     ordering_fields = ["updated_at"]
     ordering = ["period__budget_year__year", "period__end", "activity__position", "pk"]
@@ -176,10 +323,32 @@ class StatusUpdateViewSet(viewsets.ReadOnlyModelViewSet):
         return in_visible_periods(updates, self.request.user).order_by(*self.ordering)
 
 
-class NarrativeViewSet(viewsets.ReadOnlyModelViewSet):
-    """Reporting on result requirements (part II): status, measures and next priorities."""
+class NarrativeViewSet(VersionedWriteViewSet):
+    """Reporting on result requirements (part II): status, measures and next priorities.
+    Written by the requirement's unit (ANSV) or an approver, in open periods."""
 
     serializer_class = NarrativeSerializer
+    create_input = NarrativeCreateInput
+    update_input = NarrativeInput
+    target = "requirement"
+    write_permissions = {
+        "create": ("goals.change_requirementnarrative",),
+        "update": ("goals.change_requirementnarrative",),
+    }
+
+    def save(self, **kwargs):
+        return save_requirement_narrative(**kwargs)
+
+    @write_schema(NarrativeCreateInput, NarrativeSerializer, created=True)
+    def create(self, request, *args, **kwargs):
+        """Save the narrative of a requirement in a period; `version` 0 creates it."""
+        return super().create(request, *args, **kwargs)
+
+    @write_schema(NarrativeInput, NarrativeSerializer, created=False)
+    def update(self, request, *args, **kwargs):
+        """Save a new version of the narrative; send the `version` you read."""
+        return super().update(request, *args, **kwargs)
+
     filterset_class = filters.NarrativeFilter
     ordering_fields = ["updated_at"]
     ordering = [
@@ -197,10 +366,31 @@ class NarrativeViewSet(viewsets.ReadOnlyModelViewSet):
         return in_visible_periods(narratives, self.request.user).order_by(*self.ordering)
 
 
-class FeedbackViewSet(viewsets.ReadOnlyModelViewSet):
-    """The ministry's comments on requirements in a period, and the directorate's replies."""
+class FeedbackViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
+    """The ministry's comments on requirements in a period, and the directorate's replies.
+    Comments stay possible after submission: that is when the ministry reads the report."""
 
+    http_method_names = ["get", "post", "head", "options"]
+    permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
+    write_permissions = {"create": ("goals.add_feedback", "goals.reply_feedback")}
     serializer_class = FeedbackSerializer
+
+    @extend_schema(request=FeedbackInput, responses={201: FeedbackSerializer})
+    def create(self, request, *args, **kwargs):
+        """Comment on a requirement in a period (ministry readers), or reply to a comment
+        with `parent` (the directorate)."""
+        data = FeedbackInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        feedback = call_service(
+            add_feedback,
+            conflict_serializer=FeedbackSerializer,
+            context=self.get_serializer_context(),
+            user=request.user,
+            **data.validated_data,
+        )
+        stored = self.get_queryset().get(pk=feedback.pk)
+        return Response(self.get_serializer(stored).data, status=status.HTTP_201_CREATED)
+
     filterset_class = filters.FeedbackFilter
     ordering_fields = ["created_at"]
     ordering = ["created_at", "pk"]
