@@ -2,6 +2,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from goals.api import filters
@@ -68,6 +69,7 @@ class VersionedWriteViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet
 
     http_method_names = ["get", "post", "put", "head", "options"]
     permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
+    parser_classes = [JSONParser]
     create_input: type
     update_input: type
     target: str
@@ -372,6 +374,7 @@ class FeedbackViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
 
     http_method_names = ["get", "post", "head", "options"]
     permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
+    parser_classes = [JSONParser]
     write_permissions = {"create": ("goals.add_feedback", "goals.reply_feedback")}
     serializer_class = FeedbackSerializer
 

@@ -122,6 +122,40 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return self.scope(self.context["request"].user)
 
 
+class StrictCharField(serializers.CharField):
+    """Text only: a number sent for a text field is a client error, not text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: "3" and true are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A decimal as a JSON string ("440.5"), as the responses give it; no floats."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDateField(serializers.DateField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("A date as text, YYYY-MM-DD.")
+        return super().to_internal_value(data)
+
+
 VERSION_HELP = (
     "The version you read (0 for a new entry). A stale version is refused with 409 and the "
     "stored version in `current`."
@@ -129,26 +163,26 @@ VERSION_HELP = (
 
 
 class StatusUpdateInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
+    version = StrictIntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
     status = serializers.ChoiceField(choices=Status.choices, help_text="Goal attainment.")
-    attainment = serializers.CharField(
+    attainment = StrictCharField(
         allow_blank=True, max_length=20000, help_text="Goal attainment (måloppnåelse) in words."
     )
-    deviation = serializers.CharField(
+    deviation = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=20000,
         default="",
         help_text="Deviation and remarks.",
     )
-    measures_done = serializers.CharField(
+    measures_done = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=20000,
         default="",
         help_text="Measures carried out.",
     )
-    measures_planned = serializers.CharField(
+    measures_planned = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=20000,
@@ -158,24 +192,24 @@ class StatusUpdateInput(serializers.Serializer):
 
 
 class ReturnInput(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=5000, help_text="Why the update goes back to its unit; the editor sees it."
     )
 
 
 class NarrativeInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
-    status = serializers.CharField(
+    version = StrictIntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
+    status = StrictCharField(
         allow_blank=True, max_length=50000, help_text="Status of the requirement, in words."
     )
-    measures_done = serializers.CharField(
+    measures_done = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=50000,
         default="",
         help_text="Measures carried out.",
     )
-    next_priorities = serializers.CharField(
+    next_priorities = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=50000,
@@ -185,11 +219,11 @@ class NarrativeInput(serializers.Serializer):
 
 
 class IndicatorValueInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
-    value = serializers.DecimalField(
+    version = StrictIntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
+    value = StrictDecimalField(
         max_digits=15, decimal_places=2, help_text='The measured value, e.g. "440" or "6.1".'
     )
-    measured_on = serializers.DateField(
+    measured_on = StrictDateField(
         required=False, allow_null=True, default=None, help_text="When it was measured."
     )
 
@@ -236,7 +270,7 @@ class IndicatorValueCreateInput(IndicatorValueInput):
 class FeedbackInput(serializers.Serializer):
     requirement = VisibleRelatedField(scope=_requirements, help_text="The requirement's id.")
     period = PeriodKeyField()
-    text = serializers.CharField(max_length=20000, help_text="The comment or reply.")
+    text = StrictCharField(max_length=20000, help_text="The comment or reply.")
     parent = VisibleRelatedField(
         scope=_feedback,
         required=False,

@@ -3,6 +3,8 @@ the year parameters, so that the published schema says exactly what the server a
 
 YEAR_SCHEMA = {"type": "integer", "minimum": 1990, "maximum": 2200}
 PERIOD_KEY_PATTERN = r"^[0-9]{4}(-(T1|H1|T2))?$"
+# Django refuses NUL characters in form and query input (400); the schema says so.
+NO_NUL_PATTERN = "^[^\\x00]*$"
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -47,4 +49,9 @@ def add_error_responses(result, generator, request, public):
                     parameter["schema"] = dict(YEAR_SCHEMA)
                 if parameter["name"] == "period":
                     parameter["schema"] = {"type": "string", "pattern": PERIOD_KEY_PATTERN}
+                schema = parameter["schema"]
+                if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(
+                    schema
+                ):
+                    schema["pattern"] = NO_NUL_PATTERN
     return result
