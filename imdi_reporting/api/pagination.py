@@ -27,6 +27,18 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         offset = self._read(request, self.offset_query_param, 0, 10**9)
         return 0 if offset is None else offset
 
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        descriptions = {
+            "count": "How many items match, over all pages.",
+            "next": "The next page's address; null on the last page.",
+            "previous": "The previous page's address; null on the first page.",
+            "results": "This page's items.",
+        }
+        for name, description in descriptions.items():
+            paginated["properties"][name]["description"] = description
+        return paginated
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         bounds = {
