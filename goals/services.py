@@ -963,7 +963,9 @@ def _save_versioned(
 ):
     """Create or update under optimistic concurrency: `version` is what the caller read
     (0 for a new object). Every changed field is recorded."""
-    current = model.objects.select_for_update().select_related("updated_by").filter(**lookup)
+    current = (
+        model.objects.select_for_update(of=("self",)).select_related("updated_by").filter(**lookup)
+    )
     obj = current.first()
     if obj is None and version != 0:
         raise ValidationError(_("This entry no longer exists."), code="missing")
@@ -1034,7 +1036,7 @@ def save_status_update(
 
 def _transition(*, user, update: StatusUpdate, state: str, reason: str = "") -> StatusUpdate:
     update = (
-        StatusUpdate.objects.select_for_update()
+        StatusUpdate.objects.select_for_update(of=("self",))
         .select_related("period__budget_year__agency", "period__submitted_by")
         .get(pk=update.pk)
     )
@@ -1161,7 +1163,7 @@ def save_indicator_value(
 def submit_period(*, user, period: ReportingPeriod, include_unapproved: bool = False):
     """Send the period to the ministry; this locks it. Unapproved updates block submission
     unless the approver explicitly includes them."""
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    period = ReportingPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
     ensure_period_is_open(period=period)
     if not user.has_perm("goals.submit_period"):
         raise PermissionDenied(_("Only an approver may submit the period."))
@@ -1194,7 +1196,7 @@ def submit_period(*, user, period: ReportingPeriod, include_unapproved: bool = F
 
 @transaction.atomic
 def reopen_period(*, user, period: ReportingPeriod, reason: str) -> ReportingPeriod:
-    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    period = ReportingPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
     if not user.has_perm("goals.reopen_period"):
         raise PermissionDenied(_("Only an approver may reopen the period."))
     if not period.is_locked:

@@ -56,7 +56,10 @@ def pdf_text(pdf: bytes) -> str:
     return result.stdout.decode("utf-8")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
     """Hashing the demo users' passwords with PBKDF2 would dominate the suite's run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield

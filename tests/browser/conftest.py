@@ -97,3 +97,12 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in results.response["violations"]
     ]
+
+
+def pytest_collection_modifyitems(items):
+    """Every journey uses the test database: without a django_db mark, pytest-django would
+    not set one up when only journeys run, and the demo data would go into the real one."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db)

@@ -98,9 +98,9 @@ def test_my_requirements_runs_a_bounded_number_of_queries(
     client = client_for("ne")
     url = reverse("goals:my-requirements")
     client.get(url)
-    # session, user, user and group permissions (2), profile, open period, the profile's
-    # unit, requirements, deliverables, previous period, activities, updates.
-    with django_assert_num_queries(12):
+    # session, user, user and group permissions (2), profile with its unit, open period,
+    # requirements, deliverables, previous period, activities, updates.
+    with django_assert_num_queries(11):
         client.get(url)
 
 
