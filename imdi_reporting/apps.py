@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +16,12 @@ class ImdiReportingConfig(AppConfig):
     def ready(self) -> None:
         # Runs after the last app's post_migrate, when every permission exists.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="imdi_sync_roles")
+        from goals.models import ReportingPeriod
+        from imdi_reporting.reports import signals
+
+        pre_save.connect(
+            signals.remember_state, sender=ReportingPeriod, dispatch_uid="imdi_report_state"
+        )
+        post_save.connect(
+            signals.freeze_on_submit, sender=ReportingPeriod, dispatch_uid="imdi_report_freeze"
+        )

@@ -1,1 +1,60 @@
 """Models that compose the goals, budget and settlement apps live here."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import ReportingPeriod
+from imdi_reporting.choices import ReportPart
+
+
+class FrozenReport(models.Model):
+    """Arkivert rapport: the PDF of a submitted period as it was sent, kept byte for byte.
+
+    Each submission of a period gets a new version; a reopened and resubmitted period keeps
+    its older versions.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    part = models.CharField(_("part"), max_length=10, choices=ReportPart.choices)
+    version = models.PositiveIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    pdf = models.BinaryField(_("PDF"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["period", "part", "-version"]
+        verbose_name = _("frozen report")
+        verbose_name_plural = _("frozen reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "part", "version"], name="imdi_reporting_frozenreport_version"
+            ),
+            models.UniqueConstraint(
+                fields=["period", "part", "submitted_at"],
+                name="imdi_reporting_frozenreport_submission",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="imdi_reporting_frozenreport_version_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="imdi_reporting_frozenreport_sha256_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.part} v{self.version}"

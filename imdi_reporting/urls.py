@@ -15,6 +15,7 @@ urlpatterns = [
     path("budsjett/", include("budget.urls")),
     path("bosetting/", include("settlement.urls")),
     path("api/", include("imdi_reporting.api.urls")),
+    path("rapporter/", include("imdi_reporting.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

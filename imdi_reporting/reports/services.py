@@ -1,0 +1,91 @@
+"""Rendering the report as HTML and PDF, and freezing the PDF of a submitted period."""
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from goals.choices import PeriodState
+from goals.models import OrganisationalUnit, ReportingPeriod
+from imdi_reporting.choices import ReportPart
+from imdi_reporting.models import FrozenReport
+from imdi_reporting.pdf import render_pdf
+from imdi_reporting.reports.selectors import report_context
+
+DOCUMENT_TEMPLATE = "imdi_reporting/reports/document.html"
+# The report is a Norwegian document whatever language the reader's interface uses.
+REPORT_LANGUAGE = "nb"
+
+
+def render_report_html(
+    *,
+    period: ReportingPeriod,
+    part: str = ReportPart.FULL,
+    unit: OrganisationalUnit | None = None,
+    for_print: bool = True,
+) -> str:
+    """The report as a complete HTML document (the one the PDF is made from)."""
+    with translation.override(REPORT_LANGUAGE):
+        report = report_context(period=period, part=part, unit=unit)
+        return render_to_string(DOCUMENT_TEMPLATE, {"report": report, "for_print": for_print})
+
+
+def render_report_pdf(
+    *, period: ReportingPeriod, part: str = ReportPart.FULL, unit: OrganisationalUnit | None = None
+) -> bytes:
+    return render_pdf(html=render_report_html(period=period, part=part, unit=unit))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def frozen_report(*, period: ReportingPeriod, part: str, user=None) -> FrozenReport | None:
+    """The stored PDF of the period's current submission, made now if it does not exist yet
+    (periods submitted before freezing existed). None for an open period."""
+    if period.state == PeriodState.OPEN or period.submitted_at is None:
+        return None
+    existing = FrozenReport.objects.filter(
+        period=period, part=part, submitted_at=period.submitted_at
+    ).first()
+    if existing is not None:
+        return existing
+    return freeze_report(period=period, part=part, user=user)
+
+
+def freeze_report(*, period: ReportingPeriod, part: str, user=None) -> FrozenReport:
+    """Render the PDF once and store it with its SHA-256 as the next version."""
+    data = render_report_pdf(period=period, part=part)
+    try:
+        with transaction.atomic():
+            latest = (
+                FrozenReport.objects.select_for_update()
+                .filter(period=period, part=part)
+                .order_by("-version")
+                .first()
+            )
+            return FrozenReport.objects.create(
+                period=period,
+                part=part,
+                version=(latest.version + 1) if latest else 1,
+                submitted_at=period.submitted_at,
+                sha256=sha256(data),
+                pdf=data,
+                size=len(data),
+                created_by=user,
+            )
+    except IntegrityError:
+        # Two first downloads at once: the other one stored it; serve that copy.
+        return FrozenReport.objects.get(period=period, part=part, submitted_at=period.submitted_at)
+
+
+def freeze_submission(*, period_id: int) -> list[FrozenReport]:
+    """Freeze every part of the period's current submission (after it is committed)."""
+    period = ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by").get(
+        pk=period_id
+    )
+    return [
+        frozen_report(period=period, part=part, user=period.submitted_by)
+        for part in ReportPart.values
+    ]

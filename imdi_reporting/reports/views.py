@@ -1,0 +1,117 @@
+"""The report pages and PDFs: /rapporter/<slug>/ (full), skjema/ (form), regnskap/
+(accounts), each also as .pdf. A submitted period's PDF is the stored copy."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from goals.models import OrganisationalUnit
+from goals.selectors import get_period, periods_visible_to
+from imdi_reporting.choices import ReportPart
+from imdi_reporting.models import FrozenReport
+from imdi_reporting.reports.selectors import report_context
+from imdi_reporting.reports.services import frozen_report, render_report_pdf, sha256
+
+FILE_NAMES = {
+    ReportPart.FULL: "halvarsrapport",
+    ReportPart.FORM: "rapporteringsskjema",
+    ReportPart.ACCOUNTS: "regnskapsrapport",
+}
+
+
+def _period_or_404(request, slug: str):
+    period = get_period(slug=slug, user=request.user)
+    if period is None:
+        raise Http404(_("No such period, or not one you may read."))
+    return period
+
+
+def _unit_or_404(request, period) -> OrganisationalUnit | None:
+    code = request.GET.get("enhet")
+    if not code:
+        return None
+    unit = OrganisationalUnit.objects.filter(agency=period.budget_year.agency, code=code).first()
+    if unit is None:
+        raise Http404(_("No such unit."))
+    return unit
+
+
+@login_required
+def index(request):
+    periods = periods_visible_to(user=request.user).order_by("-end", "budget_year__agency__code")
+    return render(request, "imdi_reporting/reports/index.html", {"periods": periods})
+
+
+def _page(request, slug: str, part: str):
+    period = _period_or_404(request, slug)
+    unit = _unit_or_404(request, period) if part != ReportPart.ACCOUNTS else None
+    report = report_context(period=period, part=part, unit=unit)
+    versions = FrozenReport.objects.filter(period=period, part=part).only(
+        "version", "submitted_at", "sha256", "size", "part", "period_id"
+    )
+    return render(
+        request,
+        "imdi_reporting/reports/page.html",
+        {"report": report, "for_print": False, "versions": versions},
+    )
+
+
+def _pdf(request, slug: str, part: str):
+    period = _period_or_404(request, slug)
+    unit = _unit_or_404(request, period) if part != ReportPart.ACCOUNTS else None
+    name = f"{FILE_NAMES[part]}-{period.slug}"
+    version = request.GET.get("versjon")
+    frozen = None
+    if version:
+        if not version.isdigit():
+            raise Http404(_("No such version."))
+        frozen = FrozenReport.objects.filter(period=period, part=part, version=version).first()
+        if frozen is None:
+            raise Http404(_("No such version."))
+    elif unit is None:
+        frozen = frozen_report(period=period, part=part, user=request.user)
+    if frozen is not None:
+        data, digest = bytes(frozen.pdf), frozen.sha256
+        name = f"{name}-v{frozen.version}"
+    else:
+        data = render_report_pdf(period=period, part=part, unit=unit)
+        digest = sha256(data)
+        name = f"{name}-{unit.code}" if unit else f"{name}-utkast"
+    if request.headers.get("If-None-Match") == f'"{digest}"':
+        return HttpResponse(status=304)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["ETag"] = f'"{digest}"'
+    response["X-Content-SHA256"] = digest
+    return response
+
+
+@login_required
+def full(request, slug):
+    return _page(request, slug, ReportPart.FULL)
+
+
+@login_required
+def full_pdf(request, slug):
+    return _pdf(request, slug, ReportPart.FULL)
+
+
+@login_required
+def form(request, slug):
+    return _page(request, slug, ReportPart.FORM)
+
+
+@login_required
+def form_pdf(request, slug):
+    return _pdf(request, slug, ReportPart.FORM)
+
+
+@login_required
+def accounts(request, slug):
+    return _page(request, slug, ReportPart.ACCOUNTS)
+
+
+@login_required
+def accounts_pdf(request, slug):
+    return _pdf(request, slug, ReportPart.ACCOUNTS)

@@ -1,0 +1,47 @@
+"""The report pages run a fixed number of queries whatever the number of rows."""
+
+import pytest
+from django.urls import reverse
+
+from budget.services import load_budget_demo
+from goals.services import load_goals_demo
+from imdi_reporting.services import FIXTURES_DIR
+
+
+@pytest.fixture
+def content(organisation):
+    load_goals_demo(directory=FIXTURES_DIR / "goals")
+    load_budget_demo(directory=FIXTURES_DIR / "budget")
+
+
+# Every page: session, user, the user's two permission lookups, profile, period (with
+# agency), report texts, main goals, requirements, their special reporting, the goals' own
+# special reporting, the stored versions, and the agency's ministry (letterhead).
+COMMON = 13
+# The form: status updates and activities with their parents.
+FORM = 2
+# Parts I-IV: letter and signatories, priority area and items, narratives, special answers,
+# statistical tables and rows, other answers and topics; the settlement figures (11).
+NARRATIVE = 10 + 11
+# Part VI: posts, allocations, accounts, commentary, authorisations, posts with sub-posts,
+# posts with parts, attachment 1 (post, sub-posts, lines, footnotes, reported figures),
+# footnotes, four per post with parts (three posts), attachment 2.
+ACCOUNTS = 7 + 5 + 1 + 4 * 3 + 1
+
+
+def test_the_full_report_page(client_for, content, django_assert_num_queries):
+    client = client_for("direktor")
+    with django_assert_num_queries(COMMON + FORM + NARRATIVE + ACCOUNTS):
+        assert client.get(reverse("reports:full", args=["2006-H1"])).status_code == 200
+
+
+def test_the_form_page(client_for, content, django_assert_num_queries):
+    client = client_for("direktor")
+    with django_assert_num_queries(COMMON + FORM - 1):
+        assert client.get(reverse("reports:form", args=["2006-H1"])).status_code == 200
+
+
+def test_the_accounts_page(client_for, content, django_assert_num_queries):
+    client = client_for("direktor")
+    with django_assert_num_queries(COMMON + ACCOUNTS - 1):
+        assert client.get(reverse("reports:accounts", args=["2006-H1"])).status_code == 200
