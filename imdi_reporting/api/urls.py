@@ -1,8 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from imdi_reporting.api.urls_registry import API_SECTIONS
-from imdi_reporting.api.views import api_root
+from imdi_reporting.api.views import api_root, not_found
 
 urlpatterns = [
     path("", api_root, name="api-root"),
@@ -12,4 +12,6 @@ urlpatterns = [
         path(f"{section}/", include(f"{section}.api.urls", namespace=namespace))
         for section, namespace in API_SECTIONS
     ],
+    # Last: ids that are not numbers and other unknown addresses get JSON, not HTML.
+    re_path(r"^(?P<path>.*/)$", not_found, name="api-not-found"),
 ]

@@ -2,4 +2,6 @@
 
 API_SECTIONS: list[tuple[str, str]] = [
     ("goals", "goals-api"),
+    ("budget", "budget-api"),
+    ("settlement", "settlement-api"),
 ]

@@ -30,7 +30,7 @@ from budget.selectors import (
     subpost_attachment,
 )
 from goals.charts import Series, bar_chart, line_chart
-from goals.choices import STATUS_BADGE, PeriodState, Status
+from goals.choices import STATUS_BADGE, PeriodState
 from goals.models import (
     Activity,
     CoverLetter,
@@ -142,14 +142,6 @@ class GoalSection:
         return f"mal-{self.goal.code}"
 
 
-STATUS_LABELS = {
-    Status.ACHIEVED: gettext_lazy("Achieved"),
-    Status.ON_TRACK: gettext_lazy("On track"),
-    Status.DEVIATION: gettext_lazy("Deviation"),
-    Status.NOT_STARTED: gettext_lazy("Not started"),
-}
-
-
 @dataclass
 class FormRow:
     activity: Activity
@@ -161,7 +153,7 @@ class FormRow:
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.update.status, "")) if self.update else ""
+        return self.update.get_status_display() if self.update else ""
 
 
 @dataclass
