@@ -35,12 +35,8 @@ DUE_SOON_DAYS = 30
 # order from worst to best.
 STATUS_SEVERITY = [Status.DEVIATION, Status.NOT_STARTED, Status.ON_TRACK, Status.ACHIEVED]
 NOT_REPORTED = "not_reported"
-# The labels repeat goals.choices.Status so that the overview's catalogue holds them too.
 STATUS_FILTER_CHOICES = [
-    (Status.DEVIATION, _("Deviation")),
-    (Status.NOT_STARTED, _("Not started")),
-    (Status.ON_TRACK, _("On track")),
-    (Status.ACHIEVED, _("Achieved")),
+    *((status, Status(status).label) for status in STATUS_SEVERITY),
     (NOT_REPORTED, _("Not reported")),
 ]
 
