@@ -34,7 +34,7 @@ def unneutralise(text: str) -> str:
 
 
 def parse_whole_number(value) -> Decimal | None:
-    """'1 302 347 676', '1.302.347.676', '-260 028', 1302347676 -> Decimal; '' -> None.
+    """'1 234 567', '1.234.567', '-260 028', 1234567 -> Decimal; '' -> None.
 
     A cell starting with =, + or @ is refused, never evaluated.
     """

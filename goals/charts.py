@@ -47,7 +47,7 @@ class Chart:
 
 
 def nice_ceiling(value: float) -> tuple[float, float]:
-    """A round top for the axis and its tick step: 1813 -> (2000, 500)."""
+    """A round top for the axis and its tick step: 1 750 -> (2000, 500)."""
     if value <= 0:
         return 1.0, 1.0
     magnitude = 10 ** math.floor(math.log10(value))

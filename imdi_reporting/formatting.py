@@ -1,6 +1,6 @@
 """Norwegian number and date formatting, the one place the UI, PDF and exports use.
 
-1302347676 -> "1 302 347 676"; Decimal("0.485") as a share -> "48,5 %"; 2006-06-30 -> "30.06.2006".
+1234567 -> "1 234 567"; Decimal("0.485") as a share -> "48,5 %"; 2006-06-30 -> "30.06.2006".
 The group separator is a plain space so that figures stay searchable in PDFs; templates
 keep them on one line with CSS.
 """

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def nb_int(value):
-    """1302347676 -> '1 302 347 676'."""
+    """1234567 -> '1 234 567'."""
     return formatting.format_int(value)
 
 
