@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from imdi_reporting.formatting import format_decimal
+from goals.formatting import format_decimal
 
 Number = int | float | Decimal
 PALETTE = ("#1f5f8b", "#c25b00", "#3c7d3a", "#7a4f9a")

@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "imdi_reporting.context_processors.navigation",
             ],
-            "builtins": ["imdi_reporting.templatetags.nb"],
+            "builtins": ["goals.templatetags.nb"],
         },
     },
 ]

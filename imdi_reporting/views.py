@@ -5,8 +5,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from goals.charts import Series, bar_chart
+from goals.formatting import format_percent
 from goals.selectors import user_profile
-from imdi_reporting.formatting import format_percent
 from imdi_reporting.forms import OverviewFilterForm
 from imdi_reporting.roles import Role, roles_of
 from imdi_reporting.selectors import budget_execution, overview, start_page_periods

@@ -31,6 +31,7 @@ from budget.selectors import (
 )
 from goals.charts import Series, bar_chart, line_chart
 from goals.choices import STATUS_BADGE, PeriodState
+from goals.formatting import format_int, format_percent
 from goals.models import (
     Activity,
     CoverLetter,
@@ -48,7 +49,6 @@ from goals.models import (
     StatisticalTable,
     StatusUpdate,
 )
-from imdi_reporting.formatting import format_int, format_percent
 from settlement import selectors as settlement
 
 PARTS = ("full", "form", "accounts")

@@ -2,7 +2,7 @@
 
 from django import template
 
-from imdi_reporting import formatting
+from goals import formatting
 from settlement.selectors import SUPPRESSED
 
 register = template.Library()

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from budget.selectors import year_controls
-from imdi_reporting.formatting import format_int
+from goals.formatting import format_int
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.template import Context, Template
 
-from imdi_reporting.formatting import format_date, format_decimal, format_int, format_percent
+from goals.formatting import format_date, format_decimal, format_int, format_percent
 
 
 def test_it_groups_thousands_with_spaces():
