@@ -5,7 +5,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from goals.charts import Chart, Series, line_chart
 from goals.choices import (
     STATUS_BADGE,
     WORKFLOW_BADGE,
@@ -14,6 +16,7 @@ from goals.choices import (
     Status,
     WorkflowState,
 )
+from goals.formatting import format_decimal
 from goals.models import (
     Activity,
     BudgetYear,
@@ -576,7 +579,7 @@ def requirement_detail(*, period: ReportingPeriod, code: str) -> dict | None:
         "specials": [{"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials],
         "previous": previous,
         "rows": rows,
-        "indicators": indicators,
+        "indicators": with_history_charts(indicators),
         "tables": tables,
         "narrative": narrative,
         "feedback": feedback,
@@ -697,7 +700,12 @@ def _section_extras(*, period: ReportingPeriod, parent_filter: Q) -> dict:
             "rows"
         )
     ]
-    return {"previous": previous, "rows": rows, "indicators": indicators, "tables": tables}
+    return {
+        "previous": previous,
+        "rows": rows,
+        "indicators": with_history_charts(indicators),
+        "tables": tables,
+    }
 
 
 def section_detail(*, period: ReportingPeriod, code: str) -> dict | None:
@@ -765,3 +773,41 @@ def other_sections(*, period: ReportingPeriod) -> dict:
         "priority_area": PriorityArea.objects.filter(budget_year_id=period.budget_year_id).first(),
         "topics": list(OtherReportingTopic.objects.filter(budget_year_id=period.budget_year_id)),
     }
+
+
+def indicator_history_chart(*, indicator: Indicator) -> Chart | None:
+    """The indicator's measured values across periods (after its baseline) against its
+    target, as a small line chart; None when nothing has been measured yet. Expects the
+    values prefetched in period order."""
+    values = list(indicator.values.all())
+    if not values:
+        return None
+    categories = [value.period.slug for value in values]
+    measured: list = [value.value for value in values]
+    if indicator.baseline is not None:
+        categories.insert(0, _("Baseline"))
+        measured.insert(0, indicator.baseline)
+    series = [Series(_("Measured"), measured)]
+    if indicator.target is not None:
+        series.append(Series(_("Target"), [indicator.target] * len(categories)))
+        description = _("%(name)s: measured value per period against the target %(target)s.") % {
+            "name": indicator.name,
+            "target": format_decimal(indicator.target, 0),
+        }
+    else:
+        description = _("%(name)s: measured value per period.") % {"name": indicator.name}
+    return line_chart(
+        title=indicator.name,
+        description=description,
+        categories=categories,
+        series=series,
+        width=420,
+        height=220,
+    )
+
+
+def with_history_charts(indicators: list[Indicator]) -> list[Indicator]:
+    """Attach each indicator's history chart (no queries: the values are prefetched)."""
+    for indicator in indicators:
+        indicator.history_chart = indicator_history_chart(indicator=indicator)
+    return indicators

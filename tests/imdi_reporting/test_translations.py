@@ -10,8 +10,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = sorted(
     p for p in ROOT.glob("**/locale/nb/LC_MESSAGES/django.po") if ".venv" not in p.parts
 )
+# Flags, then any "#|" lines with a fuzzy match's previous msgid, then the entry.
 ENTRY = re.compile(
-    r'(?:^#, (?P<flags>.*)\n)?^msgid (?P<id>(?:".*"\n)+)^msgstr (?P<str>(?:".*"\n)+)', re.M
+    r'(?:^#, (?P<flags>.*)\n)?(?:^#\|.*\n)*^msgid (?P<id>(?:".*"\n)+)^msgstr (?P<str>(?:".*"\n)+)',
+    re.M,
 )
 
 
