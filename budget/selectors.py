@@ -39,6 +39,8 @@ from budget.models import (
     SubPost,
     SubPostLine,
 )
+from goals.charts import Chart, Series, bar_chart
+from goals.formatting import format_date, format_percent
 from goals.models import ReportingPeriod
 
 ZERO = Decimal(0)
@@ -923,3 +925,30 @@ def chapter_detail(*, period: ReportingPeriod, chapter: Chapter) -> ChapterFigur
     """A chapter's posts with their figures. Four queries."""
     posts = list(Post.objects.select_related("chapter").filter(chapter=chapter))
     return ChapterFigures(chapter=chapter, posts=post_figures(period=period, posts=posts))
+
+
+def execution_chart(*, overview: Overview) -> Chart | None:
+    """Accounts as a share of the appropriation per expense post against the share of the
+    year elapsed. The budget page, the overview and the report all draw this one chart."""
+    posts = [p for c in overview.expense_chapters for p in c.posts if p.share_spent is not None]
+    if not posts:
+        return None
+    ahead = [p.post.code for p in posts if p.share_spent > overview.elapsed]
+    description = _(
+        "Accounts as a share of the appropriation for each expense post at %(end)s, next to "
+        "the share of the year elapsed (%(linear)s). Posts above the linear line: %(posts)s."
+    ) % {
+        "end": format_date(overview.period.end),
+        "linear": format_percent(overview.elapsed),
+        "posts": ", ".join(ahead) or _("none"),
+    }
+    return bar_chart(
+        title=_("Budget execution by post"),
+        description=description,
+        categories=[p.post.code for p in posts],
+        series=[
+            Series(_("Share spent (%)"), [p.share_spent * 100 for p in posts]),
+            Series(_("Share of the year elapsed (%)"), [overview.elapsed * 100 for _p in posts]),
+        ],
+        format_value=lambda value: format_percent(value / 100, 0),
+    )

@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.models import AccountsEntry, Chapter, Post
 from budget.resources import RESOURCES
-from budget.selectors import budget_overview, chapter_detail, period_controls, post_detail
+from budget.selectors import (
+    budget_overview,
+    chapter_detail,
+    execution_chart,
+    period_controls,
+    post_detail,
+)
 from budget.services import export_budget_table
 from goals.models import ReportingPeriod
 from goals.selectors import get_period, periods_visible_to
@@ -54,13 +60,15 @@ def index(request: HttpRequest) -> HttpResponse:
 def period_index(request: HttpRequest, period: str) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     reporting_period = _period(request, period)
+    overview = budget_overview(period=reporting_period)
     return render(
         request,
         "budget/index.html",
         _context(
             request,
             reporting_period,
-            overview=budget_overview(period=reporting_period),
+            overview=overview,
+            execution_chart=execution_chart(overview=overview),
             export_tables=[
                 ("allocations", _("Allocation entries")),
                 ("accounts", _("Accounts")),

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from budget.selectors import budget_overview
+from budget.selectors import Overview as BudgetFigures
 from goals.choices import STATUS_BADGE, IndicatorDirection, PeriodState, Status
 from goals.models import (
     Deliverable,
@@ -375,9 +375,9 @@ class BudgetExecutionRow:
         return self.deviation > 0
 
 
-def budget_execution(*, period: ReportingPeriod) -> list[BudgetExecutionRow]:
-    """Expense posts with appropriation and accounts at the period's end. Three queries."""
-    figures = budget_overview(period=period)
+def budget_execution(*, figures: BudgetFigures) -> list[BudgetExecutionRow]:
+    """Expense posts with appropriation and accounts at the period's end (no queries: the
+    figures come from budget.selectors.budget_overview)."""
     rows = []
     for chapter in figures.expense_chapters:
         for post in chapter.posts:

@@ -2,10 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
 
-from goals.charts import Series, bar_chart
-from goals.formatting import format_percent
+from budget.selectors import budget_overview, execution_chart
 from goals.selectors import user_profile
 from imdi_reporting.forms import OverviewFilterForm
 from imdi_reporting.roles import Role, roles_of
@@ -30,24 +28,6 @@ def requirement_url(period, requirement, report_url: str | None) -> str | None:
         if url:
             return url
     return f"{report_url}#{requirement.code}" if report_url else None
-
-
-def budget_chart(rows):
-    categories = [row.code for row in rows]
-    return bar_chart(
-        title=_("Share spent against share of the year elapsed, per post"),
-        description=_(
-            "For each expense post, the share of the appropriation spent at the period's end "
-            "next to the share of the year elapsed. Posts above the linear line: %(posts)s."
-        )
-        % {"posts": ", ".join(r.code for r in rows if r.ahead) or _("none")},
-        categories=categories,
-        series=[
-            Series(_("Share spent"), [row.share_spent * 100 for row in rows]),
-            Series(_("Share of the year elapsed"), [row.elapsed * 100 for row in rows]),
-        ],
-        format_value=lambda value: format_percent(value / 100, 0),
-    )
 
 
 @login_required
@@ -87,10 +67,10 @@ def home(request: HttpRequest) -> HttpResponse:
             report_pdf_url=optional_url("reports:full_pdf", period.slug),
         )
         if request.user.has_perm("budget.view_chapter"):
-            rows = budget_execution(period=period)
+            figures = budget_overview(period=period)
             context.update(
-                budget_rows=rows,
-                budget_chart=budget_chart(rows) if rows else None,
+                budget_rows=budget_execution(figures=figures),
+                budget_chart=execution_chart(overview=figures),
                 budget_url=optional_url("budget:period", period.slug)
                 or optional_url("budget:index"),
             )

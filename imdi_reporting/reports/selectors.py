@@ -24,14 +24,15 @@ from budget.models import Authorisation, Commentary, Footnote, Post
 from budget.selectors import (
     PostFigures,
     budget_overview,
+    execution_chart,
     grant_statistics,
     post_disposition,
     share,
     subpost_attachment,
 )
-from goals.charts import Series, bar_chart, line_chart
+from goals.charts import Series, line_chart
 from goals.choices import STATUS_BADGE, PeriodState
-from goals.formatting import format_int, format_percent
+from goals.formatting import format_int
 from goals.models import (
     Activity,
     CoverLetter,
@@ -418,20 +419,7 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
                 section.parts = disposition
     # A post gets an attachment of its own when its parts are also booked one by one.
     dispositions = [d for d in dispositions if d[1].booked is not None]
-    execution = [p for c in overview.expense_chapters for p in c.posts if p.share_spent is not None]
-    chart = bar_chart(
-        title=_("Budget execution by post"),
-        description=_(
-            "Accounts as a share of the appropriation for each post at %(end)s; "
-            "a linear spend would be %(linear)s."
-        )
-        % {"end": f"{period.end:%d.%m.%Y}", "linear": format_percent(overview.elapsed)},
-        categories=[p.post.code for p in execution],
-        series=[
-            Series(_("Spent (%)"), [p.share_spent * 100 for p in execution]),
-            Series(_("Linear spend (%)"), [overview.elapsed * 100 for p in execution]),
-        ],
-    )
+    chart = execution_chart(overview=overview)
     return Accounts(
         overview=overview,
         chapters=chapters,

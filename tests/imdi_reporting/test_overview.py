@@ -164,7 +164,7 @@ def test_the_budget_summary_shows_each_expense_post_against_linear(client_for, d
     assert chart.categories == [row.code for row in rows]
     for row in rows:
         assert row.deviation == row.accounts - round(row.appropriation * row.elapsed)
-    assert "<svg" in response.text and "Andel brukt" in response.text
+    assert "<svg" in response.text and "Andel forbrukt (%)" in response.text
 
 
 def add_tenfold(period):
