@@ -28,6 +28,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    # A fresh checkout has no tables yet; migrating an up-to-date database is a no-op.
+    call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
     from django.test import Client
 
