@@ -172,13 +172,15 @@ class PostFigures:
         return self.deviation is not None and self.deviation > 0
 
 
-@dataclass
-class ChapterFigures:
-    chapter: Chapter
-    posts: list[PostFigures]
+class PostTotals:
+    """Sums over a set of posts. A figure that no post has stays None, so a chapter or a
+    whole budget without accounts shows no accounts rather than zero."""
+
+    def _posts(self) -> list[PostFigures]:
+        raise NotImplementedError
 
     def _total(self, name: str) -> Decimal | None:
-        values = [getattr(p, name) for p in self.posts if getattr(p, name) is not None]
+        values = [getattr(p, name) for p in self._posts() if getattr(p, name) is not None]
         return sum(values, ZERO) if values else None
 
     @property
@@ -195,7 +197,7 @@ class ChapterFigures:
 
     @property
     def share_spent(self) -> Decimal | None:
-        spent = [p for p in self.posts if p.remaining is not None]
+        spent = [p for p in self._posts() if p.remaining is not None]
         if not spent:
             return None
         return share(
@@ -205,7 +207,18 @@ class ChapterFigures:
 
 
 @dataclass
-class Overview:
+class ChapterFigures(PostTotals):
+    chapter: Chapter
+    posts: list[PostFigures]
+
+    def _posts(self) -> list[PostFigures]:
+        return self.posts
+
+
+@dataclass
+class Overview(PostTotals):
+    """Totals over the expense chapters; income chapters are listed apart."""
+
     period: ReportingPeriod
     chapters: list[ChapterFigures]
     elapsed: Decimal
@@ -218,32 +231,8 @@ class Overview:
     def income_chapters(self) -> list[ChapterFigures]:
         return [c for c in self.chapters if c.chapter.kind == ChapterKind.INCOME]
 
-    def _total(self, name: str) -> Decimal | None:
-        values = [getattr(c, name) for c in self.expense_chapters]
-        values = [v for v in values if v is not None]
-        return sum(values, ZERO) if values else None
-
-    @property
-    def sum_appropriation(self) -> Decimal | None:
-        return self._total("sum_appropriation")
-
-    @property
-    def accounts_total(self) -> Decimal | None:
-        return self._total("accounts_total")
-
-    @property
-    def remaining(self) -> Decimal | None:
-        return self._total("remaining")
-
-    @property
-    def share_spent(self) -> Decimal | None:
-        posts = [p for c in self.expense_chapters for p in c.posts if p.remaining is not None]
-        if not posts:
-            return None
-        return share(
-            sum((p.accounts_total for p in posts), ZERO),
-            sum((p.sum_appropriation for p in posts), ZERO),
-        )
+    def _posts(self) -> list[PostFigures]:
+        return [p for c in self.expense_chapters for p in c.posts]
 
     def post(self, code: str) -> PostFigures | None:
         for chapter in self.chapters:
