@@ -162,33 +162,26 @@ VERSION_HELP = (
 )
 
 
+def version_field() -> StrictIntegerField:
+    return StrictIntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
+
+
+def optional_text(max_length: int, help_text: str) -> StrictCharField:
+    """A text field that may be left out or empty; it is then stored as ''."""
+    return StrictCharField(
+        required=False, allow_blank=True, max_length=max_length, default="", help_text=help_text
+    )
+
+
 class StatusUpdateInput(serializers.Serializer):
-    version = StrictIntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
+    version = version_field()
     status = serializers.ChoiceField(choices=Status.choices, help_text="Goal attainment.")
     attainment = StrictCharField(
         allow_blank=True, max_length=20000, help_text="Goal attainment (måloppnåelse) in words."
     )
-    deviation = StrictCharField(
-        required=False,
-        allow_blank=True,
-        max_length=20000,
-        default="",
-        help_text="Deviation and remarks.",
-    )
-    measures_done = StrictCharField(
-        required=False,
-        allow_blank=True,
-        max_length=20000,
-        default="",
-        help_text="Measures carried out.",
-    )
-    measures_planned = StrictCharField(
-        required=False,
-        allow_blank=True,
-        max_length=20000,
-        default="",
-        help_text="Measures planned.",
-    )
+    deviation = optional_text(20000, "Deviation and remarks.")
+    measures_done = optional_text(20000, "Measures carried out.")
+    measures_planned = optional_text(20000, "Measures planned.")
 
 
 class ReturnInput(serializers.Serializer):
@@ -198,28 +191,16 @@ class ReturnInput(serializers.Serializer):
 
 
 class NarrativeInput(serializers.Serializer):
-    version = StrictIntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
+    version = version_field()
     status = StrictCharField(
         allow_blank=True, max_length=50000, help_text="Status of the requirement, in words."
     )
-    measures_done = StrictCharField(
-        required=False,
-        allow_blank=True,
-        max_length=50000,
-        default="",
-        help_text="Measures carried out.",
-    )
-    next_priorities = StrictCharField(
-        required=False,
-        allow_blank=True,
-        max_length=50000,
-        default="",
-        help_text="Priorities for the next period.",
-    )
+    measures_done = optional_text(50000, "Measures carried out.")
+    next_priorities = optional_text(50000, "Priorities for the next period.")
 
 
 class IndicatorValueInput(serializers.Serializer):
-    version = StrictIntegerField(min_value=0, max_value=2**31 - 1, help_text=VERSION_HELP)
+    version = version_field()
     value = StrictDecimalField(
         max_digits=15, decimal_places=2, help_text='The measured value, e.g. "440" or "6.1".'
     )
