@@ -15,8 +15,7 @@ from import_export import fields, resources, widgets
 
 from budget.choices import AccountsCategory, AllocationKind, LineKind
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
-from goals.models import BudgetYear, ReportingPeriod
-from goals.selectors import parse_period_slug
+from goals.models import BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
@@ -289,6 +288,8 @@ class BudgetResource(resources.ModelResource):
             errors["periode"] = "a period is required"
             return None
         parsed = parse_period_slug(text) if text[:1].isdigit() else (self.year, text.upper())
+        if isinstance(parsed, PeriodKey):
+            parsed = (parsed.year, parsed.kind)
         if parsed is None or parsed[0] is None:
             errors["periode"] = f"'{text}' is not a period (2006-H1, 2006-T2, 2006 or H1)"
             return None
@@ -307,7 +308,7 @@ class BudgetResource(resources.ModelResource):
         if period is None:
             errors["periode"] = f"unknown period {text}"
         elif period.is_locked:
-            errors["periode"] = f"the period {period.slug} is locked"
+            errors["periode"] = f"the period {period.short_slug} is locked"
         return period
 
     def get_or_init_instance(self, instance_loader, row):
@@ -405,7 +406,7 @@ class AllocationEntryResource(BudgetResource):
         ).exclude(state="open")
         first = locked.order_by("end").first()
         if first is not None:
-            errors["dato"] = f"{when.isoformat()} is in the locked period {first.slug}"
+            errors["dato"] = f"{when.isoformat()} is in the locked period {first.short_slug}"
 
     def _kind_and_sequence(self, row) -> tuple[str | None, int]:
         try:
@@ -455,7 +456,7 @@ class AccountsEntryResource(BudgetResource):
         skip_diff = True
 
     def dehydrate_periode(self, obj) -> str:
-        return obj.period.slug
+        return obj.period.short_slug
 
     def required_columns(self) -> list[str]:
         return ["kapittel", "post", "periode", "kategori", "beløp"]
@@ -560,7 +561,7 @@ class SubPostLineResource(BudgetResource):
         return obj.subpost.code
 
     def dehydrate_periode(self, obj) -> str:
-        return obj.period.slug
+        return obj.period.short_slug
 
     def required_columns(self) -> list[str]:
         return ["kapittel", "post", "underpost", "periode", "nr", "tekst"]

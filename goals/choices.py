@@ -7,6 +7,13 @@ class UnitKind(models.TextChoices):
     REGIONAL = "regional", _("Regional unit")
 
 
+class LinearBasis(models.TextChoices):
+    """How an agency measures linear spend (lineært forbruk) at a period's end."""
+
+    MONTHS = "months", _("Whole months elapsed / 12")
+    DAYS = "days", _("Days elapsed / days in the year")
+
+
 class PeriodKind(models.TextChoices):
     """Reporting periods of a budget year; the value is the suffix of the period's slug."""
 

@@ -1,9 +1,12 @@
 import operator
+import re
 from functools import reduce
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from goals.choices import (
     STATUS_BADGE,
     IndicatorDirection,
+    LinearBasis,
     PeriodEventKind,
     PeriodKind,
     PeriodState,
@@ -39,10 +43,29 @@ class Ministry(models.Model):
         return (self.code,)
 
 
-class Agency(models.Model):
-    """Virksomhet: an agency (direktorat) that reports to its ministry."""
+AGENCY_CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9]*$"
 
-    code = models.CharField(_("code"), max_length=20, unique=True)
+
+class Agency(models.Model):
+    """Virksomhet: an agency (direktorat) that reports to its ministry.
+
+    The code is part of every period's address (``IMDi-2006-H1``), so it holds letters
+    and digits only. Modules and conventions that differ between agencies are settings
+    here, never code.
+    """
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                AGENCY_CODE_PATTERN,
+                _("The code holds letters and digits only and starts with a letter."),
+            )
+        ],
+        help_text=_("Letters and digits, e.g. IMDi; part of every address of its periods."),
+    )
     name = models.CharField(_("name"), max_length=200)
     ministry = models.ForeignKey(
         Ministry, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("ministry")
@@ -50,11 +73,27 @@ class Agency(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    has_settlement = models.BooleanField(
+        _("settlement module (bosetting)"),
+        default=False,
+        help_text=_("The agency reports settlement of refugees (cases, places, forecasts)."),
+    )
+    linear_basis = models.CharField(
+        _("basis of linear spend"),
+        max_length=10,
+        choices=LinearBasis.choices,
+        default=LinearBasis.MONTHS,
+    )
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=AGENCY_CODE_PATTERN), name="goals_agency_code_format"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -133,6 +172,15 @@ class BudgetYear(models.Model):
         _("allocation letter reference"), max_length=100, blank=True
     )
     vision = models.CharField(_("vision"), max_length=300, blank=True)
+    settlement_requirement = models.ForeignKey(
+        "ResultRequirement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settlement figures reported under"),
+        help_text=_("The result requirement whose report carries the settlement figures."),
+    )
 
     class Meta:
         ordering = ["agency", "year"]
@@ -203,16 +251,47 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.budget_year.agency} {self.slug}"
+        return f"{self.budget_year.agency} {self.short_slug}"
 
     @property
-    def slug(self) -> str:
+    def short_slug(self) -> str:
+        """The period within its agency: '2006-H1', or '2006' for the year report."""
         year = self.budget_year.year
         return str(year) if self.kind == PeriodKind.YEAR else f"{year}-{self.kind}"
 
     @property
+    def slug(self) -> str:
+        """The period's address, unique across agencies: 'IMDi-2006-H1', 'IMDi-2006'."""
+        return f"{self.budget_year.agency.code}-{self.short_slug}"
+
+    @property
     def is_locked(self) -> bool:
         return self.state != PeriodState.OPEN
+
+
+class PeriodKey(NamedTuple):
+    """A parsed period address; ``agency`` is None for the short form ('2006-H1')."""
+
+    agency: str | None
+    year: int
+    kind: str
+
+
+def parse_period_slug(slug: str) -> PeriodKey | None:
+    """'IMDi-2006-H1' -> ('IMDi', 2006, 'H1'); '2006' -> (None, 2006, 'Y'); else None."""
+    agency = None
+    head, sep, rest = slug.partition("-")
+    if sep and head[:1].isalpha():
+        if not re.fullmatch(AGENCY_CODE_PATTERN, head):
+            return None
+        agency, slug = head, rest
+    year_part, _, kind = slug.partition("-")
+    if not year_part.isdigit() or len(year_part) != 4:
+        return None
+    kind = kind or PeriodKind.YEAR
+    if kind not in PeriodKind.values or (kind == PeriodKind.YEAR and "-" in slug):
+        return None
+    return PeriodKey(agency, int(year_part), kind)
 
 
 def _unit_fk(verbose_name, *, null: bool = True) -> models.ForeignKey:

@@ -16,19 +16,19 @@ from goals.models import (
     ReportingPeriod,
     ResultRequirement,
     StatusUpdate,
+    parse_period_slug,
 )
-from goals.selectors import parse_period_slug
 from goals.services import as_text, record_changes, requirement_of
 
 
 def _period(row) -> ReportingPeriod:
     parsed = parse_period_slug(str(row.get("period") or ""))
-    if parsed is None:
-        raise ValueError(f"unknown period '{row.get('period')}'")
+    if parsed is None or parsed.agency not in (None, row.get("agency")):
+        raise ValueError(f"unknown period '{row.get('period')}' of agency '{row.get('agency')}'")
     return ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by").get(
         budget_year__agency__code=row.get("agency"),
-        budget_year__year=parsed[0],
-        kind=parsed[1],
+        budget_year__year=parsed.year,
+        kind=parsed.kind,
     )
 
 
@@ -37,7 +37,7 @@ class PeriodWidget(widgets.Widget):
         return _period(row)
 
     def render(self, value, obj=None, **kwargs):
-        return value.slug if value else ""
+        return value.short_slug if value else ""
 
 
 class ActivityWidget(widgets.Widget):

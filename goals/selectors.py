@@ -11,7 +11,6 @@ from goals.charts import Chart, Series, line_chart
 from goals.choices import (
     STATUS_BADGE,
     WORKFLOW_BADGE,
-    PeriodKind,
     PeriodState,
     Status,
     WorkflowState,
@@ -40,18 +39,8 @@ from goals.models import (
     StatisticalTable,
     StatusUpdate,
     UserProfile,
+    parse_period_slug,
 )
-
-
-def parse_period_slug(slug: str) -> tuple[int, str] | None:
-    """'2006-H1' -> (2006, 'H1'); '2006' -> (2006, 'Y'); anything else -> None."""
-    year_part, _, kind = slug.partition("-")
-    if not year_part.isdigit() or len(year_part) != 4:
-        return None
-    kind = kind or PeriodKind.YEAR
-    if kind not in PeriodKind.values or (kind == PeriodKind.YEAR and "-" in slug):
-        return None
-    return int(year_part), kind
 
 
 def user_profile(*, user: AbstractBaseUser | AnonymousUser) -> UserProfile | None:
@@ -82,18 +71,32 @@ def periods_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Re
     return periods.filter(budget_year__agency__ministry_id=profile.ministry_id)
 
 
+def periods_by_slug(
+    *, slug: str, user: AbstractBaseUser | AnonymousUser, agency_code: str | None = None
+) -> QuerySet[ReportingPeriod]:
+    """The readable periods a slug may mean: one for a full address, several for a short
+    one ('2006-H1') when the user may read several agencies that share the year."""
+    parsed = parse_period_slug(slug)
+    if parsed is None:
+        return ReportingPeriod.objects.none()
+    periods = periods_visible_to(user=user).filter(budget_year__year=parsed.year, kind=parsed.kind)
+    agency_code = parsed.agency or agency_code
+    if agency_code:
+        periods = periods.filter(budget_year__agency__code=agency_code)
+    return periods.order_by("budget_year__agency__code")
+
+
 def get_period(
     *, slug: str, user: AbstractBaseUser | AnonymousUser, agency_code: str | None = None
 ) -> ReportingPeriod | None:
-    """The period with this slug that the user may read, or None."""
-    parsed = parse_period_slug(slug)
-    if parsed is None:
-        return None
-    year, kind = parsed
-    periods = periods_visible_to(user=user).filter(budget_year__year=year, kind=kind)
-    if agency_code:
-        periods = periods.filter(budget_year__agency__code=agency_code)
-    return periods.order_by("budget_year__agency__code").first()
+    """The period this address names that the user may read, or None.
+
+    A short address ('2006-H1', the links of earlier versions) still works while it is
+    unambiguous for this user; when several readable agencies share it, it names none
+    and the caller offers the choice (see ``periods_by_slug``).
+    """
+    matches = list(periods_by_slug(slug=slug, user=user, agency_code=agency_code)[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 # --- Export: the loaded content in the fixture format (docs: fixtures/goals/*.yaml) ----------
@@ -186,7 +189,7 @@ def export_letter(*, budget_year: BudgetYear) -> dict[str, Any]:
 
 def export_report(*, period: ReportingPeriod) -> dict[str, Any]:
     """A period's report texts, in the structure of report_<period>.yaml."""
-    data: dict[str, Any] = {"agency": period.budget_year.agency.code, "period": period.slug}
+    data: dict[str, Any] = {"agency": period.budget_year.agency.code, "period": period.short_slug}
     report = PeriodReport.objects.filter(period=period).first()
     if report is not None:
         data["front_page"] = {
@@ -291,7 +294,7 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
                 "baseline": indicator.baseline_text or _number(indicator.baseline),
                 "values": [
                     {
-                        "period": v.period.slug,
+                        "period": v.period.short_slug,
                         "value": _number(v.value),
                         "measured_on": v.measured_on,
                     }
@@ -315,7 +318,7 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
     ]
     return {
         "agency": budget_year.agency.code,
-        "period": period.slug,
+        "period": period.short_slug,
         "form_rows": rows,
         "indicators": indicators,
         "tables": tables,
@@ -782,7 +785,7 @@ def indicator_history_chart(*, indicator: Indicator) -> Chart | None:
     values = list(indicator.values.all())
     if not values:
         return None
-    categories = [value.period.slug for value in values]
+    categories = [value.period.short_slug for value in values]
     measured: list = [value.value for value in values]
     if indicator.baseline is not None:
         categories.insert(0, _("Baseline"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from goals.choices import (
     IndicatorDirection,
+    LinearBasis,
     PeriodEventKind,
     PeriodKind,
     PeriodState,
@@ -52,6 +53,7 @@ from goals.models import (
     StatisticalTableRow,
     StatusUpdate,
     UserProfile,
+    parse_period_slug,
 )
 
 
@@ -156,6 +158,8 @@ def load_organisation(*, path: Path) -> dict[str, int]:
                 "address": item.get("address", ""),
                 "website": item.get("website", ""),
                 "email": item.get("email", ""),
+                "has_settlement": bool(item.get("has_settlement", False)),
+                "linear_basis": _linear_basis(item, path=path, where=where),
             },
         )
         counts["agencies"] += 1
@@ -199,6 +203,15 @@ def load_organisation(*, path: Path) -> dict[str, int]:
         _load_period(budget_year, item, path=path, where=where)
         counts["periods"] += 1
     return counts
+
+
+def _linear_basis(item: dict, *, path: Path, where: str) -> str:
+    basis = item.get("linear_basis", LinearBasis.MONTHS)
+    if basis not in LinearBasis.values:
+        raise FixtureError(
+            str(path), f"{where}.linear_basis", f"must be one of {LinearBasis.values}"
+        )
+    return basis
 
 
 def _load_period(budget_year: BudgetYear, item: dict, *, path: Path, where: str) -> None:
@@ -330,15 +343,13 @@ def _budget_year(source: _Source, data: dict) -> BudgetYear:
 
 
 def _period(source: _Source, agency: Agency | str, slug: Any, where: str) -> ReportingPeriod:
-    from goals.selectors import parse_period_slug
-
     parsed = parse_period_slug(str(slug))
     code = agency.code if isinstance(agency, Agency) else agency
     period = None
-    if parsed is not None:
+    if parsed is not None and parsed.agency in (None, code):
         period = (
             ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by")
-            .filter(budget_year__agency__code=code, budget_year__year=parsed[0], kind=parsed[1])
+            .filter(budget_year__agency__code=code, budget_year__year=parsed.year, kind=parsed.kind)
             .first()
         )
     if period is None:
@@ -490,7 +501,21 @@ def load_letter(*, path: Path) -> dict[str, int]:
             },
         )
         counts["other_reporting"] += 1
+    _set_settlement_requirement(source, budget_year, data.get("settlement_requirement"))
     return counts
+
+
+def _set_settlement_requirement(source: _Source, budget_year: BudgetYear, code: Any) -> None:
+    requirement = None
+    if code:
+        requirement = ResultRequirement.objects.filter(
+            main_goal__budget_year=budget_year, code=str(code)
+        ).first()
+        if requirement is None:
+            raise source.fail("settlement_requirement", f"no result requirement '{code}' this year")
+    if budget_year.settlement_requirement_id != (requirement.pk if requirement else None):
+        budget_year.settlement_requirement = requirement
+        budget_year.save(update_fields=["settlement_requirement"])
 
 
 def _missing_unit(source: _Source, where: str):
@@ -857,8 +882,8 @@ def export_goals_fixtures(*, period: ReportingPeriod, directory: Path) -> list[P
     year = period.budget_year
     files = {
         directory / f"letter_{year.year}.yaml": export_letter(budget_year=year),
-        directory / f"report_{period.slug}.yaml": export_report(period=period),
-        directory / f"form_{period.slug}.yaml": export_form(period=period),
+        directory / f"report_{period.short_slug}.yaml": export_report(period=period),
+        directory / f"form_{period.short_slug}.yaml": export_form(period=period),
     }
     for path, data in files.items():
         path.write_text(dump_yaml(data), encoding="utf-8")

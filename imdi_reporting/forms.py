@@ -19,7 +19,8 @@ class OverviewFilterForm(forms.Form):
     def __init__(self, *args, periods, main_goals, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [
-            (p.slug, f"{p.get_kind_display()} {p.budget_year.year} ({p.slug})") for p in periods
+            (p.slug, f"{p.budget_year.agency.code}: {p.get_kind_display()} {p.budget_year.year}")
+            for p in periods
         ]
         self.fields["main_goal"].choices = [("", _("All main goals"))] + [
             (g.code, f"{g.code} {g.title}") for g in main_goals

@@ -18,8 +18,8 @@ from budget.choices import ChapterKind, LineKind
 from budget.models import Chapter, Post, SubPost, SubPostLine
 from budget.selectors import LineFigures, period_controls, post_figures
 from goals.api.filters import filter_period_slug, year_filter
-from goals.models import ReportingPeriod
-from goals.selectors import parse_period_slug, periods_visible_to
+from goals.models import ReportingPeriod, parse_period_slug
+from goals.selectors import periods_visible_to
 
 YEAR_BOUNDS = {"min_value": 1990, "max_value": 2200}
 
@@ -58,8 +58,10 @@ def resolve_period(request: Request) -> ReportingPeriod:
     if "period" in params:
         parsed = parse_period_slug(params["period"])
         if parsed is None:
-            raise exceptions.ValidationError({"period": "A period key such as 2006-H1."})
-        periods = periods.filter(budget_year__year=parsed[0], kind=parsed[1])
+            raise exceptions.ValidationError({"period": "A period key such as IMDi-2006-H1."})
+        periods = periods.filter(budget_year__year=parsed.year, kind=parsed.kind)
+        if parsed.agency:
+            periods = periods.filter(budget_year__agency__code=parsed.agency)
     if "year" in params:
         periods = periods.filter(budget_year__year=_parse_int(params["year"], "year"))
     if "date" in params:

@@ -16,8 +16,8 @@ from goals.models import (
     RequirementNarrative,
     ResultRequirement,
     StatusUpdate,
+    parse_period_slug,
 )
-from goals.selectors import parse_period_slug
 
 YEAR_BOUNDS = {"min_value": 1990, "max_value": 2200}
 
@@ -25,9 +25,15 @@ YEAR_BOUNDS = {"min_value": 1990, "max_value": 2200}
 def filter_period_slug(queryset: QuerySet, prefix: str, slug: str) -> QuerySet:
     parsed = parse_period_slug(slug)
     if parsed is None:
-        raise exceptions.ValidationError({"period": "A period key such as 2006-H1 or 2006."})
-    year, kind = parsed
-    return queryset.filter(**{f"{prefix}budget_year__year": year, f"{prefix}kind": kind})
+        raise exceptions.ValidationError(
+            {"period": "A period key such as IMDi-2006-H1, IMDi-2006 or 2006-H1."}
+        )
+    queryset = queryset.filter(
+        **{f"{prefix}budget_year__year": parsed.year, f"{prefix}kind": parsed.kind}
+    )
+    if parsed.agency:
+        queryset = queryset.filter(**{f"{prefix}budget_year__agency__code": parsed.agency})
+    return queryset
 
 
 def responsible_unit_q(code: str, prefix: str = "") -> Q:
@@ -59,7 +65,10 @@ def year_filter(field_name: str) -> django_filters.NumberFilter:
 def period_filter(prefix: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(
         method=lambda qs, _name, value: filter_period_slug(qs, prefix, value),
-        help_text="Period key: 2006-T1, 2006-H1, 2006-T2 or 2006 (the year).",
+        help_text=(
+            "Period key with the agency: IMDi-2006-H1 or IMDi-2006 (the year); "
+            "2006-H1 alone matches that period of every agency the caller may read."
+        ),
     )
 
 

@@ -17,7 +17,8 @@ from rest_framework.response import Response
 
 from goals.api.scope import scoped
 from goals.choices import Status
-from goals.selectors import get_period, parse_period_slug, periods_visible_to
+from goals.models import parse_period_slug
+from goals.selectors import get_period, periods_visible_to
 from goals.services import ConflictError, PeriodLockedError
 
 
@@ -95,7 +96,9 @@ class PeriodKeyField(serializers.Field):
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "The period's key: 2006-T1, 2006-H1, 2006-T2 or 2006.")
+        kwargs.setdefault(
+            "help_text", "The period's key with its agency, e.g. IMDi-2006-H1 or IMDi-2006."
+        )
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):

@@ -4,7 +4,7 @@ from imdi_reporting.reports import views
 
 app_name = "reports"
 
-SLUG = r"(?P<slug>[0-9]{4}(?:-[A-Z0-9]{1,2})?)"
+SLUG = r"(?P<slug>(?:[A-Za-z][A-Za-z0-9]*-)?[0-9]{4}(?:-[A-Z0-9]{1,2})?)"
 
 urlpatterns = [
     path("", views.index, name="index"),

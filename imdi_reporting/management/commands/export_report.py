@@ -4,8 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from goals.models import ReportingPeriod
-from goals.selectors import parse_period_slug
+from goals.models import ReportingPeriod, parse_period_slug
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.reports.services import frozen_report, render_report_html, render_report_pdf
 
@@ -29,15 +28,28 @@ class Command(BaseCommand):
         parsed = parse_period_slug(options["slug"])
         if parsed is None:
             raise CommandError(f"Not a period: {options['slug']}")
-        year, kind = parsed
+        agency = parsed.agency or options["agency"]
+        if parsed.agency and options["agency"] and parsed.agency != options["agency"]:
+            raise CommandError(f"{options['slug']} is not a period of {options['agency']}")
         periods = ReportingPeriod.objects.select_related("budget_year__agency").filter(
-            budget_year__year=year, kind=kind
+            budget_year__year=parsed.year, kind=parsed.kind
         )
-        if options["agency"]:
-            periods = periods.filter(budget_year__agency__code=options["agency"])
-        period = periods.order_by("budget_year__agency__code").first()
-        if period is None:
+        if agency:
+            periods = periods.filter(budget_year__agency__code=agency)
+        found = list(periods.order_by("budget_year__agency__code")[:2])
+        if not found:
             raise CommandError(f"No period {options['slug']}")
+        if len(found) > 1:
+            codes = ", ".join(
+                periods.order_by("budget_year__agency__code").values_list(
+                    "budget_year__agency__code", flat=True
+                )
+            )
+            raise CommandError(
+                f"Several agencies have {options['slug']} ({codes}); give --agency "
+                f"or the full key, e.g. {found[0].slug}"
+            )
+        period = found[0]
         part, output = options["part"], Path(options["output"])
         if options["format"] == "html":
             output.write_text(render_report_html(period=period, part=part), encoding="utf-8")
