@@ -482,7 +482,7 @@ class AccountsEntryResource(BudgetResource):
         return AccountsEntry(post=row["_post"], period=row["_period"])
 
     def get_queryset(self):
-        return AccountsEntry.objects.select_related("post__chapter", "period__budget_year")
+        return AccountsEntry.objects.select_related("post__chapter", "period__budget_year__agency")
 
 
 class SubPostLineResource(BudgetResource):
@@ -596,7 +596,7 @@ class SubPostLineResource(BudgetResource):
 
     def get_queryset(self):
         return SubPostLine.objects.select_related(
-            "subpost__post__chapter", "period__budget_year"
+            "subpost__post__chapter", "period__budget_year__agency"
         ).order_by("subpost__post__chapter__number", "subpost__code", "period", "position")
 
 

@@ -86,6 +86,20 @@ def periods_by_slug(
     return periods.order_by("budget_year__agency__code")
 
 
+def choose_period(
+    periods: list[ReportingPeriod], chosen: str | None
+) -> ReportingPeriod | None:
+    """The period a chooser's value names among ``periods``: its full address, or the
+    short form when only one of them has it; None when nothing matches."""
+    if not chosen:
+        return None
+    exact = [p for p in periods if p.slug == chosen]
+    short = [p for p in periods if p.short_slug == chosen]
+    if exact:
+        return exact[0]
+    return short[0] if len(short) == 1 else None
+
+
 def get_period(
     *, slug: str, user: AbstractBaseUser | AnonymousUser, agency_code: str | None = None
 ) -> ReportingPeriod | None:
@@ -117,6 +131,8 @@ def export_letter(*, budget_year: BudgetYear) -> dict[str, Any]:
     """The allocation letter as loaded, in the structure of letter_<year>.yaml."""
     agency = budget_year.agency
     data: dict[str, Any] = {"agency": agency.code, "year": budget_year.year}
+    if budget_year.settlement_requirement_id is not None:
+        data["settlement_requirement"] = budget_year.settlement_requirement.code
     area = (
         PriorityArea.objects.filter(budget_year=budget_year)
         .select_related("responsible_unit")
@@ -275,7 +291,7 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
         .prefetch_related(
             Prefetch(
                 "values",
-                queryset=IndicatorValue.objects.select_related("period__budget_year").order_by(
+                queryset=IndicatorValue.objects.select_related("period__budget_year__agency").order_by(
                     "period__end", "period__start"
                 ),
             )
@@ -423,7 +439,7 @@ def previous_period(*, period: ReportingPeriod) -> ReportingPeriod | None:
         ReportingPeriod.objects.filter(
             budget_year__agency_id=period.budget_year.agency_id, end__lt=period.end
         )
-        .select_related("budget_year")
+        .select_related("budget_year__agency")
         .order_by("-end", "start")
         .first()
     )
@@ -551,7 +567,7 @@ def requirement_detail(*, period: ReportingPeriod, code: str) -> dict | None:
             Prefetch(
                 "values",
                 queryset=IndicatorValue.objects.filter(period__end__lte=period.end)
-                .select_related("period__budget_year")
+                .select_related("period__budget_year__agency")
                 .order_by("period__end"),
             )
         )
@@ -692,7 +708,7 @@ def _section_extras(*, period: ReportingPeriod, parent_filter: Q) -> dict:
             Prefetch(
                 "values",
                 queryset=IndicatorValue.objects.filter(period__end__lte=period.end)
-                .select_related("period__budget_year")
+                .select_related("period__budget_year__agency")
                 .order_by("period__end"),
             )
         )

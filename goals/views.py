@@ -49,7 +49,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, READ)
     periods = list(selectors.periods_visible_to(user=request.user).order_by("-end", "kind"))
     chosen = request.GET.get("periode")
-    period = next((p for p in periods if p.slug == chosen), periods[0] if periods else None)
+    period = selectors.choose_period(periods, chosen) or (periods[0] if periods else None)
     return render(
         request,
         "goals/requirement_list.html",

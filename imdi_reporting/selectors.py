@@ -312,7 +312,7 @@ def overview(*, period: ReportingPeriod, today: date | None = None) -> Overview:
             period__budget_year_id=budget_year_id,
             period__end__lte=period.end,
         )
-        .select_related("period__budget_year")
+        .select_related("period__budget_year__agency")
         .order_by("period__end", "period__start")
     ):
         latest_value[value.indicator_id] = value

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from budget.selectors import budget_overview, execution_chart
-from goals.selectors import user_profile
+from goals.selectors import choose_period, user_profile
 from imdi_reporting.forms import OverviewFilterForm
 from imdi_reporting.roles import Role, roles_of
 from imdi_reporting.selectors import budget_execution, overview, start_page_periods
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if periods:
         wanted = request.GET.get("period", "")
-        period = next((p for p in periods if p.slug == wanted), periods[0])
+        period = choose_period(periods, wanted) or periods[0]
         data = request.GET.copy()
         data["period"] = period.slug
         summary = overview(period=period)

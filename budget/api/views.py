@@ -206,7 +206,7 @@ class SubPostLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         lines = SubPostLine.objects.select_related(
-            "subpost__post__chapter", "period__budget_year"
+            "subpost__post__chapter", "period__budget_year__agency"
         ).filter(period__in=periods_visible_to(user=self.request.user))
         return lines.order_by(*self.ordering)
 

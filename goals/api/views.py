@@ -201,7 +201,7 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         values = IndicatorValue.objects.filter(
             period__in=periods_visible_to(user=self.request.user)
-        ).select_related("indicator", "period__budget_year", "updated_by")
+        ).select_related("indicator", "period__budget_year__agency", "updated_by")
         indicators = Indicator.objects.select_related(*PARENT_RELATIONS).prefetch_related(
             Prefetch(
                 "values",
@@ -248,7 +248,7 @@ class IndicatorValueViewSet(VersionedWriteViewSet):
 
     def get_queryset(self):
         values = IndicatorValue.objects.select_related(
-            "indicator", "period__budget_year", "updated_by"
+            "indicator", "period__budget_year__agency", "updated_by"
         )
         return in_visible_periods(values, self.request.user).order_by(*self.ordering)
 
@@ -318,7 +318,7 @@ class StatusUpdateViewSet(VersionedWriteViewSet):
 
     def get_queryset(self):
         updates = StatusUpdate.objects.select_related(
-            "period__budget_year",
+            "period__budget_year__agency",
             "updated_by",
             *(f"activity__{relation}" for relation in PARENT_RELATIONS),
         )
@@ -363,7 +363,7 @@ class NarrativeViewSet(VersionedWriteViewSet):
 
     def get_queryset(self):
         narratives = RequirementNarrative.objects.select_related(
-            "period__budget_year", "requirement", "updated_by"
+            "period__budget_year__agency", "requirement", "updated_by"
         )
         return in_visible_periods(narratives, self.request.user).order_by(*self.ordering)
 
@@ -399,5 +399,5 @@ class FeedbackViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["created_at", "pk"]
 
     def get_queryset(self):
-        feedback = Feedback.objects.select_related("period__budget_year", "requirement", "author")
+        feedback = Feedback.objects.select_related("period__budget_year__agency", "requirement", "author")
         return in_visible_periods(feedback, self.request.user).order_by(*self.ordering)

@@ -52,7 +52,7 @@ def test_indicators_carry_their_values(goals_demo, api_for):
     data = api_for("ne").get("/api/goals/indicators/?code=tolkeregister").json()
     (indicator,) = data["results"]
     assert indicator["target"] == "650.00"
-    assert [(v["period"], v["value"]) for v in indicator["values"]] == [("2006-H1", "440.00")]
+    assert [(v["period"], v["value"]) for v in indicator["values"]] == [("IMDi-2006-H1", "440.00")]
 
 
 def test_a_ministry_reader_sees_nothing_of_the_open_period(goals_demo, api_for, demo_user):
@@ -82,8 +82,8 @@ def test_status_updates_filter_by_unit_and_state(goals_demo, api_for):
 def test_periods_link_their_reports(organisation, api_for):
     data = api_for("aid").get("/api/goals/periods/").json()
     assert data["results"][0]["report"] == {
-        "pdf": "/rapporter/2006-H1.pdf",
-        "html": "/rapporter/2006-H1/",
+        "pdf": "/rapporter/IMDi-2006-H1.pdf",
+        "html": "/rapporter/IMDi-2006-H1/",
     }
 
 
@@ -91,7 +91,7 @@ def test_a_malformed_period_key_or_an_empty_year_is_refused(goals_demo, api_for)
     client = api_for("ne")
     response = client.get("/api/goals/narratives/?period=nonsense")
     assert response.status_code == 400
-    assert response.json() == {"period": "A period key such as 2006-H1 or 2006."}
+    assert response.json() == {"period": "A period key such as IMDi-2006-H1, IMDi-2006 or 2006-H1."}
     assert client.get("/api/goals/narratives/?period=").status_code == 400
     assert client.get("/api/goals/activities/?year=").json() == {
         "year": "This parameter needs a value."

@@ -50,7 +50,7 @@ def test_each_control_states_the_difference(budget_2006):
         1,
         1,
     ]
-    assert controls[4].where.startswith("2006-H1: ")
+    assert controls[4].where.startswith("IMDi-2006-H1: ")
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ H1 = "2006-H1"
 def test_index_sends_to_the_latest_period_with_accounts(budget_2006, client_for):
     response = client_for("aid").get(reverse("budget:index"))
     assert response.status_code == 302
-    assert response.url == reverse("budget:period", kwargs={"period": H1})
+    assert response.url == reverse("budget:period", kwargs={"period": f"IMDi-{H1}"})
 
 
 @pytest.mark.django_db

@@ -19,19 +19,19 @@ def test_the_root_links_each_app_and_the_schema(client_for):
 
 def test_a_ministry_reader_sees_submitted_periods_only(client_for):
     data = client_for("aid").get("/api/goals/periods/").json()
-    assert [p["slug"] for p in data["results"]] == ["2006-H1"]
+    assert [p["slug"] for p in data["results"]] == ["IMDi-2006-H1"]
     assert data["results"][0]["state"] == "locked"
     assert data["results"][0]["submitted_by"] == "direktor"
 
 
 def test_directorate_users_see_the_open_period_too(client_for):
     data = client_for("ne").get("/api/goals/periods/?year=2006").json()
-    assert [p["slug"] for p in data["results"]] == ["2006-H1", "2006"]
+    assert [p["slug"] for p in data["results"]] == ["IMDi-2006-H1", "IMDi-2006"]
 
 
 def test_it_filters_periods_by_kind(client_for):
     data = client_for("direktor").get("/api/goals/periods/?kind=Y").json()
-    assert [p["slug"] for p in data["results"]] == ["2006"]
+    assert [p["slug"] for p in data["results"]] == ["IMDi-2006"]
 
 
 def test_the_period_list_runs_a_bounded_number_of_queries(client_for, django_assert_num_queries):

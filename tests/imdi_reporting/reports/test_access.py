@@ -25,11 +25,11 @@ def test_a_ministry_reader_reads_the_submitted_period(client_for):
 
 def test_the_index_lists_only_the_periods_the_user_may_read(client_for):
     ministry = client_for("aid").get(reverse("reports:index")).content.decode()
-    assert reverse("reports:full", args=["2006-H1"]) in ministry
-    assert reverse("reports:full", args=["2006"]) not in ministry
+    assert reverse("reports:full", args=["IMDi-2006-H1"]) in ministry
+    assert reverse("reports:full", args=["IMDi-2006"]) not in ministry
     agency = client_for("ne").get(reverse("reports:index")).content.decode()
-    assert reverse("reports:full", args=["2006"]) in agency
-    assert reverse("reports:accounts_pdf", args=["2006"]) in agency
+    assert reverse("reports:full", args=["IMDi-2006"]) in agency
+    assert reverse("reports:accounts_pdf", args=["IMDi-2006"]) in agency
 
 
 def test_anonymous_users_are_sent_to_log_in(client, organisation):
