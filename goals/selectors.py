@@ -86,9 +86,7 @@ def periods_by_slug(
     return periods.order_by("budget_year__agency__code")
 
 
-def choose_period(
-    periods: list[ReportingPeriod], chosen: str | None
-) -> ReportingPeriod | None:
+def choose_period(periods: list[ReportingPeriod], chosen: str | None) -> ReportingPeriod | None:
     """The period a chooser's value names among ``periods``: its full address, or the
     short form when only one of them has it; None when nothing matches."""
     if not chosen:
@@ -291,9 +289,9 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
         .prefetch_related(
             Prefetch(
                 "values",
-                queryset=IndicatorValue.objects.select_related("period__budget_year__agency").order_by(
-                    "period__end", "period__start"
-                ),
+                queryset=IndicatorValue.objects.select_related(
+                    "period__budget_year__agency"
+                ).order_by("period__end", "period__start"),
             )
         )
     ):

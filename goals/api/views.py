@@ -399,5 +399,7 @@ class FeedbackViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["created_at", "pk"]
 
     def get_queryset(self):
-        feedback = Feedback.objects.select_related("period__budget_year__agency", "requirement", "author")
+        feedback = Feedback.objects.select_related(
+            "period__budget_year__agency", "requirement", "author"
+        )
         return in_visible_periods(feedback, self.request.user).order_by(*self.ordering)
