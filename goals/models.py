@@ -49,7 +49,7 @@ AGENCY_CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9]*$"
 class Agency(models.Model):
     """Virksomhet: an agency (direktorat) that reports to its ministry.
 
-    The code is part of every period's address (``IMDi-2006-H1``), so it holds letters
+    The code is part of every period's address (``ABC-2006-H1``), so it holds letters
     and digits only. Modules and conventions that differ between agencies are settings
     here, never code.
     """
@@ -64,7 +64,7 @@ class Agency(models.Model):
                 _("The code holds letters and digits only and starts with a letter."),
             )
         ],
-        help_text=_("Letters and digits, e.g. IMDi; part of every address of its periods."),
+        help_text=_("Letters and digits, e.g. ABC; part of every address of its periods."),
     )
     name = models.CharField(_("name"), max_length=200)
     ministry = models.ForeignKey(
@@ -261,7 +261,7 @@ class ReportingPeriod(models.Model):
 
     @property
     def slug(self) -> str:
-        """The period's address, unique across agencies: 'IMDi-2006-H1', 'IMDi-2006'."""
+        """The period's address, unique across agencies: 'ABC-2006-H1', 'ABC-2006'."""
         return f"{self.budget_year.agency.code}-{self.short_slug}"
 
     @property
@@ -278,7 +278,7 @@ class PeriodKey(NamedTuple):
 
 
 def parse_period_slug(slug: str) -> PeriodKey | None:
-    """'IMDi-2006-H1' -> ('IMDi', 2006, 'H1'); '2006' -> (None, 2006, 'Y'); else None."""
+    """'ABC-2006-H1' -> ('ABC', 2006, 'H1'); '2006' -> (None, 2006, 'Y'); else None."""
     agency = None
     head, sep, rest = slug.partition("-")
     if sep and head[:1].isalpha():
@@ -313,7 +313,7 @@ class PriorityArea(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     title = models.TextField(_("title"))
-    # Empty means the whole agency is responsible ("ANSV: IMDi").
+    # Empty means the whole agency is responsible (ANSV: the agency's code).
     responsible_unit = _unit_fk(_("responsible unit (ANSV)"))
 
     class Meta:

@@ -1,6 +1,9 @@
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+from goals.selectors import user_profile
 
 # (URL name, label, permission needed). Sections whose page is not installed are left out.
 NAVIGATION = [
@@ -10,6 +13,18 @@ NAVIGATION = [
     ("settlement:index", _("Settlement"), "settlement.view_forecast"),
     ("reports:index", _("Reports"), None),
 ]
+
+
+def organisation(request: HttpRequest) -> dict:
+    """Whose installation this is for the signed-in user: their agency, else their ministry.
+
+    The site carries no agency's name in code; the title and footer name the organisation
+    the user works in, and the product name alone before login.
+    """
+    profile = user_profile(user=getattr(request, "user", None) or AnonymousUser())
+    if profile is None:
+        return {"organisation": None}
+    return {"organisation": profile.agency or profile.ministry}
 
 
 def navigation(request: HttpRequest) -> dict:
