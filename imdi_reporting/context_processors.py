@@ -4,10 +4,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from goals.selectors import user_profile
+from imdi_reporting.portfolio import may_see_portfolio
+
+# Shown to the readers of a ministry (and administrators), whatever their permissions.
+PORTFOLIO = "ministry"
 
 # (URL name, label, permission needed). Sections whose page is not installed are left out.
 NAVIGATION = [
     ("home", _("Overview"), None),
+    ("portfolio", _("Portfolio"), PORTFOLIO),
     ("goals:requirement-list", _("Result requirements"), "goals.view_resultrequirement"),
     ("budget:index", _("Budget"), "budget.view_chapter"),
     ("settlement:index", _("Settlement"), "settlement.view_forecast"),
@@ -33,7 +38,10 @@ def navigation(request: HttpRequest) -> dict:
         return {"navigation": []}
     items = []
     for name, label, permission in NAVIGATION:
-        if permission and not user.has_perm(permission):
+        if permission == PORTFOLIO:
+            if not may_see_portfolio(user=user):
+                continue
+        elif permission and not user.has_perm(permission):
             continue
         try:
             url = reverse(name)
