@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from goals.letter_formats import read_letter_file
 from goals.letter_import import import_letter
@@ -326,3 +327,97 @@ def test_the_demo_letter_still_loads_and_imports_to_the_same_content(organisatio
     assert result.changes == []
     assert content("IMDi") == loaded
     assert yaml.safe_load(letter.read_text(encoding="utf-8"))["agency"] == "IMDi"
+
+
+@pytest.fixture
+def admin_client_media(client, django_user_model, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    admin = django_user_model.objects.create_superuser("letteradmin", "a@example.org", "x")
+    client.force_login(admin)
+    return client
+
+
+def upload(client, path: Path, budget_year: BudgetYear):
+    with path.open("rb") as handle:
+        return client.post(
+            reverse("admin:goals_budgetyear_import_letter"),
+            {"file": handle, "budget_year": budget_year.pk},
+        )
+
+
+def test_the_admin_previews_the_letter_then_imports_it_on_confirm(
+    ftd, admin_client_media, ftd_xlsx, settings
+):
+    client = admin_client_media
+    budget_year = BudgetYear.objects.get(agency=ftd, year=2006)
+    changelist = client.get(reverse("admin:goals_budgetyear_changelist"))
+    assert reverse("admin:goals_budgetyear_import_letter") in changelist.content.decode()
+    page = client.get(reverse("admin:goals_budgetyear_import_letter"))
+    assert page.status_code == 200
+    assert "Importer tildelingsbrev" in page.content.decode()
+
+    preview = upload(client, ftd_xlsx, budget_year)
+
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert result.counts["Resultatkrav"] == {"created": 5, "updated": 0, "unchanged": 0}
+    assert ("Indikatorer", "ventetid", "created") in result.changes
+    assert not MainGoal.objects.filter(budget_year=budget_year).exists()
+    token = preview.context["confirm"].initial["token"]
+
+    done = client.post(
+        reverse("admin:goals_budgetyear_import_letter"),
+        {"token": token, "budget_year": budget_year.pk},
+        follow=True,
+    )
+
+    assert [str(m) for m in done.context["messages"]] == [
+        "Tildelingsbrevet for FTD 2006 er importert: 20 rader opprettet, 0 endret."
+    ]
+    assert MainGoal.objects.filter(budget_year=budget_year).count() == 2
+    assert Activity.objects.filter(budget_year=budget_year).count() == 5
+    assert list((settings.MEDIA_ROOT / "letter_imports").iterdir()) == []
+    again = client.post(
+        reverse("admin:goals_budgetyear_import_letter"),
+        {"token": token, "budget_year": budget_year.pk},
+    )
+    assert again.context["error"] == (
+        "Forhåndsvisningen er utløpt eller allerede importert; last opp filen på nytt."
+    )
+
+
+def test_the_admin_lists_the_problems_and_offers_no_import(ftd, admin_client_media, tmp_path):
+    budget_year = BudgetYear.objects.get(agency=ftd, year=2006)
+    path = write_workbook(tmp_path / "broken.xlsx", broken_sheets())
+
+    response = upload(admin_client_media, path, budget_year)
+
+    problems = response.context["result"].problems
+    assert len(problems) == 9
+    assert "unknown unit &#x27;XYZ&#x27; of agency FTD" in response.content.decode()
+    assert "confirm" not in response.context
+    assert not MainGoal.objects.filter(budget_year=budget_year).exists()
+
+
+def test_the_admin_refuses_large_files_and_other_formats(ftd, admin_client_media, tmp_path):
+    budget_year = BudgetYear.objects.get(agency=ftd, year=2006)
+    large = tmp_path / "letter.yaml"
+    large.write_bytes(b"#" * (5 * 1024 * 1024 + 1))
+    text = tmp_path / "letter.txt"
+    text.write_text("agency: FTD")
+
+    assert upload(admin_client_media, large, budget_year).context["form"].errors["file"] == [
+        "Filen er større enn 5 MB."
+    ]
+    assert upload(admin_client_media, text, budget_year).context["form"].errors["file"] == [
+        "Last opp en .xlsx-arbeidsbok eller en .yaml-fil."
+    ]
+
+
+def test_the_import_page_needs_permission_to_change_budget_years(ftd, client, django_user_model):
+    staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:goals_budgetyear_import_letter"))
+
+    assert response.status_code == 403
