@@ -55,64 +55,42 @@ def fail(*args) -> tuple[str, str]:
     return str(error.value), err.getvalue()
 
 
-def content(agency_code: str, year: int = 2006) -> dict:
-    """The letter's rows of one budget year by natural key, without database ids."""
-    budget_year = BudgetYear.objects.get(agency__code=agency_code, year=year)
-    parented = ("budget_year", "requirement", "priority_item", "special", "other_topic")
-
-    def rows(queryset, *fields):
-        return sorted(tuple(str(getattr(o, f)) for f in fields) for o in queryset)
-
-    return {
-        "settlement": str(budget_year.settlement_requirement),
-        "area": rows(
-            PriorityArea.objects.filter(budget_year=budget_year), "title", "responsible_unit"
-        ),
-        "items": rows(PriorityItem.objects.filter(area__budget_year=budget_year), "letter", "text"),
-        "goals": rows(
-            MainGoal.objects.filter(budget_year=budget_year), "code", "title", "position"
-        ),
-        "requirements": rows(
-            ResultRequirement.objects.filter(main_goal__budget_year=budget_year),
-            "main_goal",
-            "code",
-            "text",
-            "responsible_unit",
-            "position",
-        ),
-        "deliverables": rows(
-            Deliverable.objects.filter(requirement__main_goal__budget_year=budget_year),
-            "requirement",
-            "due",
-            "title",
-        ),
-        "specials": rows(
-            SpecialReportingRequirement.objects.filter(budget_year=budget_year),
-            "code",
-            "text",
-            "requirement",
-            "main_goal",
-            "responsible_unit",
-            "position",
-        ),
-        "topics": rows(
-            OtherReportingTopic.objects.filter(budget_year=budget_year),
-            "code",
-            "title",
-            "text",
-            "responsible_unit",
-            "position",
-        ),
-        "activities": rows(
-            Activity.objects.filter(budget_year=budget_year),
-            *parented,
-            "position",
-            "activity",
-            "indicator_text",
-        ),
-        "indicators": rows(
-            Indicator.objects.filter(budget_year=budget_year),
-            *parented,
+PARENTED = ("budget_year", "requirement", "priority_item", "special", "other_topic")
+# What the comparison reads of each kind: the model, how it reaches the year, its fields.
+CONTENT = {
+    "area": (PriorityArea, "budget_year", ("title", "responsible_unit")),
+    "items": (PriorityItem, "area__budget_year", ("letter", "text")),
+    "goals": (MainGoal, "budget_year", ("code", "title", "position")),
+    "requirements": (
+        ResultRequirement,
+        "main_goal__budget_year",
+        ("main_goal", "code", "text", "responsible_unit", "position"),
+    ),
+    "deliverables": (
+        Deliverable,
+        "requirement__main_goal__budget_year",
+        ("requirement", "due", "title"),
+    ),
+    "specials": (
+        SpecialReportingRequirement,
+        "budget_year",
+        ("code", "text", "requirement", "main_goal", "responsible_unit", "position"),
+    ),
+    "topics": (
+        OtherReportingTopic,
+        "budget_year",
+        ("code", "title", "text", "responsible_unit", "position"),
+    ),
+    "activities": (
+        Activity,
+        "budget_year",
+        (*PARENTED, "position", "activity", "indicator_text"),
+    ),
+    "indicators": (
+        Indicator,
+        "budget_year",
+        (
+            *PARENTED,
             "code",
             "activity",
             "name",
@@ -125,7 +103,20 @@ def content(agency_code: str, year: int = 2006) -> dict:
             "note",
             "position",
         ),
-    }
+    ),
+}
+
+
+def content(agency_code: str, year: int = 2006) -> dict:
+    """The letter's rows of one budget year by natural key, without database ids."""
+    budget_year = BudgetYear.objects.get(agency__code=agency_code, year=year)
+    found = {"settlement": str(budget_year.settlement_requirement)}
+    for name, (model, to_year, fields) in CONTENT.items():
+        found[name] = sorted(
+            tuple(str(getattr(obj, f)) for f in fields)
+            for obj in model.objects.filter(**{to_year: budget_year})
+        )
+    return found
 
 
 def test_the_yaml_letter_creates_ftds_goals_requirements_activities_and_indicators(ftd):
@@ -421,3 +412,44 @@ def test_the_import_page_needs_permission_to_change_budget_years(ftd, client, dj
     response = client.get(reverse("admin:goals_budgetyear_import_letter"))
 
     assert response.status_code == 403
+
+
+def test_yaml_problems_are_named_by_their_path_in_the_file(ftd, tmp_path):
+    path = tmp_path / "letter.yaml"
+    path.write_text(
+        """\
+agency: FTD
+year: 2006
+settlement_requirement: K1-1
+main_goals:
+  - code: FM1-MED-EN-ALTFOR-LANG-KODE
+    title: "Mål"
+    requirements:
+      - code: K1-1
+        text: "Krav"
+        responsible_unit: STAB
+        activities:
+          - activity: "Aktivitet"
+      - code: K1-2
+        text: "Krav to"
+        responsible_unit: STAB
+        indicators:
+          - {code: antall, name: "Antall", direction: increase, activity: 1}
+""",
+        encoding="utf-8",
+    )
+
+    _message, err = fail(path)
+
+    assert err.splitlines() == [
+        "Hovedmål, main_goals[1], field code: "
+        "Sørg for at denne verdien har 20 eller færre tegn (den har nå 27).",
+        "Brev, file, field settlement_requirement: agency FTD has no settlement module",
+        "Resultatkrav, main_goals[1].requirements[1], field goal: "
+        "no main goal 'FM1-MED-EN-ALTFOR-LANG-KODE' in the letter or the year",
+        "Resultatkrav, main_goals[1].requirements[2], field goal: "
+        "no main goal 'FM1-MED-EN-ALTFOR-LANG-KODE' in the letter or the year",
+        "Indikatorer, main_goals[1].requirements[2].indicators[1], field activity: "
+        "activity 1 belongs to requirement:K1-1, not requirement:K1-2",
+    ]
+    assert not ResultRequirement.objects.filter(main_goal__budget_year__agency=ftd).exists()
