@@ -172,6 +172,9 @@ class _YamlReader:
         if not isinstance(item, dict):
             self.letter.problems.append(Problem(sheet.name, path, "-", "expected a mapping"))
             return None
+        if len(self.letter.rows.get(key, [])) >= MAX_ROWS:
+            # Anchors and aliases can repeat a list many times over; stop early.
+            raise LetterFileError(f"more than {MAX_ROWS} rows of {sheet.name}; split the file")
         values = {c.field: item.get(_YAML_KEYS.get(c.field, c.field)) for c in sheet.columns}
         values.update(given)
         places = {c.field: (path, _YAML_KEYS.get(c.field, c.field)) for c in sheet.columns}

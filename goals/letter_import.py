@@ -243,6 +243,7 @@ class Clean:
 
     row: Row
     values: dict[str, Any]
+    ok: bool = True
 
 
 class _Check:
@@ -253,16 +254,19 @@ class _Check:
         self.budget_year = budget_year
         self.problems: list[Problem] = list(data.problems)
         self.plan: dict[str, list[Clean]] = {}
+        # Rows with a bad value: left out of the checks below, but the codes they do
+        # give still count as known, so one bad cell does not echo through the file.
+        self.rejected: dict[str, list[Clean]] = {}
 
     def run(self) -> dict[str, list[Clean]]:
         for sheet in SHEETS:
-            self.plan[sheet.key] = [
-                c for c in map(self.clean_row, self.data.rows.get(sheet.key, [])) if c
-            ]
+            cleaned = [self.clean_row(row) for row in self.data.rows.get(sheet.key, [])]
+            self.plan[sheet.key] = [c for c in cleaned if c.ok]
+            self.rejected[sheet.key] = [c for c in cleaned if not c.ok]
         self.check_letter()
         if self.budget_year is None:
             return self.plan
-        self.known = _Known(self.budget_year, self.plan)
+        self.known = _Known(self.budget_year, self.plan, self.rejected)
         self.check_duplicates()
         self.check_units()
         self.check_references()
@@ -272,7 +276,7 @@ class _Check:
     def fail(self, row: Row, name: str, reason: str) -> None:
         self.problems.append(row.problem(name, reason))
 
-    def clean_row(self, row: Row) -> Clean | None:
+    def clean_row(self, row: Row) -> Clean:
         values, ok = {}, True
         for column in row.sheet.columns:
             raw = row.values.get(column.field)
@@ -286,8 +290,8 @@ class _Check:
                 values[column.field] = clean_value(column, raw, row.sheet.model)
             except ValueError as exc:
                 self.fail(row, column.field, str(exc))
-                ok = False
-        return Clean(row, values) if ok else None
+                values[column.field], ok = None, False
+        return Clean(row, values, ok)
 
     def letter(self) -> Clean | None:
         return (self.plan.get("letter") or [None])[0]
@@ -431,9 +435,10 @@ class _Check:
 class _Known:
     """Codes of the budget year: those already stored and those the letter brings."""
 
-    def __init__(self, budget_year: BudgetYear, plan: dict[str, list[Clean]]):
+    def __init__(self, budget_year: BudgetYear, plan: dict, rejected: dict):
         def codes(key: str, name: str = "code") -> set:
-            return {c.values[name] for c in plan[key]}
+            given = {c.values[name] for c in plan[key] + rejected[key]}
+            return given - {None}
 
         self.goals = codes("main_goals") | set(
             MainGoal.objects.filter(budget_year=budget_year).values_list("code", flat=True)

@@ -453,3 +453,31 @@ main_goals:
         "activity 1 belongs to requirement:K1-1, not requirement:K1-2",
     ]
     assert not ResultRequirement.objects.filter(main_goal__budget_year__agency=ftd).exists()
+
+
+def test_sheets_over_the_row_limit_and_overlong_cells_are_refused(ftd, tmp_path, monkeypatch):
+    monkeypatch.setattr("goals.letter_formats.MAX_ROWS", 4)
+    sheets = {name: [list(row) for row in rows] for name, rows in SHEETS.items()}
+    sheets["Hovedmål"][1][1] = "x" * 5001
+    path = write_workbook(tmp_path / "large.xlsx", sheets)
+
+    _message, err = fail(path)
+
+    assert err.splitlines() == [
+        "sheet Resultatkrav, row 6, column -: more than 4 rows; split the file",
+        "sheet Aktiviteter, row 6, column -: more than 4 rows; split the file",
+        "sheet Hovedmål, row 2, column Tittel: longer than 5000 characters",
+    ]
+    assert not MainGoal.objects.filter(budget_year__agency=ftd).exists()
+
+
+def test_a_yaml_file_repeating_rows_through_aliases_is_stopped(ftd, tmp_path, monkeypatch):
+    monkeypatch.setattr("goals.letter_formats.MAX_ROWS", 3)
+    path = tmp_path / "letter.yaml"
+    path.write_text(
+        "goal: &g {code: FM1, title: Mål}\nmain_goals: [*g, *g, *g, *g, *g]\n", encoding="utf-8"
+    )
+
+    message, _err = fail(path, "--agency", "FTD", "--year", 2006)
+
+    assert message == f"{path}: more than 3 rows of Hovedmål; split the file"
