@@ -145,15 +145,17 @@ def _text(value: Any) -> str:
 
 
 def _int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"'{value}' is not a whole number")
+    """A whole number from 1: the year, an activity's number."""
+    number = None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise ValueError(f"'{value}' is not a whole number")
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or number < 1:
+        raise ValueError(f"'{value}' is not a whole number from 1")
+    return number
 
 
 def _number(value: Any) -> Decimal:
@@ -218,9 +220,12 @@ def clean_value(column: Column, value: Any, model) -> Any:
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
         raise ValueError(f"longer than {MAX_CELL_CHARS} characters")
     cleaned = CLEANERS[column.kind](value)
-    if column.model_field and cleaned not in (None, ""):
+    name = column.model_field
+    if column.kind == "baseline":
+        name = "baseline" if isinstance(cleaned, Decimal) else "baseline_text"
+    if name and cleaned not in (None, ""):
         try:
-            model._meta.get_field(column.model_field).run_validators(cleaned)
+            model._meta.get_field(name).run_validators(cleaned)
         except ValidationError as exc:
             raise ValueError(" ".join(exc.messages)) from None
     return cleaned
@@ -417,9 +422,11 @@ class _Check:
                     self.fail(clean.row, "parent", f"no {what} '{parent[1]}' in the letter or year")
                 else:
                     clean.values["parent"] = f"{parent[0]}:{parent[1]}"
+                    continue
+                clean.values["parent"] = None
         for clean in self.plan["indicators"]:
             position = clean.values["activity"]
-            if position is None:
+            if position is None or clean.values["parent"] is None:
                 continue
             if position not in known.activities:
                 self.fail(clean.row, "activity", f"no activity {position} in the letter or year")
