@@ -193,6 +193,9 @@ class _YamlReader:
     def read(self, data: dict) -> None:
         area = data.get("priority_area") or {}
         if not isinstance(area, dict):
+            self.letter.problems.append(
+                Problem("Satsingsområde", "priority_area", "-", "expected a mapping")
+            )
             area = {}
         letter = self.row("letter", "file", {**data, **area})
         letter.places.update(
