@@ -39,8 +39,8 @@ from budget.models import (
     SubPost,
     SubPostLine,
 )
+from goals.loaders import FixtureError, _as_date, _require, read_yaml
 from goals.models import BudgetYear, Ministry, ReportingPeriod
-from goals.services import FixtureError, _as_date, _require, read_yaml
 
 SUBPOST_REPORTED = {
     "persons": Measure.SUBPOST_PERSONS,

@@ -1,9 +1,14 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 
+from goals.letter_admin import imported_message, letter_import_step
 from goals.locking import locked_writes_allowed
 from goals.models import (
     Activity,
@@ -81,6 +86,34 @@ class OrganisationalUnitAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 class BudgetYearAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["agency", "year", "allocation_letter_date"]
     list_select_related = ["agency"]
+    change_list_template = "admin/goals/budgetyear/change_list.html"
+
+    def get_urls(self):
+        page = self.admin_site.admin_view(self.import_letter_view)
+        return [
+            path("import-letter/", page, name="goals_budgetyear_import_letter"),
+            *super().get_urls(),
+        ]
+
+    def import_letter_view(self, request):
+        # The letter creates and changes the year's goals, requirements and activities.
+        if not (
+            self.has_change_permission(request)
+            and request.user.has_perms(["goals.add_maingoal", "goals.change_resultrequirement"])
+        ):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        step = letter_import_step(data=data, files=request.FILES, user=request.user)
+        if step.imported is not None:
+            messages.success(request, imported_message(step=step))
+            return redirect("admin:goals_budgetyear_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            **step.context,
+            "opts": self.model._meta,
+            "title": _("Import allocation letter"),
+        }
+        return TemplateResponse(request, "admin/goals/budgetyear/import_letter.html", context)
 
 
 @admin.register(ReportingPeriod)

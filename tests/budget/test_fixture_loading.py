@@ -17,7 +17,7 @@ from budget.models import (
     SubPostLine,
 )
 from budget.services import load_budget_demo, load_budget_report
-from goals.services import FixtureError
+from goals.loaders import FixtureError
 from imdi_reporting.services import FIXTURES_DIR
 
 MODELS = [
