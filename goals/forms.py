@@ -55,3 +55,10 @@ class NarrativeForm(forms.Form):
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class NewYearForm(forms.Form):
+    allocation_letter_date = forms.DateField(
+        label=_("Date of the new allocation letter"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
