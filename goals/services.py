@@ -1388,7 +1388,10 @@ def create_next_year(*, budget_year: BudgetYear, allocation_letter_date: date) -
                 vision=budget_year.vision,
             )
     except IntegrityError as error:
-        raise _year_exists_error(budget_year) from error
+        # Only a year created meanwhile is "already exists"; any other violation is a bug.
+        if BudgetYear.objects.filter(agency_id=budget_year.agency_id, year=source.year).exists():
+            raise _year_exists_error(budget_year) from error
+        raise
     parents = _carry_letter(source, year)
     _carry_form(source, year, parents)
     _carry_periods(source, year)

@@ -142,6 +142,34 @@ def test_the_2007_periods_are_open_and_a_year_later(year_2006):
     assert all(p.submitted_at is None and p.submitted_by is None for p in periods)
 
 
+def test_a_period_ending_on_29_february_ends_on_28_february_next_year(organisation):
+    year_2008 = BudgetYear.objects.create(
+        agency=Agency.objects.get(code="IMDi"), year=2008, allocation_letter_date=date(2008, 1, 2)
+    )
+    ReportingPeriod.objects.create(
+        budget_year=year_2008,
+        kind="Y",
+        start=date(2008, 1, 1),
+        end=date(2008, 12, 31),
+        deadline=date(2009, 2, 28),
+    )
+    ReportingPeriod.objects.create(
+        budget_year=year_2008,
+        kind="T1",
+        start=date(2008, 1, 1),
+        end=date(2008, 2, 29),
+        deadline=date(2008, 3, 15),
+    )
+
+    year_2009 = create_next_year(budget_year=year_2008, allocation_letter_date=date(2009, 1, 5))
+
+    periods = ReportingPeriod.objects.filter(budget_year=year_2009).order_by("end")
+    assert [(p.kind, p.start, p.end, p.deadline) for p in periods] == [
+        ("T1", date(2009, 1, 1), date(2009, 2, 28), date(2009, 3, 15)),
+        ("Y", date(2009, 1, 1), date(2009, 12, 31), date(2010, 2, 28)),
+    ]
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
@@ -339,7 +367,8 @@ def test_the_approver_creates_2007_on_the_page(year_2006, client_for):
     assert response.url == reverse("goals:requirement-list") + "?periode=IMDi-2007-H1"
     assert BudgetYear.objects.get(year=2007).allocation_letter_date == LETTER_DATE
     page = client.get(response.url)
-    assert "IMDi 2007" in page.text and "R1-1" in page.text
+    assert "IMDi 2007 er opprettet fra IMDi 2006." in page.text
+    assert "R1-1" in page.text
 
 
 def test_the_page_without_a_letter_date_creates_nothing(year_2006, client_for):
@@ -347,6 +376,10 @@ def test_the_page_without_a_letter_date_creates_nothing(year_2006, client_for):
 
     assert page.status_code == 200
     assert not BudgetYear.objects.filter(year=2007).exists()
+
+
+def test_the_administrator_may_open_the_page(year_2006, client_for):
+    assert client_for("admin").get(URL).status_code == 200
 
 
 @pytest.mark.parametrize("username", ["ne", "aid"])
