@@ -29,8 +29,8 @@ from goals.models import (
     StatusUpdate,
 )
 from goals.selectors import new_year_preview, next_year_source, one_year_later
-from goals.services import create_next_year, load_goals_demo
-from imdi_reporting.services import FIXTURES_DIR
+from goals.services import create_next_year
+from imdi_reporting.services import demo_steps
 
 LETTER_DATE = date(2007, 1, 20)
 
@@ -38,7 +38,7 @@ LETTER_DATE = date(2007, 1, 20)
 @pytest.fixture
 def year_2006(organisation):
     """The IMDi 2006 demo: letter, half-year report and reporting form."""
-    load_goals_demo(directory=FIXTURES_DIR / "goals")
+    dict(demo_steps())["goals content"]()
     return BudgetYear.objects.select_related("agency").get(agency__code="IMDi", year=2006)
 
 
