@@ -232,6 +232,20 @@ def test_an_existing_2007_is_refused_without_adding_anything(year_2006):
     assert dump_of_everything() == before
 
 
+def test_a_2007_created_meanwhile_is_refused_too(organisation, monkeypatch):
+    """Two requests at once: both previews saw no 2007, the unique year stops the second."""
+    year_2006 = BudgetYear.objects.select_related("agency").get(year=2006)
+    seen_before = next_year_source(budget_year=year_2006)
+    BudgetYear.objects.create(
+        agency=year_2006.agency, year=2007, allocation_letter_date=LETTER_DATE
+    )
+    monkeypatch.setattr("goals.rollover.next_year_source", lambda budget_year: seen_before)
+
+    with pytest.raises(ValidationError, match="IMDi 2007"):
+        create_2007(year_2006)
+    assert not ReportingPeriod.objects.filter(budget_year__year=2007).exists()
+
+
 def test_creating_twice_is_refused(year_2006):
     create_2007(year_2006)
     with pytest.raises(ValidationError):
