@@ -33,6 +33,13 @@ class ReasonForm(forms.Form):
     )
 
 
+class NewYearForm(forms.Form):
+    allocation_letter_date = forms.DateField(
+        label=_("Date of the new allocation letter"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 class SubmitPeriodForm(forms.Form):
     include_unapproved = forms.BooleanField(
         label=_("Submit even though some updates are not approved"), required=False

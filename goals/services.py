@@ -465,3 +465,9 @@ def add_feedback(
     return Feedback.objects.create(
         requirement=requirement, period=period, author=user, text=text, parent=parent
     )
+
+
+# --- A new year from last year ---------------------------------------------------------------
+# The copying is long and apart from the rest, so it lives in goals.rollover; callers use it
+# from here like every other write.
+from goals.rollover import create_next_year as create_next_year  # noqa: E402
