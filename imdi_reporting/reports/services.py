@@ -10,7 +10,6 @@ from goals.choices import PeriodState
 from goals.models import OrganisationalUnit, ReportingPeriod
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.models import FrozenReport
-from imdi_reporting.pdf import render_pdf
 from imdi_reporting.reports.selectors import report_context
 
 DOCUMENT_TEMPLATE = "imdi_reporting/reports/document.html"
@@ -34,6 +33,11 @@ def render_report_html(
 def render_report_pdf(
     *, period: ReportingPeriod, part: str = ReportPart.FULL, unit: OrganisationalUnit | None = None
 ) -> bytes:
+    # WeasyPrint takes most of a second to import; importing it here rather than at module
+    # level keeps it out of the URLconf, so app servers and commands start without it
+    # until the first PDF is rendered.
+    from imdi_reporting.pdf import render_pdf
+
     return render_pdf(html=render_report_html(period=period, part=part, unit=unit))
 
 
