@@ -98,14 +98,28 @@ TEMPLATES = [
 WSGI_APPLICATION = "imdi_reporting.wsgi.application"
 
 # The embedded default is an SQLite file in the project folder; PostgreSQL through
-# DATABASE_URL=postgres://user@host:5432/name.
+# DATABASE_URL=postgres://user@host:5432/name. Connections are kept for CONN_MAX_AGE
+# seconds rather than opened per request, and checked before reuse, so that a connection
+# the server has closed (a restart, an idle timeout) is replaced instead of failing a request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by every app server when REDIS_URL is set (redis://host:6379/0); otherwise each
+# process has its own memory cache. Nothing depends on the cache for correctness.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
