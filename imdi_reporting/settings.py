@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "django_tasks_db",
     "goals",
     "budget",
     "settlement",
@@ -219,6 +220,19 @@ SPECTACULAR_SETTINGS = {
         "imdi_reporting.api.schema.add_error_responses",
     ],
 }
+
+# Background tasks (Django's tasks framework). "immediate" runs a task in the process that
+# enqueues it (make run, the tests); "database" stores it in PostgreSQL for
+# `manage.py db_worker` (make worker), so that any app server may enqueue and any worker
+# run it. make serve uses "database".
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
 # Counts below this are shown as ":" to readers without the settlement permission.
 SETTLEMENT_SUPPRESSION_THRESHOLD = int(os.environ.get("SETTLEMENT_SUPPRESSION_THRESHOLD", "5"))

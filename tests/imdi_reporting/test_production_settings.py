@@ -45,3 +45,9 @@ def test_the_cache_is_redis_when_redis_url_is_set_and_process_memory_otherwise()
 def test_sessions_are_kept_in_the_database():
     engine = "django.contrib.sessions.backends.db"
     assert setting("settings.SESSION_ENGINE") == engine
+
+
+def test_tasks_run_at_once_unless_the_database_backend_is_chosen():
+    backend = "settings.TASKS['default']['BACKEND']"
+    assert setting(backend) == "django.tasks.backends.immediate.ImmediateBackend"
+    assert setting(backend, TASKS_BACKEND="database") == "django_tasks_db.DatabaseBackend"
