@@ -45,14 +45,22 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def stored_report(*, period: ReportingPeriod, part: str) -> FrozenReport | None:
+    """The stored PDF of the period's current submission if it has been made. None for an
+    open period."""
+    if period.state == PeriodState.OPEN or period.submitted_at is None:
+        return None
+    return FrozenReport.objects.filter(
+        period=period, part=part, submitted_at=period.submitted_at
+    ).first()
+
+
 def frozen_report(*, period: ReportingPeriod, part: str, user=None) -> FrozenReport | None:
     """The stored PDF of the period's current submission, made now if it does not exist yet
     (periods submitted before freezing existed). None for an open period."""
     if period.state == PeriodState.OPEN or period.submitted_at is None:
         return None
-    existing = FrozenReport.objects.filter(
-        period=period, part=part, submitted_at=period.submitted_at
-    ).first()
+    existing = stored_report(period=period, part=part)
     if existing is not None:
         return existing
     return freeze_report(period=period, part=part, user=user)
