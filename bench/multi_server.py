@@ -415,7 +415,7 @@ def main() -> int:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if failures:
+        if failures or sys.exc_info()[0] is not None:
             for log in sorted(scratch.glob("*.log")):
                 print(f"== {log.name}\n{log.read_text()[-3000:]}")
         for log in scratch.glob("*.log"):
