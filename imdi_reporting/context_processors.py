@@ -2,7 +2,10 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (URL name, label, permission needed). Sections whose page is not installed are left out.
+from settlement.selectors import visible_settlement_agencies
+
+# (URL name, label, permission needed). Sections whose page is not installed are left out,
+# and so are modules no agency of the user has (MODULES).
 NAVIGATION = [
     ("home", _("Overview"), None),
     ("goals:requirement-list", _("Result requirements"), "goals.view_resultrequirement"),
@@ -10,6 +13,7 @@ NAVIGATION = [
     ("settlement:index", _("Settlement"), "settlement.view_forecast"),
     ("reports:index", _("Reports"), None),
 ]
+MODULES = {"settlement:index": visible_settlement_agencies}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -19,6 +23,8 @@ def navigation(request: HttpRequest) -> dict:
     items = []
     for name, label, permission in NAVIGATION:
         if permission and not user.has_perm(permission):
+            continue
+        if name in MODULES and not MODULES[name](user=user):
             continue
         try:
             url = reverse(name)
