@@ -30,6 +30,7 @@ from imdi_reporting.services import FIXTURES_DIR
 from settlement import selectors
 from settlement.loaders import import_cases, load_settlement_demo
 from settlement.models import Forecast, SettlementCase
+from settlement.resources import SettlementCaseResource
 from tests.settlement.conftest import SETTLEMENT_FIXTURES
 
 PAGE = "/bosetting/?start=2006-01-01&end=2006-06-30"
@@ -320,3 +321,16 @@ def test_no_report_block_once_the_agency_loses_the_module(goals_2006):
     agency.has_settlement = False
     agency.save()
     assert settlement_sections(goals_2006) == []
+
+
+def test_the_admin_import_refuses_an_agency_without_the_module(ftd):
+    from tests.settlement.test_import import case, dataset
+
+    result = SettlementCaseResource().import_data(
+        dataset([case(agency="FTD"), case(case_key="K2")]), dry_run=False
+    )
+    # The agency identifies the row, so a bad one is a row error rather than a field's.
+    assert result.has_errors()
+    messages = [str(error.error) for row in result.rows for error in row.errors]
+    assert messages == ["the agency FTD does not have the settlement module"]
+    assert not SettlementCase.objects.filter(case_key="K2").exists()
