@@ -623,7 +623,7 @@ def _within(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
 
 
 def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
-    """What /bosetting/ shows of one agency for a period: 21 queries whatever the data."""
+    """What /bosetting/ shows of one agency for a period: 20 queries whatever the data."""
     forecasts = forecast_at(agencies=[agency], at=end)
     forecast = forecasts[agency.pk]
     figures = _report_figures(agencies=[agency], start=start, end=end, forecast=forecasts)
