@@ -441,9 +441,8 @@ def places_total(*, agency: Agency, year: int) -> dict[str, int]:
 
 
 def report_figures(*, agencies: Sequence[Agency], start: date, end: date) -> dict[int, dict]:
-    """Per agency, the figures reported under the settlement requirement (R1-1 for IMDi
-    2006) in the shape `settlement_stats --json` prints. Eight queries for any number of
-    agencies."""
+    """Per agency, the figures reported under its settlement requirement, in the shape
+    `settlement_stats --json` prints. Eight queries for any number of agencies."""
     forecast = forecast_at(agencies=agencies, at=end)
     return _report_figures(agencies=agencies, start=start, end=end, forecast=forecast)
 

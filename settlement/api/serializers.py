@@ -30,10 +30,10 @@ def count(help_text: str) -> serializers.IntegerField:
 
 
 class StatisticsSerializer(serializers.Serializer):
-    """One agency's settlement figures (R1-1 for IMDi), as `manage.py settlement_stats
+    """One agency's settlement figures, as `manage.py settlement_stats
     --json` prints them."""
 
-    agency = serializers.CharField(help_text="The agency's code, e.g. IMDi.")
+    agency = serializers.CharField(help_text="The agency's code, e.g. ABC.")
     start = serializers.DateField(help_text="First day of the period (from).")
     end = serializers.DateField(help_text="Last day of the period (date).")
     exact = serializers.BooleanField(
@@ -71,7 +71,7 @@ class StatisticsSerializer(serializers.Serializer):
 
 class StatisticsQuerySerializer(serializers.Serializer):
     agency = serializers.CharField(
-        required=False, help_text="Only this agency (its code, e.g. IMDi)."
+        required=False, help_text="Only this agency (its code, e.g. ABC)."
     )
     date = serializers.DateField(
         required=False,

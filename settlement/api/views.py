@@ -40,7 +40,7 @@ class StatisticsViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("agency", str, description="Only this agency (code, e.g. IMDi)."),
+            OpenApiParameter("agency", str, description="Only this agency (code, e.g. ABC)."),
             OpenApiParameter(
                 "date",
                 date,

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from goals.choices import PeriodKind, UnitKind
+from goals.loaders import FixtureError, load_goals_demo
 from goals.models import (
     Agency,
     BudgetYear,
@@ -23,7 +24,7 @@ from goals.models import (
     ReportingPeriod,
     ResultRequirement,
 )
-from goals.services import FixtureError, load_goals_demo, set_user_profile
+from goals.services import set_user_profile
 from imdi_reporting.reports.selectors import report_context
 from imdi_reporting.roles import Role
 from imdi_reporting.services import FIXTURES_DIR

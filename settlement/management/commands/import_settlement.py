@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--agency",
-            help="agency code, e.g. IMDi; required when several agencies have the module",
+            help="agency code, e.g. ABC; required when several agencies have the module",
         )
 
     def handle(self, *args, **options):

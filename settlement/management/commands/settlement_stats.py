@@ -24,10 +24,7 @@ def _plain(value):
 
 
 class Command(BaseCommand):
-    help = (
-        "Print an agency's settlement figures (R1-1 for IMDi) at a date, for the period "
-        "from --from."
-    )
+    help = "Print an agency's settlement figures at a date, for the period from --from."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", required=True, help="end date, YYYY-MM-DD")
@@ -35,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
         parser.add_argument(
             "--agency",
-            help="agency code, e.g. IMDi; required when several agencies have the module",
+            help="agency code, e.g. ABC; required when several agencies have the module",
         )
 
     def handle(self, *args, **options):
