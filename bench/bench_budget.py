@@ -45,6 +45,7 @@ def main() -> None:
 
 
 def run() -> None:
+    from budget.imports import export_budget_table, import_budget_file
     from budget.models import (
         AccountsEntry,
         AllocationEntry,
@@ -54,7 +55,6 @@ def run() -> None:
         SubPostLine,
     )
     from budget.selectors import budget_overview, period_controls, subpost_attachment
-    from budget.services import export_budget_table, import_budget_file
     from goals.models import Ministry, ReportingPeriod
     from imdi_reporting.services import load_demo
 

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from budget.imports import export_budget_table
 from budget.models import AccountsEntry, Chapter, Post
 from budget.resources import RESOURCES
 from budget.selectors import (
@@ -13,7 +14,6 @@ from budget.selectors import (
     period_controls,
     post_detail,
 )
-from budget.services import export_budget_table
 from goals.models import ReportingPeriod
 from goals.selectors import get_period, periods_visible_to
 

@@ -1,6 +1,6 @@
 import pytest
 
-from budget.services import load_budget_demo
+from budget.loaders import load_budget_demo
 from imdi_reporting.services import FIXTURES_DIR
 
 

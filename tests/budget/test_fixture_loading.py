@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from budget.loaders import load_budget_demo, load_budget_report
 from budget.models import (
     AccountsEntry,
     AllocationEntry,
@@ -16,7 +17,6 @@ from budget.models import (
     ReportedFigure,
     SubPostLine,
 )
-from budget.services import load_budget_demo, load_budget_report
 from goals.services import FixtureError
 from imdi_reporting.services import FIXTURES_DIR
 

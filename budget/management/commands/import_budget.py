@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from budget.imports import import_budget_file
 from budget.resources import RESOURCES
-from budget.services import import_budget_file
 
 
 class Command(BaseCommand):
