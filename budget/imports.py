@@ -11,6 +11,8 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
+from goals.models import BudgetYear
+
 
 @dataclass(frozen=True)
 class ImportProblem:
@@ -77,6 +79,21 @@ def guess_table(headers: list[str]) -> str | None:
     return None
 
 
+def _several_agencies(*, year: int | None, agency_code: str | None) -> str:
+    """Why the import cannot tell the agency, or ''. With several agencies in the year the
+    import refuses to guess, even where the chapter numbers would tell them apart."""
+    if agency_code or year is None:
+        return ""
+    codes = list(
+        BudgetYear.objects.filter(year=year)
+        .order_by("agency__code")
+        .values_list("agency__code", flat=True)
+    )
+    if len(codes) < 2:
+        return ""
+    return f"several agencies have the budget year {year} ({', '.join(codes)}); give the agency"
+
+
 def import_budget_file(
     *,
     content: bytes,
@@ -99,6 +116,10 @@ def import_budget_file(
         )
         return report
     report = ImportReport(table=table, rows=len(dataset))
+    ambiguity = _several_agencies(year=year, agency_code=agency_code)
+    if ambiguity:
+        report.problems.append(ImportProblem(None, "", ambiguity))
+        return report
     resource = RESOURCES[table](year=year, agency_code=agency_code)
     with transaction.atomic():
         try:

@@ -36,7 +36,7 @@ from budget.models import (
     SubPost,
 )
 from budget.services import save_chapter, save_subpost_line
-from goals.models import Agency, BudgetYear, ReportingPeriod
+from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
 from goals.services import FixtureError, _as_date, _require, read_yaml
 
 SUBPOST_REPORTED = {
@@ -136,12 +136,19 @@ def load_chapters(*, path: Path, agency_code: str | None = None) -> dict[str, in
 
 
 def _load_chapter(item: dict, agency: Agency, *, path: Path, where: str):
-    ministry_code = item.get("ministry")
-    if ministry_code and ministry_code != agency.ministry.code:
+    """A chapter of the agency's ministry, or (``charge_authorisation: true``) another
+    ministry's chapter the agency charges under a charge authorisation."""
+    ministry_code = item.get("ministry") or agency.ministry.code
+    ministry = Ministry.objects.filter(code=ministry_code).first()
+    if ministry is None:
+        raise FixtureError(str(path), where, f"unknown ministry '{ministry_code}'")
+    if ministry.pk != agency.ministry_id and not item.get("charge_authorisation"):
         raise FixtureError(
             str(path),
             where,
-            f"'ministry' {ministry_code} is not {agency.code}'s ministry {agency.ministry.code}",
+            f"'ministry' {ministry_code} is not {agency.code}'s ministry "
+            f"{agency.ministry.code}; mark the chapter 'charge_authorisation: true' if "
+            f"{agency.code} charges it under an authorisation",
         )
     number = str(_require(item, "number", path=path, where=where))
     if len(number) != 4 or not number.isdigit():
@@ -151,6 +158,7 @@ def _load_chapter(item: dict, agency: Agency, *, path: Path, where: str):
         number=number,
         name=_require(item, "name", path=path, where=where),
         kind=_choice(item, "kind", ChapterKind, path=path, where=where),
+        ministry=ministry,
     )
 
 

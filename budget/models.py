@@ -68,7 +68,8 @@ class PostScopedModel(models.Model):
 
 class Chapter(models.Model):
     """Kapittel: a chapter of the state budget (0651, 3650 ...) that an agency disposes of
-    under its allocation letter; the ministry is the agency's.
+    under its allocation letter; the ministry is the agency's, unless the agency charges
+    another ministry's chapter under a charge authorisation (0854 from BLD for IMDi).
 
     Chapters 0001-2999 are expenses (utgiftskapitler), 3000-5999 income (inntektskapitler).
     The number is unique within an agency: each agency's chapters are its own rows.
@@ -82,6 +83,15 @@ class Chapter(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ChapterKind.choices)
     ministry = models.ForeignKey(
         Ministry, on_delete=models.PROTECT, related_name="chapters", verbose_name=_("ministry")
+    )
+    under_authorisation = models.BooleanField(
+        _("charged under an authorisation"),
+        default=False,
+        help_text=_(
+            "The agency charges another ministry's chapter under a charge authorisation "
+            "(belastningsfullmakt); only then may the chapter's ministry differ from the "
+            "agency's."
+        ),
     )
 
     class Meta:
@@ -118,12 +128,13 @@ class Chapter(models.Model):
             return
         if not self.ministry_id:
             self.ministry_id = self.agency.ministry_id
-        elif self.ministry_id != self.agency.ministry_id:
+        elif self.ministry_id != self.agency.ministry_id and not self.under_authorisation:
             raise ValidationError(
                 {
                     "ministry": _(
                         "The chapter's agency %(agency)s belongs to %(agency_ministry)s, "
-                        "not to %(ministry)s."
+                        "not to %(ministry)s; another ministry's chapter needs a charge "
+                        "authorisation."
                     )
                     % {
                         "agency": self.agency.code,

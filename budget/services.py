@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from budget.models import BudgetProfile, Chapter, Post, SubPost, SubPostLine
-from goals.models import Agency, BudgetYear, ReportingPeriod
+from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
 
 
 def save_subpost_line(
@@ -22,12 +22,22 @@ def save_subpost_line(
     return line
 
 
-def save_chapter(*, agency: Agency, number: str, name: str, kind: str) -> Chapter:
-    """Create or update an agency's chapter by its number; the ministry is the agency's."""
+def save_chapter(
+    *,
+    agency: Agency,
+    number: str,
+    name: str,
+    kind: str,
+    ministry: Ministry | None = None,
+) -> Chapter:
+    """Create or update an agency's chapter by its number. The ministry is the agency's;
+    another ministry's chapter is one the agency charges under a charge authorisation."""
     chapter = Chapter.objects.filter(agency=agency, number=number).first() or Chapter(
         agency=agency, number=number
     )
-    chapter.name, chapter.kind, chapter.ministry = name, kind, agency.ministry
+    chapter.name, chapter.kind = name, kind
+    chapter.ministry = ministry or agency.ministry
+    chapter.under_authorisation = chapter.ministry_id != agency.ministry_id
     chapter.full_clean(validate_unique=False, validate_constraints=False)
     chapter.save()
     return chapter

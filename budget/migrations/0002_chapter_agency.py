@@ -51,6 +51,17 @@ class Migration(migrations.Migration):
             name='agency',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='chapters', to='goals.agency', verbose_name='agency'),
         ),
+        migrations.AddField(
+            model_name="chapter",
+            name="under_authorisation",
+            field=models.BooleanField(
+                default=False,
+                help_text="The agency charges another ministry's chapter under a charge "
+                "authorisation (belastningsfullmakt); only then may the chapter's ministry "
+                "differ from the agency's.",
+                verbose_name="charged under an authorisation",
+            ),
+        ),
         migrations.RunPython(set_chapter_agency, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='chapter',
