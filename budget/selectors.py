@@ -1028,6 +1028,19 @@ def year_controls(*, year: int, agency_code: str | None = None) -> list[Control]
     return found
 
 
+def export_queryset(*, table: str, period: ReportingPeriod) -> QuerySet:
+    """The rows an export of the period shows: its year's allocations or its own accounts
+    or lines, of its agency's posts only."""
+    from budget.resources import RESOURCES
+
+    queryset = RESOURCES[table]().get_queryset()
+    prefix = "subpost__post__chapter" if table == "lines" else "post__chapter"
+    queryset = queryset.filter(**{f"{prefix}__agency_id": period.budget_year.agency_id})
+    if table == "allocations":
+        return queryset.filter(budget_year=period.budget_year)
+    return queryset.filter(period=period)
+
+
 def chapter_detail(*, period: ReportingPeriod, chapter: Chapter) -> ChapterFigures:
     """A chapter's posts with their figures. Four queries."""
     posts = list(Post.objects.select_related("chapter").filter(chapter=chapter))

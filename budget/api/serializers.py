@@ -17,13 +17,16 @@ def money_field(help_text: str, **kwargs) -> serializers.DecimalField:
 
 
 class ChapterSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The agency that disposes of the chapter."
+    )
     ministry = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="The ministry that owns the chapter."
     )
 
     class Meta:
         model = Chapter
-        fields = ["id", "number", "name", "kind", "ministry"]
+        fields = ["id", "agency", "number", "name", "kind", "ministry"]
         extra_kwargs = {
             "id": {"help_text": "The chapter's id."},
             "number": {"help_text": "Four-digit chapter number (0651, 3651 ...)."},
@@ -36,6 +39,12 @@ class PostFiguresSerializer(serializers.Serializer):
     """A post with its figures at the end of a reporting period (budget.selectors)."""
 
     id = serializers.IntegerField(source="post.pk", help_text="The post's id.")
+    agency = serializers.CharField(
+        source="post.chapter.agency.code", help_text="The agency whose post it is (IMDi ...)."
+    )
+    period = serializers.CharField(
+        source="period.slug", help_text="The period the figures are at (IMDi-2006-H1 ...)."
+    )
     code = serializers.CharField(source="post.code", help_text="Chapter and post: 0651.01.")
     chapter = serializers.CharField(source="post.chapter.number", help_text="Chapter number.")
     number = serializers.CharField(source="post.number", help_text="Two-digit post number.")
@@ -71,6 +80,15 @@ class PostFiguresSerializer(serializers.Serializer):
         "Accounts minus the linear spend: positive is merforbruk, negative mindreforbruk.",
         source="deviation",
     )
+    linear_basis = serializers.CharField(
+        source="basis",
+        help_text="What the expected spend is measured by: months (whole months elapsed / "
+        "12), days (days elapsed / days in the year) or profile (the post's periodised "
+        "budget up to the period's end month).",
+    )
+    linear_basis_label = serializers.CharField(
+        source="basis_label", help_text="The basis in words, in the request's language."
+    )
 
 
 class SubPostSerializer(serializers.ModelSerializer):
@@ -96,7 +114,7 @@ class SubPostLineSerializer(serializers.ModelSerializer):
         source="subpost.post.code", read_only=True, help_text="Post: 0651.60."
     )
     period = serializers.CharField(
-        source="period.slug", read_only=True, help_text="The period's key (2006-H1 ...)."
+        source="period.slug", read_only=True, help_text="The period's key (IMDi-2006-H1 ...)."
     )
     rate = money_field("Rate (sats) per person.")
     amount = money_field("Amount as reported.")
