@@ -79,7 +79,7 @@ def guess_table(headers: list[str]) -> str | None:
     return None
 
 
-def _several_agencies(*, year: int | None, agency_code: str | None) -> str:
+def agency_ambiguity(*, year: int | None, agency_code: str | None) -> str:
     """Why the import cannot tell the agency, or ''. With several agencies in the year the
     import refuses to guess, even where the chapter numbers would tell them apart."""
     if agency_code or year is None:
@@ -116,7 +116,7 @@ def import_budget_file(
         )
         return report
     report = ImportReport(table=table, rows=len(dataset))
-    ambiguity = _several_agencies(year=year, agency_code=agency_code)
+    ambiguity = agency_ambiguity(year=year, agency_code=agency_code)
     if ambiguity:
         report.problems.append(ImportProblem(None, "", ambiguity))
         return report

@@ -262,23 +262,37 @@ class BudgetResource(resources.ModelResource):
                 posts = posts.filter(chapter__agency=self._agency)
             self._posts[(chapter, number)] = list(posts.order_by("chapter__agency__code"))
         found = self._posts[(chapter, number)]
+        hint = "" if self._agency is not None else self.agency_hint(row)
+        if hint:
+            found = [p for p in found if p.chapter.agency.code == hint]
         if len(found) > 1:
             codes = ", ".join(p.chapter.agency.code for p in found)
             errors["kapittel"] = (
-                f"chapter {chapter} exists for several agencies ({codes}); give the agency"
+                f"chapter {chapter} exists for several agencies ({codes}); give the agency "
+                "(--agency, a 'virksomhet' column or the period's full key)"
             )
             return None
         if not found:
             chapters = Post.objects.filter(chapter__number=chapter)
-            if self._agency is not None:
-                chapters = chapters.filter(chapter__agency=self._agency)
-            of = f" of {self._agency.code}" if self._agency is not None else ""
+            agency_code = self._agency.code if self._agency is not None else hint
+            if agency_code:
+                chapters = chapters.filter(chapter__agency__code=agency_code)
+            of = f" of {agency_code}" if agency_code else ""
             if not chapters.exists():
                 errors["kapittel"] = f"unknown chapter {chapter}{of}"
             else:
                 errors["post"] = f"unknown post {chapter}.{number}{of}"
             return None
         return found[0]
+
+    def agency_hint(self, row) -> str:
+        """The agency a row names itself: a 'virksomhet' column, or the agency in the
+        period's full key (FTD-2006-H1). Used where several agencies have the chapter."""
+        named = str(row.get("virksomhet") or "").strip()
+        if named:
+            return named
+        parsed = parse_period_slug(str(row.get("periode") or "").strip())
+        return parsed.agency if parsed is not None and parsed.agency else ""
 
     def row_agency(self, row) -> Agency | None:
         """The agency named for the import, else the one of the row's chapter."""
