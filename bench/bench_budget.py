@@ -64,7 +64,13 @@ def run() -> None:
     period.save(update_fields=["state"])
     ministry = Ministry.objects.get(code="AID")
     chapters = Chapter.objects.bulk_create(
-        Chapter(number=f"{1000 + i:04d}", name=f"Kapittel {i}", kind="expense", ministry=ministry)
+        Chapter(
+            agency_id=period.budget_year.agency_id,
+            number=f"{1000 + i:04d}",
+            name=f"Kapittel {i}",
+            kind="expense",
+            ministry=ministry,
+        )
         for i in range(CHAPTERS)
     )
     posts = Post.objects.bulk_create(
