@@ -405,3 +405,42 @@ def test_a_superusers_list_of_both_agencies_runs_as_many_queries_as_of_one(
     with django_assert_num_queries(6):
         data = client.get("/api/budget/posts/?period=2006-H1&limit=100").json()
     assert {p["agency"] for p in data["results"]} == {"FTD", "IMDi"}
+
+
+# --- Admin ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_dropdowns_name_the_agency_and_lists_filter_by_it(ftd, client_for):
+    client = client_for("admin")
+    form = client.get(reverse("admin:budget_accountsentry_add")).content.decode()
+    assert "IMDi 0650.01 Driftsutgifter" in form and "FTD 0840.01 Driftsutgifter" in form
+    assert "FTD 2006-H1" in form and "IMDi 2006-H1" in form
+    listing = client.get(
+        reverse("admin:budget_accountsentry_changelist") + "?post__chapter__agency__code=FTD"
+    ).content.decode()
+    assert "0840.01" in listing and "0650.01" not in listing
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_accounts_that_join_two_agencies(ftd, client_for):
+    response = client_for("admin").post(
+        reverse("admin:budget_accountsentry_add"),
+        {
+            "post": imdi_post("0650.01").pk,
+            "period": period(FTD_H1).pk,
+            "category": "salary",
+            "amount": "100",
+            "note": "",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "Posten 0650.01 tilhører IMDi, men rapporteringsperiode FTD 2006-H1 tilhører FTD."
+        in response.content.decode()
+    )
+    assert (
+        not AccountsEntry.objects.filter(period__budget_year__agency=ftd, note="")
+        .exclude(post__chapter__agency=ftd)
+        .exists()
+    )
