@@ -234,6 +234,27 @@ def _load_post(
     path: Path,
     where: str,
 ) -> None:
+    """One post's part of a period's report, section by section."""
+    args = (post, item, budget_year, period, counts)
+    _load_amounts(*args, path=path, where=where)
+    _load_reported_and_footnotes(*args, path=path, where=where)
+    for i, entry in enumerate(item.get("subposts", []), start=1):
+        _load_subpost(post, entry, period, counts, path=path, where=f"{where}.subposts[{i}]")
+    parts = _load_parts(*args, path=path, where=where)
+    _load_authorisation_and_commentary(*args, parts, path=path, where=where)
+
+
+def _load_amounts(
+    post: Post,
+    item: dict,
+    budget_year: BudgetYear,
+    period: ReportingPeriod,
+    counts: dict[str, int],
+    *,
+    path: Path,
+    where: str,
+) -> None:
+    """Allocations of the year and accounts of the period."""
     sequences: dict[str, int] = {}
     for i, entry in enumerate(item.get("allocations", []), start=1):
         entry_where = f"{where}.allocations[{i}]"
@@ -275,6 +296,18 @@ def _load_post(
             },
         )
         counts["accounts"] += 1
+
+
+def _load_reported_and_footnotes(
+    post: Post,
+    item: dict,
+    budget_year: BudgetYear,
+    period: ReportingPeriod,
+    counts: dict[str, int],
+    *,
+    path: Path,
+    where: str,
+) -> None:
     for measure, value in (item.get("reported") or {}).items():
         entry_where = f"{where}.reported.{measure}"
         if measure not in POST_MEASURES:
@@ -316,8 +349,19 @@ def _load_post(
             },
         )
         counts["footnotes"] += 1
-    for i, entry in enumerate(item.get("subposts", []), start=1):
-        _load_subpost(post, entry, period, counts, path=path, where=f"{where}.subposts[{i}]")
+
+
+def _load_parts(
+    post: Post,
+    item: dict,
+    budget_year: BudgetYear,
+    period: ReportingPeriod,
+    counts: dict[str, int],
+    *,
+    path: Path,
+    where: str,
+) -> dict[str, DispositionPart]:
+    """Parts of the post with the transfers between them, by part code."""
     parts: dict[str, DispositionPart] = {}
     for i, entry in enumerate(item.get("parts", []), start=1):
         entry_where = f"{where}.parts[{i}]"
@@ -370,6 +414,20 @@ def _load_post(
             },
         )
         counts["transfers"] += 1
+    return parts
+
+
+def _load_authorisation_and_commentary(
+    post: Post,
+    item: dict,
+    budget_year: BudgetYear,
+    period: ReportingPeriod,
+    counts: dict[str, int],
+    parts: dict[str, DispositionPart],
+    *,
+    path: Path,
+    where: str,
+) -> None:
     authorisation = item.get("authorisation")
     if authorisation:
         entry_where = f"{where}.authorisation"
