@@ -36,8 +36,8 @@ from budget.models import (
     SubPost,
 )
 from budget.services import save_chapter, save_subpost_line
+from goals.loaders import FixtureError, _as_date, _require, read_yaml
 from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
-from goals.services import FixtureError, _as_date, _require, read_yaml
 
 SUBPOST_REPORTED = {
     "persons": Measure.SUBPOST_PERSONS,

@@ -1,9 +1,14 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 
+from goals.letter_admin import imported_message, letter_import_step
 from goals.locking import locked_writes_allowed
 from goals.models import (
     Activity,
@@ -47,21 +52,22 @@ from goals.services import (
     record_changes,
     requirement_of,
 )
+from goals.tenancy import ScopedChoicesMixin
 
 
 @admin.register(Ministry)
-class MinistryAdmin(admin.ModelAdmin):
+class MinistryAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(ScopedChoicesMixin, admin.TabularInline):
     model = OrganisationalUnit
     extra = 0
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["code", "name", "ministry"]
     list_select_related = ["ministry"]
     search_fields = ["code", "name"]
@@ -69,7 +75,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationalUnit)
-class OrganisationalUnitAdmin(admin.ModelAdmin):
+class OrganisationalUnitAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "agency"]
     list_filter = ["agency", "kind"]
     list_select_related = ["agency"]
@@ -77,13 +83,41 @@ class OrganisationalUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetYear)
-class BudgetYearAdmin(admin.ModelAdmin):
+class BudgetYearAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["agency", "year", "allocation_letter_date"]
     list_select_related = ["agency"]
+    change_list_template = "admin/goals/budgetyear/change_list.html"
+
+    def get_urls(self):
+        page = self.admin_site.admin_view(self.import_letter_view)
+        return [
+            path("import-letter/", page, name="goals_budgetyear_import_letter"),
+            *super().get_urls(),
+        ]
+
+    def import_letter_view(self, request):
+        # The letter creates and changes the year's goals, requirements and activities.
+        if not (
+            self.has_change_permission(request)
+            and request.user.has_perms(["goals.add_maingoal", "goals.change_resultrequirement"])
+        ):
+            raise PermissionDenied
+        data = request.POST if request.method == "POST" else None
+        step = letter_import_step(data=data, files=request.FILES, user=request.user)
+        if step.imported is not None:
+            messages.success(request, imported_message(step=step))
+            return redirect("admin:goals_budgetyear_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            **step.context,
+            "opts": self.model._meta,
+            "title": _("Import allocation letter"),
+        }
+        return TemplateResponse(request, "admin/goals/budgetyear/import_letter.html", context)
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
+class ReportingPeriodAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "start", "end", "deadline", "state", "submitted_at"]
     list_filter = ["state", "kind", "budget_year__agency"]
     list_select_related = ["budget_year__agency", "submitted_by"]
@@ -91,7 +125,7 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "submitted_at", "submitted_by"]
 
 
-class UserProfileInline(admin.StackedInline):
+class UserProfileInline(ScopedChoicesMixin, admin.StackedInline):
     model = UserProfile
     can_delete = False
 
@@ -101,7 +135,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class ProfileUserAdmin(UserAdmin):
+class ProfileUserAdmin(ScopedChoicesMixin, UserAdmin):
     inlines = [UserProfileInline]
 
 
@@ -159,7 +193,7 @@ class PeriodLockedAdminMixin:
         super().delete_model(request, obj)
 
 
-class VersionedAnswerAdmin(PeriodLockedAdminMixin, ImportExportModelAdmin):
+class VersionedAnswerAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, ImportExportModelAdmin):
     """Edits here are recorded and bump the version, like edits through the pages."""
 
     readonly_fields = ["version", "updated_by", "updated_at"]
@@ -189,28 +223,28 @@ class VersionedAnswerAdmin(PeriodLockedAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(PriorityArea)
-class PriorityAreaAdmin(admin.ModelAdmin):
+class PriorityAreaAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["__str__", "budget_year", "responsible_unit"]
 
 
 @admin.register(PriorityItem)
-class PriorityItemAdmin(admin.ModelAdmin):
+class PriorityItemAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["letter", "__str__", "area"]
 
 
 @admin.register(MainGoal)
-class MainGoalAdmin(admin.ModelAdmin):
+class MainGoalAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["code", "title", "budget_year"]
     list_filter = ["budget_year"]
 
 
-class DeliverableInline(admin.TabularInline):
+class DeliverableInline(ScopedChoicesMixin, admin.TabularInline):
     model = Deliverable
     extra = 0
 
 
 @admin.register(ResultRequirement)
-class ResultRequirementAdmin(ImportExportModelAdmin):
+class ResultRequirementAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
     resource_classes = [ResultRequirementResource]
     list_display = ["code", "main_goal", "responsible_unit"]
     list_filter = ["main_goal__budget_year", "responsible_unit"]
@@ -220,26 +254,26 @@ class ResultRequirementAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(admin.ModelAdmin):
+class DeliverableAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["requirement", "due", "title"]
     list_select_related = ["requirement"]
 
 
 @admin.register(SpecialReportingRequirement)
-class SpecialReportingRequirementAdmin(admin.ModelAdmin):
+class SpecialReportingRequirementAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["code", "requirement", "main_goal", "responsible_unit"]
     list_select_related = ["requirement", "main_goal", "responsible_unit"]
     search_fields = ["code", "text"]
 
 
 @admin.register(OtherReportingTopic)
-class OtherReportingTopicAdmin(admin.ModelAdmin):
+class OtherReportingTopicAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["code", "title", "responsible_unit"]
     list_select_related = ["responsible_unit"]
 
 
 @admin.register(Activity)
-class ActivityAdmin(ImportExportModelAdmin):
+class ActivityAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
     resource_classes = [ActivityResource]
     list_display = ["position", "__str__", "indicator_text", "budget_year"]
     list_filter = ["budget_year"]
@@ -247,7 +281,7 @@ class ActivityAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["code", "name", "unit", "target", "target_date", "direction"]
     list_filter = ["budget_year", "direction"]
 
@@ -279,13 +313,13 @@ class LockedInlineMixin:
         return not self._locked(obj) and super().has_delete_permission(request, obj)
 
 
-class StatisticalTableRowInline(LockedInlineMixin, admin.TabularInline):
+class StatisticalTableRowInline(ScopedChoicesMixin, LockedInlineMixin, admin.TabularInline):
     model = StatisticalTableRow
     extra = 0
 
 
 @admin.register(StatisticalTable)
-class StatisticalTableAdmin(PeriodLockedAdminMixin, admin.ModelAdmin):
+class StatisticalTableAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "period"]
     list_select_related = ["period__budget_year__agency"]
     inlines = [StatisticalTableRowInline]
@@ -324,31 +358,31 @@ class OtherReportingAnswerAdmin(VersionedAnswerAdmin):
 
 
 @admin.register(PeriodReport)
-class PeriodReportAdmin(PeriodLockedAdminMixin, admin.ModelAdmin):
+class PeriodReportAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, admin.ModelAdmin):
     list_display = ["period", "front_page_title"]
     list_select_related = ["period__budget_year__agency"]
 
 
-class SignatoryInline(LockedInlineMixin, admin.TabularInline):
+class SignatoryInline(ScopedChoicesMixin, LockedInlineMixin, admin.TabularInline):
     model = CoverLetterSignatory
     extra = 0
 
 
 @admin.register(CoverLetter)
-class CoverLetterAdmin(PeriodLockedAdminMixin, admin.ModelAdmin):
+class CoverLetterAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "period", "date"]
     list_select_related = ["period__budget_year__agency"]
     inlines = [SignatoryInline]
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["requirement", "period", "author", "created_at"]
     list_select_related = ["requirement", "period__budget_year__agency", "author"]
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
+class ChangeRecordAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """History is evidence: it can be read, never edited."""
 
     list_display = ["changed_at", "changed_by", "requirement", "field", "old", "new"]

@@ -1,7 +1,11 @@
+from pathlib import Path
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goals.choices import Status
+from goals.letter_schema import MAX_FILE_BYTES
+from goals.models import BudgetYear
 
 
 class StatusUpdateForm(forms.Form):
@@ -26,6 +30,13 @@ class StatusUpdateForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class NewYearForm(forms.Form):
+    allocation_letter_date = forms.DateField(
+        label=_("Date of the new allocation letter"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -55,3 +66,34 @@ class NarrativeForm(forms.Form):
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class LetterUploadForm(forms.Form):
+    """An allocation letter file and the budget year it is for."""
+
+    file = forms.FileField(
+        label=_("Allocation letter (XLSX or YAML)"),
+        help_text=_("The format is described in docs/tildelingsbrev.md."),
+    )
+    budget_year = forms.ModelChoiceField(
+        label=_("Budget year"), queryset=BudgetYear.objects.select_related("agency")
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": MAX_FILE_BYTES // 2**20}
+            )
+        if Path(upload.name).suffix.lower() not in (".xlsx", ".yaml", ".yml"):
+            raise forms.ValidationError(_("Upload an .xlsx workbook or a .yaml file."))
+        return upload
+
+
+class LetterConfirmForm(forms.Form):
+    """Confirms a previewed import; the token names the stored upload (signed)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500)
+    budget_year = forms.ModelChoiceField(
+        queryset=BudgetYear.objects.select_related("agency"), widget=forms.HiddenInput
+    )

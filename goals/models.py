@@ -6,6 +6,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -23,6 +24,7 @@ from goals.choices import (
     WorkflowState,
 )
 from goals.locking import check_period_writable
+from goals.tenancy import TenantRow, check_references
 
 
 class Ministry(models.Model):
@@ -49,7 +51,7 @@ AGENCY_CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9]*$"
 class Agency(models.Model):
     """Virksomhet: an agency (direktorat) that reports to its ministry.
 
-    The code is part of every period's address (``IMDi-2006-H1``), so it holds letters
+    The code is part of every period's address (``ABC-2006-H1``), so it holds letters
     and digits only. Modules and conventions that differ between agencies are settings
     here, never code.
     """
@@ -64,7 +66,7 @@ class Agency(models.Model):
                 _("The code holds letters and digits only and starts with a letter."),
             )
         ],
-        help_text=_("Letters and digits, e.g. IMDi; part of every address of its periods."),
+        help_text=_("Letters and digits, e.g. ABC; part of every address of its periods."),
     )
     name = models.CharField(_("name"), max_length=200)
     ministry = models.ForeignKey(
@@ -99,7 +101,7 @@ class Agency(models.Model):
         return self.code
 
 
-class OrganisationalUnit(models.Model):
+class OrganisationalUnit(TenantRow):
     """Enhet: an organisational unit of an agency (ADM, KOMM, NE, PAKS, VEST, ...)."""
 
     agency = models.ForeignKey(
@@ -159,6 +161,16 @@ class UserProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.unit or self.agency or self.ministry})"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.unit_id is not None and self.agency_id != self.unit.agency_id:
+            raise ValidationError(
+                {
+                    "unit": _("%(unit)s is a unit of %(other)s, not of %(agency)s.")
+                    % {"unit": self.unit, "other": self.unit.agency, "agency": self.agency}
+                }
+            )
+
 
 class BudgetYear(models.Model):
     """Budsjettår: an agency's year, with the allocation letter (tildelingsbrev) and vision."""
@@ -197,8 +209,12 @@ class BudgetYear(models.Model):
     def __str__(self) -> str:
         return f"{self.agency} {self.year}"
 
+    def clean(self) -> None:
+        super().clean()
+        check_references(self)
 
-class ReportingPeriod(models.Model):
+
+class ReportingPeriod(TenantRow):
     """Rapporteringsperiode: 1. tertial, halvår, 2. tertial or år, with its own state.
 
     Open periods accept status updates; submitting sends the period to the ministry
@@ -261,7 +277,7 @@ class ReportingPeriod(models.Model):
 
     @property
     def slug(self) -> str:
-        """The period's address, unique across agencies: 'IMDi-2006-H1', 'IMDi-2006'."""
+        """The period's address, unique across agencies: 'ABC-2006-H1', 'ABC-2006'."""
         return f"{self.budget_year.agency.code}-{self.short_slug}"
 
     @property
@@ -278,7 +294,7 @@ class PeriodKey(NamedTuple):
 
 
 def parse_period_slug(slug: str) -> PeriodKey | None:
-    """'IMDi-2006-H1' -> ('IMDi', 2006, 'H1'); '2006' -> (None, 2006, 'Y'); else None."""
+    """'ABC-2006-H1' -> ('ABC', 2006, 'H1'); '2006' -> (None, 2006, 'Y'); else None."""
     agency = None
     head, sep, rest = slug.partition("-")
     if sep and head[:1].isalpha():
@@ -305,7 +321,7 @@ def _unit_fk(verbose_name, *, null: bool = True) -> models.ForeignKey:
     )
 
 
-class PriorityArea(models.Model):
+class PriorityArea(TenantRow):
     """Satsingsområde: the year's priority area of the allocation letter (part I)."""
 
     budget_year = models.ForeignKey(
@@ -313,7 +329,7 @@ class PriorityArea(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     title = models.TextField(_("title"))
-    # Empty means the whole agency is responsible ("ANSV: IMDi").
+    # Empty means the whole agency is responsible (ANSV: the agency's code).
     responsible_unit = _unit_fk(_("responsible unit (ANSV)"))
 
     class Meta:
@@ -330,7 +346,7 @@ class PriorityArea(models.Model):
         return self.title[:80]
 
 
-class PriorityItem(models.Model):
+class PriorityItem(TenantRow):
     """Satsingsområdets punkt a-c."""
 
     area = models.ForeignKey(PriorityArea, on_delete=models.CASCADE, related_name="items")
@@ -349,7 +365,7 @@ class PriorityItem(models.Model):
         return f"{self.letter}) {self.text[:60]}"
 
 
-class MainGoal(models.Model):
+class MainGoal(TenantRow):
     """Hovedmål: HM1-HM3 of the allocation letter."""
 
     budget_year = models.ForeignKey(BudgetYear, on_delete=models.PROTECT, related_name="main_goals")
@@ -369,7 +385,7 @@ class MainGoal(models.Model):
         return self.code
 
 
-class ResultRequirement(models.Model):
+class ResultRequirement(TenantRow):
     """Resultatkrav: what the ministry requires under a main goal, with its ANSV unit."""
 
     main_goal = models.ForeignKey(MainGoal, on_delete=models.PROTECT, related_name="requirements")
@@ -392,7 +408,7 @@ class ResultRequirement(models.Model):
         return self.code
 
 
-class Deliverable(models.Model):
+class Deliverable(TenantRow):
     """Leveranse: a dated deliverable of a result requirement."""
 
     requirement = models.ForeignKey(
@@ -415,7 +431,7 @@ class Deliverable(models.Model):
         return f"{self.requirement} {self.due}"
 
 
-class SpecialReportingRequirement(models.Model):
+class SpecialReportingRequirement(TenantRow):
     """Særskilt rapportering: tied to a result requirement or directly to a main goal."""
 
     budget_year = models.ForeignKey(
@@ -453,7 +469,7 @@ class SpecialReportingRequirement(models.Model):
         return self.code
 
 
-class OtherReportingTopic(models.Model):
+class OtherReportingTopic(TenantRow):
     """Annen rapportering: målloven, sykefravær, likestilling, grønn stat, IT, budsjett."""
 
     budget_year = models.ForeignKey(
@@ -494,7 +510,7 @@ def exactly_one_parent(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=reduce(operator.or_, options), name=name)
 
 
-class ParentedModel(models.Model):
+class ParentedModel(TenantRow):
     """Something of the reporting form that hangs under exactly one of four parents."""
 
     budget_year = models.ForeignKey(BudgetYear, on_delete=models.PROTECT, related_name="+")
@@ -610,7 +626,7 @@ class Indicator(ParentedModel):
         return self.name
 
 
-class PeriodBoundModel(models.Model):
+class PeriodBoundModel(TenantRow):
     """Content that belongs to a reporting period and freezes with it."""
 
     period = models.ForeignKey(
@@ -689,7 +705,7 @@ class StatisticalTable(ParentedModel, PeriodBoundModel):
         return self.title
 
 
-class StatisticalTableRow(models.Model):
+class StatisticalTableRow(TenantRow):
     """Tabellrad: a label and one whole-number count per column of its table."""
 
     table = models.ForeignKey(StatisticalTable, on_delete=models.CASCADE, related_name="rows")
@@ -872,7 +888,7 @@ class CoverLetter(PeriodBoundModel):
         return self.title
 
 
-class CoverLetterSignatory(models.Model):
+class CoverLetterSignatory(TenantRow):
     """Underskriver of a cover letter."""
 
     letter = models.ForeignKey(CoverLetter, on_delete=models.CASCADE, related_name="signatories")
@@ -900,7 +916,7 @@ class CoverLetterSignatory(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class Feedback(models.Model):
+class Feedback(TenantRow):
     """Tilbakemelding: the ministry's comment on a requirement in a period, or a reply.
 
     Comments stay possible after submission: reading the submitted report is when the
@@ -928,7 +944,7 @@ class Feedback(models.Model):
         return f"{self.requirement} {self.created_at:%Y-%m-%d}"
 
 
-class ChangeRecord(models.Model):
+class ChangeRecord(TenantRow):
     """Endringslogg: one changed field of a status update, narrative or indicator value."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -966,7 +982,7 @@ class ChangeRecord(models.Model):
         return f"{self.field}: {self.old[:20]} -> {self.new[:20]}"
 
 
-class PeriodEvent(models.Model):
+class PeriodEvent(TenantRow):
     """Periodehendelse: a period was submitted or reopened, by whom, when and why."""
 
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="events")

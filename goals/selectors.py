@@ -1,4 +1,6 @@
+import calendar
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,7 @@ from goals.charts import Chart, Series, line_chart
 from goals.choices import (
     STATUS_BADGE,
     WORKFLOW_BADGE,
+    PeriodKind,
     PeriodState,
     Status,
     WorkflowState,
@@ -21,6 +24,7 @@ from goals.models import (
     BudgetYear,
     ChangeRecord,
     CoverLetter,
+    Deliverable,
     Feedback,
     Indicator,
     IndicatorValue,
@@ -31,6 +35,7 @@ from goals.models import (
     PeriodEvent,
     PeriodReport,
     PriorityArea,
+    PriorityItem,
     ReportingPeriod,
     RequirementNarrative,
     ResultRequirement,
@@ -828,3 +833,178 @@ def with_history_charts(indicators: list[Indicator]) -> list[Indicator]:
     for indicator in indicators:
         indicator.history_chart = indicator_history_chart(indicator=indicator)
     return indicators
+
+
+# --- A new year from last year ---------------------------------------------------------------
+
+
+def one_year_later(day: date) -> date:
+    """The same day a year on. A month's last day stays its last day, so that 29 February
+    becomes 28 February, and a period ending 28 February ends on the 29th in a leap year."""
+    year = day.year + 1
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return date(year, day.month, calendar.monthrange(year, day.month)[1])
+    return day.replace(year=year)
+
+
+def carried_target_date(day: date | None, *, year: int) -> date | None:
+    """A target date inside the old year moves with the year; a later one (a target for
+    some future year) is kept as it is."""
+    return one_year_later(day) if day is not None and day.year == year else day
+
+
+@dataclass
+class NextYearSource:
+    """A budget year's letter and reporting form as loaded: what the next year is made of.
+
+    Only what belongs to the year is here; the periods' data (updates, narratives,
+    values, tables, feedback) stays with the periods of the old year.
+    """
+
+    budget_year: BudgetYear
+    next_exists: bool
+    main_goals: list[MainGoal]
+    requirements: list[ResultRequirement]
+    priority_areas: list[PriorityArea]
+    priority_items: list[PriorityItem]
+    specials: list[SpecialReportingRequirement]
+    other_topics: list[OtherReportingTopic]
+    activities: list[Activity]
+    indicators: list[Indicator]
+    periods: list[ReportingPeriod]
+    deliverables: int
+
+    @property
+    def year(self) -> int:
+        return self.budget_year.year + 1
+
+
+def next_year_source(*, budget_year: BudgetYear) -> NextYearSource:
+    """Everything of ``budget_year`` that the next year carries (11 queries, whatever the
+    size of the year)."""
+    of_year = {"budget_year": budget_year}
+    return NextYearSource(
+        budget_year=budget_year,
+        next_exists=BudgetYear.objects.filter(
+            agency_id=budget_year.agency_id, year=budget_year.year + 1
+        ).exists(),
+        main_goals=list(MainGoal.objects.filter(**of_year)),
+        requirements=list(
+            ResultRequirement.objects.filter(main_goal__budget_year=budget_year).order_by(
+                "main_goal__position", "position", "code"
+            )
+        ),
+        priority_areas=list(PriorityArea.objects.filter(**of_year)),
+        priority_items=list(PriorityItem.objects.filter(area__budget_year=budget_year)),
+        specials=list(SpecialReportingRequirement.objects.filter(**of_year)),
+        other_topics=list(OtherReportingTopic.objects.filter(**of_year)),
+        activities=list(Activity.objects.filter(**of_year).order_by("position")),
+        indicators=list(Indicator.objects.filter(**of_year)),
+        periods=list(ReportingPeriod.objects.filter(**of_year).order_by("end", "start")),
+        deliverables=Deliverable.objects.filter(
+            requirement__main_goal__budget_year=budget_year
+        ).count(),
+    )
+
+
+@dataclass
+class PreviewKind:
+    label: str
+    codes: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.codes)
+
+
+@dataclass
+class PlannedPeriod:
+    slug: str
+    kind: str
+    start: date
+    end: date
+    deadline: date
+
+
+def new_year_preview(*, source: NextYearSource) -> dict:
+    """What creating the next year from ``source`` makes, for the page and the dry run."""
+    agency = source.budget_year.agency
+    settlement = next(
+        (r for r in source.requirements if r.pk == source.budget_year.settlement_requirement_id),
+        None,
+    )
+    kinds = [
+        PreviewKind(_("Main goals"), [g.code for g in source.main_goals]),
+        PreviewKind(_("Result requirements"), [r.code for r in source.requirements]),
+        PreviewKind(_("Priority areas"), [str(a.position) for a in source.priority_areas]),
+        PreviewKind(_("Priority items"), [i.letter for i in source.priority_items]),
+        PreviewKind(_("Special reporting requirements"), [s.code for s in source.specials]),
+        PreviewKind(_("Other reporting topics"), [t.code for t in source.other_topics]),
+        PreviewKind(_("Form rows (activities)"), [str(a.position) for a in source.activities]),
+        PreviewKind(_("Indicators"), [i.code for i in source.indicators]),
+    ]
+    periods = [
+        PlannedPeriod(
+            slug=f"{agency.code}-{source.year}"
+            + ("" if p.kind == PeriodKind.YEAR else f"-{p.kind}"),
+            kind=p.get_kind_display(),
+            start=one_year_later(p.start),
+            end=one_year_later(p.end),
+            deadline=one_year_later(p.deadline),
+        )
+        for p in source.periods
+    ]
+    return {
+        "agency": agency,
+        "source_year": source.budget_year.year,
+        "year": source.year,
+        "exists": source.next_exists,
+        "kinds": kinds,
+        "periods": periods,
+        # Indicator has no field for "proposed": the page lists the carried targets instead,
+        # so that whoever reads the new letter confirms or corrects each one.
+        "target_proposals": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "target": i.target,
+                "direction": i.get_direction_display(),
+                "unit": i.unit,
+                "target_date": carried_target_date(i.target_date, year=source.budget_year.year),
+            }
+            for i in source.indicators
+            if i.target is not None
+        ],
+        "settlement_requirement": settlement.code if settlement else None,
+        "deliverables_left": source.deliverables,
+    }
+
+
+def latest_budget_year(*, user: AbstractBaseUser | AnonymousUser) -> BudgetYear | None:
+    """The last budget year of the user's agency: the year the next one is made from."""
+    profile = user_profile(user=user)
+    if profile is None or profile.agency_id is None:
+        return None
+    return (
+        BudgetYear.objects.select_related("agency")
+        .filter(agency_id=profile.agency_id)
+        .order_by("-year")
+        .first()
+    )
+
+
+def new_year_page(*, budget_year: BudgetYear | None) -> dict:
+    """The new-year page: the preview of the year after ``budget_year``, if any."""
+    if budget_year is None:
+        return {"budget_year": None}
+    source = next_year_source(budget_year=budget_year)
+    return {"budget_year": budget_year, **new_year_preview(source=source)}
+
+
+def first_period(*, budget_year: BudgetYear) -> ReportingPeriod | None:
+    return (
+        ReportingPeriod.objects.select_related("budget_year__agency")
+        .filter(budget_year=budget_year)
+        .order_by("end", "start")
+        .first()
+    )

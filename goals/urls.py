@@ -29,4 +29,5 @@ urlpatterns = [
         views.post_feedback,
         name="feedback",
     ),
+    path("nytt-ar/", views.new_year, name="new-year"),
 ]

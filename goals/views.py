@@ -12,6 +12,7 @@ from goals.choices import PeriodState
 from goals.forms import (
     FeedbackForm,
     NarrativeForm,
+    NewYearForm,
     ReasonForm,
     StatusUpdateForm,
     SubmitPeriodForm,
@@ -410,3 +411,29 @@ def edit_narrative(request: HttpRequest, period_slug: str, code: str) -> HttpRes
         },
         status=status,
     )
+
+
+@login_required
+def new_year(request: HttpRequest) -> HttpResponse:
+    """The next budget year of the user's agency from its latest one, after a preview."""
+    _require(request.user, "goals.add_budgetyear")
+    budget_year = selectors.latest_budget_year(user=request.user)
+    form = NewYearForm(request.POST or None)
+    if request.method == "POST" and budget_year is not None and form.is_valid():
+        try:
+            year = services.create_next_year(
+                budget_year=budget_year,
+                allocation_letter_date=form.cleaned_data["allocation_letter_date"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+            return redirect("goals:new-year")
+        messages.success(
+            request,
+            _("%(year)s is created from %(previous)s.") % {"year": year, "previous": budget_year},
+        )
+        period = selectors.first_period(budget_year=year)
+        target = reverse("goals:requirement-list")
+        return redirect(f"{target}?periode={period.slug}" if period else target)
+    page = selectors.new_year_page(budget_year=budget_year)
+    return render(request, "goals/new_year.html", {**page, "form": form})

@@ -1,15 +1,35 @@
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from goals.selectors import user_profile
+from imdi_reporting.portfolio import may_see_portfolio
+
+# Shown to the readers of a ministry (and administrators), whatever their permissions.
+PORTFOLIO = "ministry"
+
 # (URL name, label, permission needed). Sections whose page is not installed are left out.
 NAVIGATION = [
     ("home", _("Overview"), None),
+    ("portfolio", _("Portfolio"), PORTFOLIO),
     ("goals:requirement-list", _("Result requirements"), "goals.view_resultrequirement"),
     ("budget:index", _("Budget"), "budget.view_chapter"),
     ("settlement:index", _("Settlement"), "settlement.view_forecast"),
     ("reports:index", _("Reports"), None),
 ]
+
+
+def organisation(request: HttpRequest) -> dict:
+    """Whose installation this is for the signed-in user: their agency, else their ministry.
+
+    The site carries no agency's name in code; the title and footer name the organisation
+    the user works in, and the product name alone before login.
+    """
+    profile = user_profile(user=getattr(request, "user", None) or AnonymousUser())
+    if profile is None:
+        return {"organisation": None}
+    return {"organisation": profile.agency or profile.ministry}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -18,7 +38,10 @@ def navigation(request: HttpRequest) -> dict:
         return {"navigation": []}
     items = []
     for name, label, permission in NAVIGATION:
-        if permission and not user.has_perm(permission):
+        if permission == PORTFOLIO:
+            if not may_see_portfolio(user=user):
+                continue
+        elif permission and not user.has_perm(permission):
             continue
         try:
             url = reverse(name)

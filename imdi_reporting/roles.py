@@ -65,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "budget.view_controls",
         "budget.import_budget",
         "settlement.view_exact_figures",
+        # Creates the next year from the last one (goals:new-year).
+        "goals.add_budgetyear",
     ],
     Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
 }

@@ -7,14 +7,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from budget.loaders import load_budget_demo
+from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
 from goals.models import Agency, Ministry, OrganisationalUnit
-from goals.services import (
-    FixtureError,
-    load_goals_demo,
-    load_organisation,
-    read_yaml,
-    set_user_profile,
-)
+from goals.services import set_user_profile
 from imdi_reporting.roles import Role, sync_roles
 from settlement.services import load_settlement_demo
 

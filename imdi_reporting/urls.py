@@ -8,6 +8,7 @@ from imdi_reporting import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("portefolje/", views.portfolio, name="portfolio"),
     path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

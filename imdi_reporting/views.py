@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -6,6 +7,8 @@ from django.urls import NoReverseMatch, reverse
 from budget.selectors import budget_overview, execution_chart
 from goals.selectors import choose_period, user_profile
 from imdi_reporting.forms import OverviewFilterForm
+from imdi_reporting.portfolio import may_see_portfolio
+from imdi_reporting.portfolio import portfolio as portfolio_rows
 from imdi_reporting.roles import Role, roles_of
 from imdi_reporting.selectors import budget_execution, overview, start_page_periods
 
@@ -75,3 +78,12 @@ def home(request: HttpRequest) -> HttpResponse:
                 or optional_url("budget:index"),
             )
     return render(request, "imdi_reporting/home.html", context)
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    if not may_see_portfolio(user=request.user):
+        raise PermissionDenied
+    return render(
+        request, "imdi_reporting/portfolio.html", {"rows": portfolio_rows(user=request.user)}
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 import tablib
 from django.db import transaction
 
-from goals.services import FixtureError
+from goals.loaders import FixtureError
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
 from settlement.models import (
     DATE_FIELDS,

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from goals.services import load_organisation
+from goals.loaders import load_organisation
 from imdi_reporting.services import FIXTURES_DIR, load_demo_users
 
 

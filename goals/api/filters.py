@@ -26,7 +26,7 @@ def filter_period_slug(queryset: QuerySet, prefix: str, slug: str) -> QuerySet:
     parsed = parse_period_slug(slug)
     if parsed is None:
         raise exceptions.ValidationError(
-            {"period": "A period key such as IMDi-2006-H1, IMDi-2006 or 2006-H1."}
+            {"period": "A period key such as ABC-2006-H1, ABC-2006 or 2006-H1."}
         )
     queryset = queryset.filter(
         **{f"{prefix}budget_year__year": parsed.year, f"{prefix}kind": parsed.kind}
@@ -66,7 +66,7 @@ def period_filter(prefix: str) -> django_filters.CharFilter:
     return django_filters.CharFilter(
         method=lambda qs, _name, value: filter_period_slug(qs, prefix, value),
         help_text=(
-            "Period key with the agency: IMDi-2006-H1 or IMDi-2006 (the year); "
+            "Period key with the agency code: ABC-2006-H1 or ABC-2006 (the year); "
             "2006-H1 alone matches that period of every agency the caller may read."
         ),
     )

@@ -97,7 +97,7 @@ class PeriodKeyField(serializers.Field):
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
-            "help_text", "The period's key with its agency, e.g. IMDi-2006-H1 or IMDi-2006."
+            "help_text", "The period's key with its agency code, e.g. ABC-2006-H1 or ABC-2006."
         )
         super().__init__(**kwargs)
 

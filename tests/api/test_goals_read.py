@@ -91,7 +91,7 @@ def test_a_malformed_period_key_or_an_empty_year_is_refused(goals_demo, api_for)
     client = api_for("ne")
     response = client.get("/api/goals/narratives/?period=nonsense")
     assert response.status_code == 400
-    assert response.json() == {"period": "A period key such as IMDi-2006-H1, IMDi-2006 or 2006-H1."}
+    assert response.json() == {"period": "A period key such as ABC-2006-H1, ABC-2006 or 2006-H1."}
     assert client.get("/api/goals/narratives/?period=").status_code == 400
     assert client.get("/api/goals/activities/?year=").json() == {
         "year": "This parameter needs a value."

@@ -11,8 +11,8 @@ from django.urls import reverse
 from budget.models import BudgetProfile, Post
 from budget.services import save_budget_profile
 from goals.choices import LinearBasis
+from goals.loaders import load_goals_demo
 from goals.models import Agency, BudgetYear
-from goals.services import load_goals_demo
 from imdi_reporting.services import FIXTURES_DIR
 
 D = Decimal

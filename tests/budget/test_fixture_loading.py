@@ -17,7 +17,7 @@ from budget.models import (
     ReportedFigure,
     SubPostLine,
 )
-from goals.services import FixtureError
+from goals.loaders import FixtureError
 from imdi_reporting.services import FIXTURES_DIR
 
 MODELS = [

@@ -22,8 +22,8 @@ from budget.models import (
     DispositionTransfer,
     Post,
 )
+from goals.loaders import load_organisation
 from goals.models import Agency, BudgetYear, ReportingPeriod
-from goals.services import load_organisation
 from imdi_reporting.services import load_demo_users
 
 D = Decimal
@@ -242,9 +242,9 @@ def test_the_same_chapter_number_may_exist_once_per_agency(ftd):
 
 @pytest.mark.django_db
 def test_ftds_budget_page_shows_only_ftds_chapter_and_figures(ftd, client_for):
-    html = client_for("ftd").get(reverse("budget:period", args=[FTD_H1])).content.decode()
-    # FTD counts days: 12 400 000 x 181/365 = 6 149 041 expected, 5 715 000 booked.
-    for text in ("Familietjenester", "12 400 000", "5 715 000", "-434 041", "Dager gått"):
+    html = client_for("ftd-direktor").get(reverse("budget:period", args=[FTD_H1])).content.decode()
+    # FTD counts whole months: 12 400 000 x 6/12 = 6 200 000 expected, 5 715 000 booked.
+    for text in ("Familietjenester", "12 400 000", "5 715 000", "-485 000", "Hele måneder gått"):
         assert text in html
     for text in (*IMDI_CHAPTERS, *IMDI_AMOUNTS):
         assert text not in html
@@ -252,7 +252,7 @@ def test_ftds_budget_page_shows_only_ftds_chapter_and_figures(ftd, client_for):
 
 @pytest.mark.django_db
 def test_ftd_cannot_open_imdis_period_chapter_or_post(ftd, client_for):
-    client = client_for("ftd")
+    client = client_for("ftd-direktor")
     assert client.get(reverse("budget:period", args=[IMDI_H1])).status_code == 404
     assert client.get(reverse("budget:chapter", args=[FTD_H1, "0650"])).status_code == 404
     assert client.get(reverse("budget:post", args=[FTD_H1, "0651", "60"])).status_code == 404
@@ -271,7 +271,7 @@ def test_imdis_pages_do_not_list_ftds_chapter(ftd, client_for):
 
 @pytest.mark.django_db
 def test_ftds_api_lists_only_ftds_chapter_and_posts(ftd, demo_user):
-    client = api(demo_user("ftd"))
+    client = api(demo_user("ftd-direktor"))
     chapters = client.get("/api/budget/chapters/").json()
     assert [(c["agency"], c["number"], c["ministry"]) for c in chapters["results"]] == [
         ("FTD", "0840", "BLD")
@@ -281,8 +281,8 @@ def test_ftds_api_lists_only_ftds_chapter_and_posts(ftd, demo_user):
         (p["agency"], p["code"], p["appropriation"], p["accounts"], p["linear_basis"])
         for p in posts
     ] == [
-        ("FTD", "0840.01", "12400000", "5715000", "days"),
-        ("FTD", "0840.70", "4800000", "2135000", "days"),
+        ("FTD", "0840.01", "12400000", "5715000", "months"),
+        ("FTD", "0840.70", "4800000", "2135000", "months"),
     ]
     assert client.get(f"/api/budget/posts/?period={IMDI_H1}").status_code == 404
     assert client.get("/api/budget/sub-posts/").json()["count"] == 0
@@ -314,6 +314,8 @@ def test_the_bld_reader_sees_ftds_chapter_but_no_open_period(ftd, demo_user, cli
 
 @pytest.mark.django_db
 def test_a_year_alone_gives_each_agency_its_own_rows_at_its_own_period(ftd, demo_user):
+    # Each agency's figures follow its own convention: let FTD count days.
+    Agency.objects.filter(code="FTD").update(linear_basis="days")
     client = api(demo_user("admin"))  # a superuser reads both agencies
     posts = client.get("/api/budget/posts/?period=2006-H1&limit=100").json()["results"]
     by_code = {(p["agency"], p["code"]): p for p in posts}
@@ -329,7 +331,10 @@ def test_a_year_alone_gives_each_agency_its_own_rows_at_its_own_period(ftd, demo
         "-434041",
         "days",
     )
-    by_year = client.get("/api/budget/posts/?year=2006&agency=FTD").json()["results"]
+    # FTD's latest 2006 period by 1 July is H1 (its year report ends in December).
+    by_year = client.get("/api/budget/posts/?year=2006&date=2006-07-01&agency=FTD").json()[
+        "results"
+    ]
     assert [(p["agency"], p["period"]) for p in by_year] == [("FTD", FTD_H1)] * 2
     chapters = client.get("/api/budget/chapters/?agency=FTD").json()["results"]
     assert [c["number"] for c in chapters] == ["0840"]
@@ -354,10 +359,10 @@ def test_the_control_list_names_the_agency_when_a_short_key_matches_two(ftd, dem
         # session, user, user and group permissions, profile, the period, posts with
         # chapters, allocations, accounts, the period list.
         ("direktor", reverse("budget:period", args=[IMDI_H1]), 10),
-        ("ftd", reverse("budget:period", args=[FTD_H1]), 10),
+        ("ftd-direktor", reverse("budget:period", args=[FTD_H1]), 10),
         # ... the chapter, then its posts, allocations, accounts, the period list.
         ("direktor", reverse("budget:chapter", args=[IMDI_H1, "0651"]), 11),
-        ("ftd", reverse("budget:chapter", args=[FTD_H1, "0840"]), 11),
+        ("ftd-direktor", reverse("budget:chapter", args=[FTD_H1, "0840"]), 11),
         # ... the post; allocations, accounts; sub-posts, lines, footnotes, reported
         # figures; parts, transfers, part commentary, part totals; authorisation;
         # commentary; statistics; the period list.

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from goals.loaders import load_form, load_letter, load_report
 from goals.models import ReportingPeriod, ResultRequirement
-from goals.services import load_form, load_letter, load_report
 
 LETTER = """\
 agency: IMDi

@@ -4,6 +4,14 @@ import pytest
 import yaml
 
 from goals.choices import WorkflowState
+from goals.loaders import (
+    FixtureError,
+    dump_yaml,
+    export_goals_fixtures,
+    load_form,
+    load_letter,
+    load_report,
+)
 from goals.models import (
     Activity,
     CoverLetter,
@@ -18,14 +26,6 @@ from goals.models import (
     StatusUpdate,
 )
 from goals.selectors import export_form, export_letter, export_report
-from goals.services import (
-    FixtureError,
-    dump_yaml,
-    export_goals_fixtures,
-    load_form,
-    load_letter,
-    load_report,
-)
 from tests.goals.conftest import FORM, LETTER, REPORT, write
 
 NUMBERS = {"value", "target"}

@@ -237,7 +237,7 @@ def test_the_main_goal_page_runs_a_bounded_number_of_queries(
     content, client_for, django_assert_num_queries
 ):
     client = client_for("aid")
-    url = reverse("goals:requirement-detail", args=["2006-H1", "HM1"])
+    url = reverse("goals:requirement-detail", args=["IMDi-2006-H1", "HM1"])
     client.get(url)
     # session, user, permissions (2), profile, period; requirement (none), main goal,
     # its special reporting, their answers, previous period, activities, updates,

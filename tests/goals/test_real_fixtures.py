@@ -3,9 +3,9 @@
 import pytest
 import yaml
 
+from goals.loaders import dump_yaml, load_goals_demo
 from goals.models import Activity, ReportingPeriod, ResultRequirement
 from goals.selectors import export_form, export_letter, export_report
-from goals.services import dump_yaml, load_goals_demo
 from imdi_reporting.services import FIXTURES_DIR
 from tests.goals.test_loaders import comparable
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from budget.loaders import load_budget_demo
 from goals.choices import Status
+from goals.loaders import load_goals_demo
 from goals.models import (
     Activity,
     Deliverable,
@@ -17,7 +18,6 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
-from goals.services import load_goals_demo
 from imdi_reporting.selectors import (
     DeadlineState,
     deadline_state,

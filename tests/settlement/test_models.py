@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 
-from goals.services import FixtureError
+from goals.loaders import FixtureError
 from imdi_reporting.roles import Role, permissions_for
 from settlement.models import County, Municipality, SettlementCase
 from settlement.services import load_cases, load_settlement_demo

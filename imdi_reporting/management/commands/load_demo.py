@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from goals.services import FixtureError
+from goals.loaders import FixtureError
 from imdi_reporting.services import load_demo
 
 

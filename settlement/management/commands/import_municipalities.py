@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from goals.services import FixtureError
+from goals.loaders import FixtureError
 from settlement.services import import_municipalities
 
 

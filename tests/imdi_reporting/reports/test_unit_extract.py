@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from goals.services import load_goals_demo
+from goals.loaders import load_goals_demo
 from imdi_reporting.services import FIXTURES_DIR
 
 
