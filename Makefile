@@ -21,7 +21,7 @@ FIND_PYTHON := for c in $(PYTHON_CANDIDATES); do \
 # Local development runs with DEBUG on unless the caller says otherwise.
 export DEBUG ?= 1
 
-.PHONY: help setup run test lint format bench messages clean
+.PHONY: help setup run test lint format bench messages clean serve worker
 
 help:
 	@echo "make run    set up, load the 2006 demo data and serve on http://$(HOST):$(PORT)"
@@ -29,6 +29,8 @@ help:
 	@echo "make setup  create $(VENV) and install the app with the dev extra"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  run the benchmark scripts in bench/"
+	@echo "make serve  production server (gunicorn, DEBUG off; see README, Deployment)"
+	@echo "make worker the background worker for make serve (freezes submitted reports)"
 
 $(VENV)/.installed-%: pyproject.toml
 	@python="$$($(FIND_PYTHON))"; \
@@ -49,6 +51,22 @@ run: $(VENV)/.installed-base
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: DEBUG off whatever the environment says. SECRET_KEY and ALLOWED_HOSTS must
+# be exported; nothing secret is made up here. The database is migrated separately, once
+# per release (README, Deployment), not by each of several app servers at once.
+serve worker: export DEBUG := 0
+serve: export TASKS_BACKEND ?= database
+worker: export TASKS_BACKEND := database
+serve: $(VENV)/.installed-base
+	@[ -n "$$SECRET_KEY" ] || { echo "error: export SECRET_KEY (50 or more random characters)" >&2; exit 1; }
+	@[ -n "$$ALLOWED_HOSTS" ] || { echo "error: export ALLOWED_HOSTS (the site's host names)" >&2; exit 1; }
+	$(PY) manage.py collectstatic --no-input -v0
+	$(VENV)/bin/gunicorn --config imdi_reporting/gunicorn.conf.py --bind $(HOST):$(PORT) imdi_reporting.wsgi
+
+# Runs the tasks make serve's app servers queue in the database; one or more per site.
+worker: $(VENV)/.installed-base
+	$(PY) manage.py db_worker
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -n auto --dist loadfile

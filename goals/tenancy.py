@@ -101,7 +101,7 @@ def agency_path(model: type[models.Model]) -> str | None:
 
 
 def scoped_label(obj: models.Model) -> str:
-    """How a choice names a row in the admin: 'IMDi 2006 R1-1', 'IMDi ADM'."""
+    """How a choice names a row in the admin: 'ABC 2006 R1-1', 'ABC ADM'."""
     scope = scope_of(obj)
     return f"{scope} {obj}" if scope is not None else str(obj)
 

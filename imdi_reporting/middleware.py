@@ -1,13 +1,30 @@
+import json
+import logging
+import re
+import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from django import db
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 from goals.models import parse_period_slug
 from goals.selectors import periods_by_slug, user_profile
+
+logger = logging.getLogger(__name__)
+request_log = logging.getLogger("imdi_reporting.requests")
+
+HEALTH_CHECK_PATH = "/healthz"
+# What a proxy's request id looks like (nginx's $request_id, a UUID); anything else is
+# replaced, so that a client cannot write arbitrary text into the log.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class LanguageMiddleware:
@@ -30,6 +47,79 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz: 200 {"status": "ok"} when the database answers SELECT 1, else 503.
+
+    It sits first in MIDDLEWARE so that the check runs before anything a load balancer's
+    probe would trip over: the HTTPS redirect (probes speak plain HTTP to the app server),
+    the ALLOWED_HOSTS check (probes address the server by its IP), sessions and login.
+    Nothing here reads request.get_host(), so Django never validates the host.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != HEALTH_CHECK_PATH:
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except db.Error as error:
+            # The reason goes to the log only: the endpoint is public.
+            logger.warning("Health check failed: the database did not answer (%s)", error)
+            response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        else:
+            response = JsonResponse({"status": "ok"})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class RequestLogMiddleware:
+    """One JSON line per request on the logger imdi_reporting.requests: time, method, path,
+    status, duration in milliseconds, user id and request id.
+
+    The request id is the proxy's X-Request-ID when it sends a plausible one (so the
+    proxy's and the app's logs can be joined), otherwise a new one; either way it is
+    returned in the response's X-Request-ID header. Gunicorn's access log is off; this
+    line replaces it and adds the user.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        given = request.headers.get("X-Request-ID", "")
+        request.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        response = self.get_response(request)
+        response.headers.setdefault("X-Request-ID", request.request_id)
+        if request_log.isEnabledFor(logging.INFO):
+            line = {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": _user_id(request),
+                "request_id": request.request_id,
+            }
+            request_log.info(json.dumps(line, ensure_ascii=False))
+        return response
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    """The authenticated user's id, without loading the user only for the log: a page that
+    never looked at request.user leaves AuthenticationMiddleware's lazy object unevaluated,
+    and evaluating it here would cost a session and a user query. API token users are set
+    by REST framework on the request, so they are seen."""
+    user = getattr(request, "user", None)
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 # The URL keywords under which the goals, budget and report pages take a period's address.

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -23,12 +24,22 @@ class StaticURLFetcher(URLFetcher):
         path = urlparse(url).path
         if not path.startswith(prefix):
             raise PermissionError(f"The PDF renderer does not fetch {url}")
-        found = finders.find(path[len(prefix) :])
+        name = path[len(prefix) :]
+        # With DEBUG off, {% static %} names the collected copy with its hash in the name
+        # (css/report.807cb6e74c62.css), which only the collected files have.
+        found = finders.find(name) or _collected(name)
         if found is None:
             raise FileNotFoundError(url)
         file = Path(found)
         mime_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, file.read_bytes(), {"Content-Type": mime_type})
+
+
+def _collected(name: str) -> str | None:
+    try:
+        return staticfiles_storage.path(name) if staticfiles_storage.exists(name) else None
+    except NotImplementedError:  # a storage without local files
+        return None
 
 
 def render_pdf(*, html: str) -> bytes:

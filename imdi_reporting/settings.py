@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "django_tasks_db",
     "goals",
     "budget",
     "settlement",
@@ -62,6 +63,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before the HTTPS redirect and the host check, and the request
+    # log then measures everything else (see imdi_reporting/middleware.py).
+    "imdi_reporting.middleware.HealthCheckMiddleware",
+    "imdi_reporting.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,14 +105,28 @@ TEMPLATES = [
 WSGI_APPLICATION = "imdi_reporting.wsgi.application"
 
 # The embedded default is an SQLite file in the project folder; PostgreSQL through
-# DATABASE_URL=postgres://user@host:5432/name.
+# DATABASE_URL=postgres://user@host:5432/name. Connections are kept for CONN_MAX_AGE
+# seconds rather than opened per request, and checked before reuse, so that a connection
+# the server has closed (a restart, an idle timeout) is replaced instead of failing a request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by every app server when REDIS_URL is set (redis://host:6379/0); otherwise each
+# process has its own memory cache. Nothing depends on the cache for correctness.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -204,12 +223,37 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Background tasks (Django's tasks framework). "immediate" runs a task in the process that
+# enqueues it (make run, the tests); "database" stores it in PostgreSQL for
+# `manage.py db_worker` (make worker), so that any app server may enqueue and any worker
+# run it. make serve uses "database".
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+
 # Counts below this are shown as ":" to readers without the settlement permission.
 SETTLEMENT_SUPPRESSION_THRESHOLD = int(os.environ.get("SETTLEMENT_SUPPRESSION_THRESHOLD", "5"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"message": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # The request log's lines are JSON already; nothing may be added around them.
+        "requests": {"class": "logging.StreamHandler", "formatter": "message"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "imdi_reporting.requests": {
+            "handlers": ["requests"],
+            "level": os.environ.get("REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }

@@ -10,7 +10,6 @@ from goals.choices import PeriodState
 from goals.models import OrganisationalUnit, ReportingPeriod
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.models import FrozenReport
-from imdi_reporting.pdf import render_pdf
 from imdi_reporting.reports.selectors import report_context
 
 DOCUMENT_TEMPLATE = "imdi_reporting/reports/document.html"
@@ -34,6 +33,11 @@ def render_report_html(
 def render_report_pdf(
     *, period: ReportingPeriod, part: str = ReportPart.FULL, unit: OrganisationalUnit | None = None
 ) -> bytes:
+    # WeasyPrint takes most of a second to import; importing it here rather than at module
+    # level keeps it out of the URLconf, so app servers and commands start without it
+    # until the first PDF is rendered.
+    from imdi_reporting.pdf import render_pdf
+
     return render_pdf(html=render_report_html(period=period, part=part, unit=unit))
 
 
@@ -41,14 +45,22 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def stored_report(*, period: ReportingPeriod, part: str) -> FrozenReport | None:
+    """The stored PDF of the period's current submission if it has been made. None for an
+    open period."""
+    if period.state == PeriodState.OPEN or period.submitted_at is None:
+        return None
+    return FrozenReport.objects.filter(
+        period=period, part=part, submitted_at=period.submitted_at
+    ).first()
+
+
 def frozen_report(*, period: ReportingPeriod, part: str, user=None) -> FrozenReport | None:
     """The stored PDF of the period's current submission, made now if it does not exist yet
     (periods submitted before freezing existed). None for an open period."""
     if period.state == PeriodState.OPEN or period.submitted_at is None:
         return None
-    existing = FrozenReport.objects.filter(
-        period=period, part=part, submitted_at=period.submitted_at
-    ).first()
+    existing = stored_report(period=period, part=part)
     if existing is not None:
         return existing
     return freeze_report(period=period, part=part, user=user)

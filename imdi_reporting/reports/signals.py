@@ -20,6 +20,8 @@ def freeze_on_submit(sender, instance: ReportingPeriod, created: bool, **kwargs)
     before = getattr(instance, "_state_before_save", None)
     if created or before != PeriodState.OPEN or instance.state == PeriodState.OPEN:
         return
-    from imdi_reporting.reports.services import freeze_submission
+    from imdi_reporting.reports.tasks import enqueue_freeze
 
-    transaction.on_commit(partial(freeze_submission, period_id=instance.pk))
+    # After the commit: a worker must find the submission, and a rolled-back submission
+    # must not be frozen.
+    transaction.on_commit(partial(enqueue_freeze, period=instance))

@@ -1,5 +1,6 @@
 """The report pages and PDFs: /rapporter/<slug>/ (full), skjema/ (form), regnskap/
-(accounts), each also as .pdf. A submitted period's PDF is the stored copy."""
+(accounts), each also as .pdf. A submitted period's PDF is the stored copy; until a worker
+has stored it, the download says so and reloads itself."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -11,7 +12,11 @@ from goals.selectors import get_period, periods_visible_to
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.models import FrozenReport
 from imdi_reporting.reports.selectors import report_context
-from imdi_reporting.reports.services import frozen_report, render_report_pdf, sha256
+from imdi_reporting.reports.services import render_report_pdf, sha256, stored_report
+from imdi_reporting.reports.tasks import enqueue_freeze
+
+# Seconds between the reloads of the page shown while a submitted period's PDF is made.
+PREPARING_RETRY_AFTER = 5
 
 FILE_NAMES = {
     ReportPart.FULL: "halvarsrapport",
@@ -69,8 +74,16 @@ def _pdf(request, slug: str, part: str):
         frozen = FrozenReport.objects.filter(period=period, part=part, version=version).first()
         if frozen is None:
             raise Http404(_("No such version."))
-    elif unit is None:
-        frozen = frozen_report(period=period, part=part, user=request.user)
+    elif unit is None and period.is_locked:
+        frozen = stored_report(period=period, part=part)
+        if frozen is None:
+            # Not made yet: the submission's task is still waiting or running, or was lost,
+            # or the period was submitted before freezing existed. The immediate task
+            # backend has made it when enqueue_freeze returns.
+            enqueue_freeze(period=period)
+            frozen = stored_report(period=period, part=part)
+        if frozen is None:
+            return _being_prepared(request, period)
     if frozen is not None:
         data, digest = bytes(frozen.pdf), frozen.sha256
         name = f"{name}-v{frozen.version}"
@@ -84,6 +97,20 @@ def _pdf(request, slug: str, part: str):
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     response["ETag"] = f'"{digest}"'
     response["X-Content-SHA256"] = digest
+    return response
+
+
+def _being_prepared(request, period):
+    """202 and a short page that reloads itself, rather than a request that waits seconds
+    for the rendering (and holds an app server's worker meanwhile)."""
+    response = render(
+        request,
+        "imdi_reporting/reports/preparing.html",
+        {"period": period, "retry_after": PREPARING_RETRY_AFTER},
+        status=202,
+    )
+    response["Retry-After"] = str(PREPARING_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -53,6 +53,16 @@ def test_it_serves_static_files_and_refuses_the_network():
         fetcher.fetch("https://cdn.example.org/x.css")
 
 
+def test_it_serves_a_collected_file_by_its_hashed_name(settings, tmp_path):
+    """With DEBUG off the report links css/report.<hash>.css, which only collectstatic's
+    copy has; without it the PDF would lose its stylesheet."""
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "report.0123456789ab.css").write_text("h1 { color: black }")
+    settings.STATIC_ROOT = tmp_path
+    response = StaticURLFetcher().fetch("http://report.invalid/static/css/report.0123456789ab.css")
+    assert response.content_type == "text/css"
+
+
 def test_the_text_is_real_and_searchable():
     from tests.conftest import pdf_text
 

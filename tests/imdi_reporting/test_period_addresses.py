@@ -86,4 +86,4 @@ def test_an_agency_code_is_letters_and_digits(organisation):
     agency = Agency(code="A-B", name="X", ministry=Ministry.objects.get(code="AID"))
     with pytest.raises(ValidationError) as error:
         agency.full_clean()
-    assert "letters and digits" in str(error.value)
+    assert "bokstaver og sifre" in str(error.value)

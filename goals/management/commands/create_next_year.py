@@ -14,7 +14,7 @@ from goals.services import create_next_year
 class Command(BaseCommand):
     help = (
         "Create year N+1 from year N: "
-        "create_next_year --agency IMDi --year 2006 --letter-date 2007-01-20 [--dry-run]"
+        "create_next_year --agency ABC --year 2006 --letter-date 2007-01-20 [--dry-run]"
     )
 
     def add_arguments(self, parser):
