@@ -80,18 +80,17 @@ def guess_table(headers: list[str]) -> str | None:
 
 
 def agency_ambiguity(*, year: int | None, agency_code: str | None) -> str:
-    """Why the import cannot tell the agency, or ''. With several agencies in the year the
-    import refuses to guess, even where the chapter numbers would tell them apart."""
-    if agency_code or year is None:
+    """Why the import cannot tell the agency, or ''. With several agencies in the year (any
+    year, when none is given) the import refuses to guess, even where the chapter numbers
+    would tell them apart."""
+    if agency_code:
         return ""
-    codes = list(
-        BudgetYear.objects.filter(year=year)
-        .order_by("agency__code")
-        .values_list("agency__code", flat=True)
-    )
+    years = BudgetYear.objects.all() if year is None else BudgetYear.objects.filter(year=year)
+    codes = list(years.order_by("agency__code").values_list("agency__code", flat=True).distinct())
     if len(codes) < 2:
         return ""
-    return f"several agencies have the budget year {year} ({', '.join(codes)}); give the agency"
+    which = f"the budget year {year}" if year is not None else "budget years"
+    return f"several agencies have {which} ({', '.join(codes)}); give the agency"
 
 
 def import_budget_file(

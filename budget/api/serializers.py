@@ -29,7 +29,7 @@ class ChapterSerializer(serializers.ModelSerializer):
         fields = ["id", "agency", "number", "name", "kind", "ministry"]
         extra_kwargs = {
             "id": {"help_text": "The chapter's id."},
-            "number": {"help_text": "Four-digit chapter number (0651, 3651 ...)."},
+            "number": {"help_text": "Four-digit chapter number (1234, 4234 ...)."},
             "name": {"help_text": "The chapter's name."},
             "kind": {"help_text": "expense (0001-2999) or income (3000-5999)."},
         }
@@ -40,12 +40,12 @@ class PostFiguresSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(source="post.pk", help_text="The post's id.")
     agency = serializers.CharField(
-        source="post.chapter.agency.code", help_text="The agency whose post it is (IMDi ...)."
+        source="post.chapter.agency.code", help_text="The code of the agency whose post it is."
     )
     period = serializers.CharField(
         source="period.slug", help_text="The period the figures are at (IMDi-2006-H1 ...)."
     )
-    code = serializers.CharField(source="post.code", help_text="Chapter and post: 0651.01.")
+    code = serializers.CharField(source="post.code", help_text="Chapter and post: 1234.01.")
     chapter = serializers.CharField(source="post.chapter.number", help_text="Chapter number.")
     number = serializers.CharField(source="post.number", help_text="Two-digit post number.")
     name = serializers.CharField(source="post.name", help_text="The post's name.")
@@ -92,7 +92,7 @@ class PostFiguresSerializer(serializers.Serializer):
 
 
 class SubPostSerializer(serializers.ModelSerializer):
-    post = serializers.CharField(source="post.code", read_only=True, help_text="Post: 0651.60.")
+    post = serializers.CharField(source="post.code", read_only=True, help_text="Post: 1234.60.")
     post_id = serializers.IntegerField(read_only=True, help_text="The post's id.")
 
     class Meta:
@@ -111,7 +111,7 @@ class SubPostLineSerializer(serializers.ModelSerializer):
     )
     subpost_id = serializers.IntegerField(read_only=True, help_text="The sub-post's id.")
     post = serializers.CharField(
-        source="subpost.post.code", read_only=True, help_text="Post: 0651.60."
+        source="subpost.post.code", read_only=True, help_text="Post: 1234.60."
     )
     period = serializers.CharField(
         source="period.slug", read_only=True, help_text="The period's key (IMDi-2006-H1 ...)."
@@ -171,7 +171,7 @@ class ControlSerializer(serializers.Serializer):
     """A stated figure of the report that differs from what the system computes."""
 
     where = serializers.CharField(help_text="Where in the report, in words.")
-    post = serializers.CharField(help_text="Post code (0651.60), empty when not post-bound.")
+    post = serializers.CharField(help_text="Post code (1234.60), empty when not post-bound.")
     key = serializers.CharField(help_text="Machine key of the figure (remaining, ...).")
     reported = money_field("The figure as the report states it.")
     computed = money_field("The figure as computed from its parts.")

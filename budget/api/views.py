@@ -38,7 +38,7 @@ PERIOD_PARAMETERS = [
         "agency's latest period the caller may read, of `year` and ending on or before "
         "`date` when those are given.",
     ),
-    OpenApiParameter("agency", OpenApiTypes.STR, description="Agency code (IMDi ...)."),
+    OpenApiParameter("agency", OpenApiTypes.STR, description="Agency code."),
     OpenApiParameter(
         "year",
         OpenApiTypes.INT,
@@ -103,13 +103,13 @@ def resolve_period(request: Request) -> ReportingPeriod:
 
 
 def agency_filter(field_name: str) -> django_filters.CharFilter:
-    return django_filters.CharFilter(field_name=field_name, help_text="Agency code (IMDi ...).")
+    return django_filters.CharFilter(field_name=field_name, help_text="Agency code.")
 
 
 class ChapterFilter(django_filters.FilterSet):
     agency = agency_filter("agency__code")
     kind = django_filters.ChoiceFilter(choices=ChapterKind.choices, help_text="expense or income.")
-    number = django_filters.CharFilter(help_text="Chapter number (0651 ...).")
+    number = django_filters.CharFilter(help_text="Chapter number (1234 ...).")
 
     class Meta:
         model = Chapter
@@ -135,7 +135,7 @@ class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
 class PostFilter(django_filters.FilterSet):
     agency = agency_filter("chapter__agency__code")
     chapter = django_filters.CharFilter(
-        field_name="chapter__number", help_text="Chapter number (0651 ...)."
+        field_name="chapter__number", help_text="Chapter number (1234 ...)."
     )
     kind = django_filters.ChoiceFilter(
         field_name="chapter__kind", choices=ChapterKind.choices, help_text="expense or income."
@@ -186,7 +186,7 @@ class SubPostFilter(django_filters.FilterSet):
     chapter = django_filters.CharFilter(
         field_name="post__chapter__number", help_text="Chapter number."
     )
-    post = django_filters.CharFilter(method="filter_post", help_text="Post code: 0651.60.")
+    post = django_filters.CharFilter(method="filter_post", help_text="Post code: 1234.60.")
 
     class Meta:
         model = SubPost

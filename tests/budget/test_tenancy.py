@@ -89,7 +89,7 @@ def test_ftd_budget_goes_in_through_import_budget_with_the_agency(ftd):
         AllocationEntry.objects.filter(post__chapter__agency=ftd).values_list(
             "post__number", "amount"
         )
-    ) == [("01", D(12400000)), ("70", D(4800000))]
+    ) == [("01", D(12400000)), ("70", D(4750000))]
     assert sorted(
         AccountsEntry.objects.filter(post__chapter__agency=ftd).values_list(
             "post__number", "category", "amount", "period__budget_year__agency__code"
@@ -282,7 +282,7 @@ def test_ftds_api_lists_only_ftds_chapter_and_posts(ftd, demo_user):
         for p in posts
     ] == [
         ("FTD", "0840.01", "12400000", "5715000", "months"),
-        ("FTD", "0840.70", "4800000", "2135000", "months"),
+        ("FTD", "0840.70", "4750000", "2135000", "months"),
     ]
     assert client.get(f"/api/budget/posts/?period={IMDI_H1}").status_code == 404
     assert client.get("/api/budget/sub-posts/").json()["count"] == 0

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument(
+            "--year", type=int, help="budget year (default: the file's 'år' or 'periode' column)"
+        )
         parser.add_argument(
             "--agency", help="agency code (IMDi ...); required when several agencies have the year"
         )
