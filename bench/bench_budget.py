@@ -45,6 +45,7 @@ def main() -> None:
 
 
 def run() -> None:
+    from budget.imports import export_budget_table, import_budget_file
     from budget.models import (
         AccountsEntry,
         AllocationEntry,
@@ -54,7 +55,6 @@ def run() -> None:
         SubPostLine,
     )
     from budget.selectors import budget_overview, period_controls, subpost_attachment
-    from budget.services import export_budget_table, import_budget_file
     from goals.models import Ministry, ReportingPeriod
     from imdi_reporting.services import load_demo
 
@@ -64,7 +64,13 @@ def run() -> None:
     period.save(update_fields=["state"])
     ministry = Ministry.objects.get(code="AID")
     chapters = Chapter.objects.bulk_create(
-        Chapter(number=f"{1000 + i:04d}", name=f"Kapittel {i}", kind="expense", ministry=ministry)
+        Chapter(
+            agency_id=period.budget_year.agency_id,
+            number=f"{1000 + i:04d}",
+            name=f"Kapittel {i}",
+            kind="expense",
+            ministry=ministry,
+        )
         for i in range(CHAPTERS)
     )
     posts = Post.objects.bulk_create(

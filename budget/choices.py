@@ -92,8 +92,12 @@ class StatisticRole(models.TextChoices):
 
 
 class LinearBasis(models.TextChoices):
-    DAYS = "days", _("Days")
-    MONTHS = "months", _("Months")
+    """What expected spend at a period's end is measured by: the agency's convention
+    (goals.choices.LinearBasis, same values), or the post's periodised budget."""
+
+    MONTHS = "months", _("Whole months elapsed")
+    DAYS = "days", _("Days elapsed")
+    PROFILE = "profile", _("Periodised budget")
 
 
 class FootnoteScope(models.TextChoices):

@@ -5,6 +5,7 @@ next to the parts it is made of; budget.selectors computes it again and budget.c
 lists where the two disagree.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from budget.choices import (
     StatisticTable,
     TransferKind,
 )
-from goals.models import BudgetYear, Ministry, ReportingPeriod
+from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
 
 
 def money(verbose_name, **kwargs) -> models.DecimalField:
@@ -29,24 +30,78 @@ def money(verbose_name, **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=15, decimal_places=0, **kwargs)
 
 
+def check_same_agency(post, owner, *, field: str) -> None:
+    """Refuse a row whose post belongs to one agency and whose budget year or period (the
+    owner, reached by ``field``) to another: each agency's figures use its own chapters."""
+    if post is None or owner is None:
+        return
+    budget_year = owner if isinstance(owner, BudgetYear) else owner.budget_year
+    if post.chapter.agency_id != budget_year.agency_id:
+        raise ValidationError(
+            {
+                field: _(
+                    "The post %(post)s belongs to %(post_agency)s, but the %(what)s "
+                    "%(owner)s belongs to %(owner_agency)s."
+                )
+                % {
+                    "post": post.code,
+                    "post_agency": post.chapter.agency.code,
+                    "what": owner._meta.verbose_name,
+                    "owner": owner,
+                    "owner_agency": budget_year.agency.code,
+                }
+            }
+        )
+
+
+class PostScopedModel(models.Model):
+    """A row of a post in one of its agency's reporting periods."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.post_id and self.period_id:
+            check_same_agency(self.post, self.period, field="period")
+
+
 class Chapter(models.Model):
-    """Kapittel: a chapter of the state budget (0651, 3650 ...), owned by a ministry.
+    """Kapittel: a chapter of the state budget (0651, 3650 ...) that an agency disposes of
+    under its allocation letter; the ministry is the agency's, unless the agency charges
+    another ministry's chapter under a charge authorisation (0854 from BLD for IMDi).
 
     Chapters 0001-2999 are expenses (utgiftskapitler), 3000-5999 income (inntektskapitler).
+    The number is unique within an agency: each agency's chapters are its own rows.
     """
 
-    number = models.CharField(_("number"), max_length=4, unique=True)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="chapters", verbose_name=_("agency")
+    )
+    number = models.CharField(_("number"), max_length=4)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=ChapterKind.choices)
     ministry = models.ForeignKey(
         Ministry, on_delete=models.PROTECT, related_name="chapters", verbose_name=_("ministry")
     )
+    under_authorisation = models.BooleanField(
+        _("charged under an authorisation"),
+        default=False,
+        help_text=_(
+            "The agency charges another ministry's chapter under a charge authorisation "
+            "(belastningsfullmakt); only then may the chapter's ministry differ from the "
+            "agency's."
+        ),
+    )
 
     class Meta:
-        ordering = ["number"]
+        ordering = ["number", "agency"]
         verbose_name = _("chapter")
         verbose_name_plural = _("chapters")
         constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"], name="budget_chapter_unique_number_per_agency"
+            ),
             models.CheckConstraint(
                 condition=Q(number__regex=r"^[0-9]{4}$"), name="budget_chapter_four_digits"
             ),
@@ -64,8 +119,30 @@ class Chapter(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
 
-    def natural_key(self) -> tuple[str]:
-        return (self.number,)
+    def natural_key(self) -> tuple[str, str]:
+        return (self.agency.code, self.number)
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.agency_id:
+            return
+        if not self.ministry_id:
+            self.ministry_id = self.agency.ministry_id
+        elif self.ministry_id != self.agency.ministry_id and not self.under_authorisation:
+            raise ValidationError(
+                {
+                    "ministry": _(
+                        "The chapter's agency %(agency)s belongs to %(agency_ministry)s, "
+                        "not to %(ministry)s; another ministry's chapter needs a charge "
+                        "authorisation."
+                    )
+                    % {
+                        "agency": self.agency.code,
+                        "agency_ministry": self.agency.ministry.code,
+                        "ministry": self.ministry.code,
+                    }
+                }
+            )
 
 
 class Post(models.Model):
@@ -108,6 +185,27 @@ class Post(models.Model):
     def code(self) -> str:
         return f"{self.chapter.number}.{self.number}"
 
+    def clean(self) -> None:
+        super().clean()
+        target = self.credited_against if self.credited_against_id else None
+        if target is None or not self.chapter_id:
+            return
+        if target.chapter.agency_id != self.chapter.agency_id:
+            raise ValidationError(
+                {
+                    "credited_against": _(
+                        "The post %(post)s of %(agency)s cannot be credited against "
+                        "%(target)s of %(target_agency)s."
+                    )
+                    % {
+                        "post": self.code,
+                        "agency": self.chapter.agency.code,
+                        "target": target.code,
+                        "target_agency": target.chapter.agency.code,
+                    }
+                }
+            )
+
 
 class AllocationEntry(models.Model):
     """Bevilgning: one amount of a post's appropriation for a year (tildelingsbrev,
@@ -142,8 +240,13 @@ class AllocationEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.post.code} {self.get_kind_display()} {self.amount}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.post_id and self.budget_year_id:
+            check_same_agency(self.post, self.budget_year, field="budget_year")
 
-class AccountsEntry(models.Model):
+
+class AccountsEntry(PostScopedModel):
     """Regnskap: what is booked on a post up to the end of a reporting period, by category
     (lønn/arbeidsgiveravgift, refusjoner, kjøp av varer og tjenester, utbetalinger, inntekter)."""
 
@@ -247,8 +350,13 @@ class SubPostLine(models.Model):
     def __str__(self) -> str:
         return f"{self.subpost.code} {self.label}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.subpost_id and self.period_id:
+            check_same_agency(self.subpost.post, self.period, field="period")
 
-class Footnote(models.Model):
+
+class Footnote(PostScopedModel):
     """Fotnote: one sentence of a footnote to a post's table, by its marker (* or **).
 
     A sentence that moves money (trukket fra, overført, inkludert) states that amount as
@@ -284,7 +392,7 @@ class Footnote(models.Model):
         return f"{self.marker} {self.text[:40]}"
 
 
-class DispositionPart(models.Model):
+class DispositionPart(PostScopedModel):
     """Del av post: a part of a post's appropriation (post 62 del 1A, 2A ...; post 71's three
     parts) with its budget (ramme), what is disposed (disponert) and booked (regnskapsført).
 
@@ -324,7 +432,7 @@ class DispositionPart(models.Model):
         return f"{self.post.code} {self.code}"
 
 
-class DispositionTransfer(models.Model):
+class DispositionTransfer(PostScopedModel):
     """Omdisponering: money moved into or out of a part (between parts, by RNB, or carried
     over from last year)."""
 
@@ -377,8 +485,37 @@ class DispositionTransfer(models.Model):
     def __str__(self) -> str:
         return f"{self.post.code} {self.get_kind_display()} {self.amount}"
 
+    def clean(self) -> None:
+        super().clean()
+        for field in ("from_part", "to_part"):
+            check_part_of(
+                self, getattr(self, field) if getattr(self, f"{field}_id") else None, field
+            )
 
-class Authorisation(models.Model):
+
+def check_part_of(row, part: "DispositionPart | None", field: str) -> None:
+    """A transfer or a commentary names parts of its own post in its own period only."""
+    if part is None:
+        return
+    if part.post_id != row.post_id or part.period_id != row.period_id:
+        raise ValidationError(
+            {
+                field: _(
+                    "The part %(part)s belongs to post %(part_post)s in %(part_period)s, not "
+                    "to post %(post)s in %(period)s."
+                )
+                % {
+                    "part": part.code,
+                    "part_post": part.post.code,
+                    "part_period": part.period,
+                    "post": row.post.code if row.post_id else "-",
+                    "period": row.period if row.period_id else "-",
+                }
+            }
+        )
+
+
+class Authorisation(PostScopedModel):
     """Belastningsfullmakt: leave from another ministry or agency to charge its chapter and
     post up to a limit (kap. 0690 post 21 from UDI, kap. 0854 post 64 from BLD)."""
 
@@ -445,7 +582,7 @@ class GrantStatistic(models.Model):
         return f"{self.table} {self.row_label} / {self.column_label}: {self.count}"
 
 
-class ReportedFigure(models.Model):
+class ReportedFigure(PostScopedModel):
     """Rapportert sum: a total or remainder as the report prints it (sum bevilgning, sum
     regnskap, restbudsjett, Sum 6020 ...), kept to be checked against the computed figure."""
 
@@ -492,8 +629,18 @@ class ReportedFigure(models.Model):
     def __str__(self) -> str:
         return f"{self.post.code} {self.get_measure_display()} {self.value}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.subpost_id and self.post_id and self.subpost.post_id != self.post_id:
+            raise ValidationError(
+                {
+                    "subpost": _("The sub-post %(subpost)s is not of the post %(post)s.")
+                    % {"subpost": self.subpost.code, "post": self.post.code}
+                }
+            )
 
-class Commentary(models.Model):
+
+class Commentary(PostScopedModel):
     """Kommentar: a paragraph of the report's prose on a post (part VI and attachments 3-4),
     optionally about one part of the post."""
 
@@ -526,3 +673,43 @@ class Commentary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post.code} {self.position}"
+
+    def clean(self) -> None:
+        super().clean()
+        check_part_of(self, self.part if self.part_id else None, "part")
+
+
+class BudgetProfile(models.Model):
+    """Periodisert budsjett: what a post's appropriation plans to spend in each month of a
+    budget year. Where a post has one, expected spend at a period's end is the sum of its
+    months up to the period's end month instead of a linear share."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, related_name="profile", verbose_name=_("post")
+    )
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("budget year")
+    )
+    month = models.PositiveSmallIntegerField(_("month"))
+    amount = money(_("amount"))
+
+    class Meta:
+        ordering = ["post", "budget_year", "month"]
+        verbose_name = _("periodised budget month")
+        verbose_name_plural = _("periodised budget")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "budget_year", "month"], name="budget_budgetprofile_unique_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="budget_budgetprofile_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} {self.budget_year} {self.month:02d}: {self.amount}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.post_id and self.budget_year_id:
+            check_same_agency(self.post, self.budget_year, field="budget_year")

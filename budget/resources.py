@@ -15,7 +15,7 @@ from import_export import fields, resources, widgets
 
 from budget.choices import AccountsCategory, AllocationKind, LineKind
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
-from goals.models import BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
+from goals.models import Agency, BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
@@ -176,7 +176,12 @@ LINE_ALIASES = {
 class BudgetResource(resources.ModelResource):
     """Common handling: the post from 'kapittel' and 'post', the year or period, the lock,
     and duplicates within the file. Problems are raised as ValidationErrors keyed by the
-    column they are about."""
+    column they are about.
+
+    Every row belongs to one agency: the one named (--agency), else the agency of the row's
+    chapter when only one agency has that chapter number. Posts, budget years and periods
+    are looked up within that agency only, so a row can never join two agencies.
+    """
 
     kapittel = fields.Field(column_name="kapittel", widget=TextWidget())
     post = fields.Field(column_name="post", widget=TextWidget())
@@ -186,8 +191,9 @@ class BudgetResource(resources.ModelResource):
         self.year = year
         self.agency_code = agency_code
         self._seen: dict[tuple, int] = {}
-        self._budget_years: dict[int, BudgetYear | str] = {}
-        self._posts: dict[tuple[str, str], Post | None] = {}
+        self._agency: Agency | None = None
+        self._budget_years: dict[tuple[int, int], BudgetYear | str] = {}
+        self._posts: dict[tuple[str, str], list[Post]] = {}
         self._periods: dict[tuple[int, str], ReportingPeriod | None] = {}
         self._existing: dict[tuple, object] | None = None
         self._subposts: dict[tuple[int, str], SubPost | None] = {}
@@ -205,6 +211,10 @@ class BudgetResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self._seen = {}
         self._existing = None
+        if self.agency_code:
+            self._agency = Agency.objects.filter(code=self.agency_code).first()
+            if self._agency is None:
+                raise ValidationError(f"unknown agency '{self.agency_code}'")
         missing = [c for c in self.required_columns() if c not in (dataset.headers or [])]
         if missing:
             raise ValidationError(f"missing column(s): {', '.join(missing)}")
@@ -245,38 +255,66 @@ class BudgetResource(resources.ModelResource):
             errors["post"] = "a post is required"
             return None
         if (chapter, number) not in self._posts:
-            self._posts[(chapter, number)] = (
-                Post.objects.select_related("chapter")
-                .filter(chapter__number=chapter, number=number)
-                .first()
+            posts = Post.objects.select_related("chapter__agency").filter(
+                chapter__number=chapter, number=number
             )
-        post = self._posts[(chapter, number)]
-        if post is None:
-            if not Post.objects.filter(chapter__number=chapter).exists():
-                errors["kapittel"] = f"unknown chapter {chapter}"
+            if self._agency is not None:
+                posts = posts.filter(chapter__agency=self._agency)
+            self._posts[(chapter, number)] = list(posts.order_by("chapter__agency__code"))
+        found = self._posts[(chapter, number)]
+        hint = "" if self._agency is not None else self.agency_hint(row)
+        if hint:
+            found = [p for p in found if p.chapter.agency.code == hint]
+        if len(found) > 1:
+            codes = ", ".join(p.chapter.agency.code for p in found)
+            errors["kapittel"] = (
+                f"chapter {chapter} exists for several agencies ({codes}); give the agency "
+                "(--agency, a 'virksomhet' column or the period's full key)"
+            )
+            return None
+        if not found:
+            chapters = Post.objects.filter(chapter__number=chapter)
+            agency_code = self._agency.code if self._agency is not None else hint
+            if agency_code:
+                chapters = chapters.filter(chapter__agency__code=agency_code)
+            of = f" of {agency_code}" if agency_code else ""
+            if not chapters.exists():
+                errors["kapittel"] = f"unknown chapter {chapter}{of}"
             else:
-                errors["post"] = f"unknown post {chapter}.{number}"
-        return post
+                errors["post"] = f"unknown post {chapter}.{number}{of}"
+            return None
+        return found[0]
 
-    def budget_year(self, year: int | None, errors, column: str) -> BudgetYear | None:
+    def agency_hint(self, row) -> str:
+        """The agency a row names itself: a 'virksomhet' column, or the agency in the
+        period's full key (FTD-2006-H1). Used where several agencies have the chapter."""
+        named = str(row.get("virksomhet") or "").strip()
+        if named:
+            return named
+        parsed = parse_period_slug(str(row.get("periode") or "").strip())
+        return parsed.agency if parsed is not None and parsed.agency else ""
+
+    def row_agency(self, row) -> Agency | None:
+        """The agency named for the import, else the one of the row's chapter."""
+        if self._agency is not None:
+            return self._agency
+        post = row.get("_post")
+        return post.chapter.agency if post is not None else None
+
+    def budget_year(self, year: int | None, errors, column: str, *, row) -> BudgetYear | None:
         if year is None:
             errors[column] = "the year is missing (give --year or an 'år' column)"
             return None
-        if year not in self._budget_years:
-            years = BudgetYear.objects.select_related("agency").filter(year=year)
-            if self.agency_code:
-                years = years.filter(agency__code=self.agency_code)
-            found = list(years)
-            self._budget_years[year] = (
-                found[0]
-                if len(found) == 1
-                else (
-                    f"no budget year {year}"
-                    if not found
-                    else f"several agencies have {year}; give --agency"
-                )
+        agency = self.row_agency(row)
+        if agency is None:
+            return None  # the chapter or post column reports why
+        key = (year, agency.pk)
+        if key not in self._budget_years:
+            found = (
+                BudgetYear.objects.select_related("agency").filter(year=year, agency=agency).first()
             )
-        value = self._budget_years[year]
+            self._budget_years[key] = found or f"{agency.code} has no budget year {year}"
+        value = self._budget_years[key]
         if isinstance(value, str):
             errors[column] = value
             return None
@@ -287,23 +325,32 @@ class BudgetResource(resources.ModelResource):
         if not text:
             errors["periode"] = "a period is required"
             return None
-        parsed = parse_period_slug(text) if text[:1].isdigit() else (self.year, text.upper())
-        if isinstance(parsed, PeriodKey):
-            parsed = (parsed.year, parsed.kind)
-        if parsed is None or parsed[0] is None:
+        # '2006-H1', 'IMDi-2006-H1' or just 'H1' of the import's year.
+        parsed = (
+            parse_period_slug(text)
+            if text[:1].isdigit() or "-" in text
+            else PeriodKey(None, self.year, text.upper())
+        )
+        if parsed is None or parsed.year is None:
             errors["periode"] = f"'{text}' is not a period (2006-H1, 2006-T2, 2006 or H1)"
             return None
-        year, kind = parsed
+        named_agency, year, kind = parsed
         if self.year is not None and year != self.year:
             errors["periode"] = f"the period {text} is not in {self.year}"
             return None
-        budget_year = self.budget_year(year, errors, "periode")
+        agency = self.row_agency(row)
+        if named_agency and agency is not None and named_agency != agency.code:
+            errors["periode"] = f"the period {text} is not {agency.code}'s"
+            return None
+        budget_year = self.budget_year(year, errors, "periode", row=row)
         if budget_year is None:
             return None
         if (budget_year.pk, kind) not in self._periods:
-            self._periods[(budget_year.pk, kind)] = ReportingPeriod.objects.filter(
-                budget_year=budget_year, kind=kind
-            ).first()
+            self._periods[(budget_year.pk, kind)] = (
+                ReportingPeriod.objects.select_related("budget_year__agency")
+                .filter(budget_year=budget_year, kind=kind)
+                .first()
+            )
         period = self._periods[(budget_year.pk, kind)]
         if period is None:
             errors["periode"] = f"unknown period {text}"
@@ -392,7 +439,7 @@ class AllocationEntryResource(BudgetResource):
                 errors["år"] = f"the row is for {year_text}, not {self.year}"
                 return
             year = int(year_text)
-        budget_year = self.budget_year(year, errors, "år")
+        budget_year = self.budget_year(year, errors, "år", row=row)
         if budget_year is None:
             return
         row["_budget_year"] = budget_year
@@ -574,9 +621,10 @@ class SubPostLineResource(BudgetResource):
         code = str(row.get("underpost") or "").strip()
         if post is not None:
             if (post.pk, code) not in self._subposts:
-                self._subposts[(post.pk, code)] = SubPost.objects.filter(
-                    post=post, code=code
-                ).first()
+                subpost = SubPost.objects.filter(post=post, code=code).first()
+                if subpost is not None:
+                    subpost.post = post  # the model's checks read it; no query per row
+                self._subposts[(post.pk, code)] = subpost
             subpost = self._subposts[(post.pk, code)]
             if subpost is None:
                 errors["underpost"] = f"unknown sub-post '{code}' of post {post.code}"

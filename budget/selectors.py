@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from budget.choices import (
@@ -28,6 +29,7 @@ from budget.models import (
     AccountsEntry,
     AllocationEntry,
     Authorisation,
+    BudgetProfile,
     Chapter,
     Commentary,
     DispositionPart,
@@ -41,7 +43,8 @@ from budget.models import (
 )
 from goals.charts import Chart, Series, bar_chart
 from goals.formatting import format_date, format_percent
-from goals.models import ReportingPeriod
+from goals.models import Agency, ReportingPeriod
+from goals.selectors import user_profile
 
 ZERO = Decimal(0)
 SHARE_PLACES = Decimal("0.0001")
@@ -57,15 +60,40 @@ def share(part: Decimal | None, total: Decimal | None) -> Decimal | None:
     return (part / total).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def elapsed_share(*, period: ReportingPeriod, basis: str = LinearBasis.DAYS) -> Decimal:
-    """Share of the budget year passed at the period's end: days elapsed / days in the year,
-    or whole months elapsed / 12."""
+def agencies_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Agency]:
+    """Agencies whose budget the user may read: their own agency, the agencies of their
+    ministry for a ministry reader, every agency for a superuser. No query of its own
+    beyond the (cached) profile."""
+    if not user.is_authenticated:
+        return Agency.objects.none()
+    if user.is_superuser:
+        return Agency.objects.all()
+    profile = user_profile(user=user)
+    if profile is None:
+        return Agency.objects.none()
+    if profile.agency_id is not None:
+        return Agency.objects.filter(pk=profile.agency_id)
+    return Agency.objects.filter(ministry_id=profile.ministry_id)
+
+
+def agency_basis(period: ReportingPeriod) -> str:
+    """The linear-spend convention of the period's agency (months unless it says days)."""
+    return period.budget_year.agency.linear_basis
+
+
+def whole_months(period: ReportingPeriod) -> int:
+    """Whole months of the budget year passed at the period's end."""
+    end = period.end
+    return end.month - (0 if end.day == calendar.monthrange(end.year, end.month)[1] else 1)
+
+
+def elapsed_share(*, period: ReportingPeriod, basis: str | None = None) -> Decimal:
+    """Share of the budget year passed at the period's end by the agency's convention (or
+    the basis given): whole months elapsed / 12, or days elapsed / days in the year."""
+    basis = basis or agency_basis(period)
     year = period.budget_year.year
     if basis == LinearBasis.MONTHS:
-        months = period.end.month - (
-            0 if period.end.day == calendar.monthrange(year, period.end.month)[1] else 1
-        )
-        return Decimal(months) / Decimal(12)
+        return Decimal(whole_months(period)) / Decimal(12)
     days_in_year = 366 if calendar.isleap(year) else 365
     elapsed = (period.end - date(year, 1, 1)).days + 1
     return Decimal(elapsed) / Decimal(days_in_year)
@@ -83,6 +111,9 @@ class PostFigures:
     accounts: dict[str, Decimal] = field(default_factory=dict)
     credited_income: Decimal = ZERO
     elapsed: Decimal = ZERO
+    linear_basis: str = LinearBasis.MONTHS
+    profile_expected: Decimal | None = None
+    period: ReportingPeriod | None = None
 
     @property
     def is_income(self) -> bool:
@@ -131,10 +162,23 @@ class PostFigures:
         return share(self.accounts_total, self.sum_appropriation)
 
     @property
+    def basis(self) -> str:
+        """What the expected spend is measured by: the post's periodised budget where it has
+        one for the year, else the agency's months or days."""
+        return LinearBasis.PROFILE if self.profile_expected is not None else self.linear_basis
+
+    @property
+    def basis_label(self) -> str:
+        return str(dict(LinearBasis.choices)[self.basis])
+
+    @property
     def expected_linear(self) -> Decimal | None:
-        """What a linear spread of the appropriation would have spent by the period's end."""
+        """What the post should have spent by the period's end: its periodised budget's
+        months so far, else a linear spread of the appropriation."""
         if self.sum_appropriation is None:
             return None
+        if self.profile_expected is not None:
+            return self.profile_expected
         return whole(self.sum_appropriation * self.elapsed)
 
     @property
@@ -222,6 +266,11 @@ class Overview(PostTotals):
     period: ReportingPeriod
     chapters: list[ChapterFigures]
     elapsed: Decimal
+    linear_basis: str = LinearBasis.MONTHS
+
+    @property
+    def basis_label(self) -> str:
+        return str(dict(LinearBasis.choices)[self.linear_basis])
 
     @property
     def expense_chapters(self) -> list[ChapterFigures]:
@@ -246,38 +295,102 @@ def post_figures(
     *,
     period: ReportingPeriod,
     posts: list[Post] | None = None,
-    basis: str = LinearBasis.DAYS,
+    basis: str | None = None,
 ) -> list[PostFigures]:
-    """Figures of the given posts (default: all) at the period's end. Three queries."""
+    """Figures of the given posts (default: all of the period's agency) at the period's
+    end. Posts of other agencies are left out. Three queries (two with posts given)."""
+    return figures_at_periods(periods=[period], posts=posts, basis=basis)
+
+
+def _allocations(periods: list[ReportingPeriod], post_ids) -> QuerySet[AllocationEntry]:
+    """The posts' allocation entries of the periods' years, each with the post's periodised
+    budget to its period's end where it has one (one query, whatever the number of posts)."""
+    months = Case(
+        *[When(budget_year_id=p.budget_year_id, then=Value(whole_months(p))) for p in periods],
+        default=Value(0),
+    )
+    profile = BudgetProfile.objects.filter(
+        post=OuterRef("post"), budget_year=OuterRef("budget_year")
+    )
+    to_date = (
+        profile.filter(month__lte=months)
+        .values("post")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    return (
+        AllocationEntry.objects.filter(
+            Q(date__isnull=True) | Q(date__lte=max(p.end for p in periods)),
+            budget_year_id__in=[p.budget_year_id for p in periods],
+            post_id__in=post_ids,
+        )
+        .annotate(has_profile=Exists(profile), profile_to_date=Subquery(to_date))
+        .order_by("date", "kind", "sequence")
+    )
+
+
+def figures_at_periods(
+    *,
+    periods: list[ReportingPeriod],
+    posts: list[Post] | None = None,
+    basis: str | None = None,
+) -> list[PostFigures]:
+    """Post figures for several agencies at once, each post at its own agency's period (one
+    period per agency). Three queries (two with posts given), whatever the agencies."""
+    by_agency = {p.budget_year.agency_id: p for p in periods}
     if posts is None:
-        posts = list(Post.objects.select_related("chapter"))
-    elapsed = elapsed_share(period=period, basis=basis)
-    figures = {p.pk: PostFigures(post=p, elapsed=elapsed) for p in posts}
-    allocations = AllocationEntry.objects.filter(
-        Q(date__isnull=True) | Q(date__lte=period.end),
-        budget_year_id=period.budget_year_id,
-        post_id__in=figures,
-    ).order_by("date", "kind", "sequence")
-    for entry in allocations:
-        figures[entry.post_id].allocations.append(entry)
+        posts = list(
+            Post.objects.select_related("chapter").filter(chapter__agency_id__in=by_agency)
+        )
+    figures: dict[int, PostFigures] = {}
+    for post in posts:
+        period = by_agency.get(post.chapter.agency_id)
+        if period is None:
+            continue  # a period's figures use its own agency's posts only
+        convention = basis or agency_basis(period)
+        figures[post.pk] = PostFigures(
+            post=post,
+            elapsed=elapsed_share(period=period, basis=convention),
+            linear_basis=convention,
+            period=period,
+        )
+    if not figures:
+        return []
+    for entry in _allocations(periods, list(figures)):
+        target = figures[entry.post_id]
+        if entry.budget_year_id != target.period.budget_year_id or (
+            entry.date is not None and entry.date > target.period.end
+        ):
+            continue
+        target.allocations.append(entry)
+        if entry.has_profile:
+            target.profile_expected = entry.profile_to_date or ZERO
     # Income posts credited against one of our posts count as refunds there.
-    accounts = AccountsEntry.objects.filter(period=period).filter(
+    accounts = AccountsEntry.objects.filter(period__in=[p.pk for p in periods]).filter(
         Q(post_id__in=figures) | Q(post__credited_against_id__in=figures)
     )
-    for entry in accounts.values("post_id", "post__credited_against_id", "category", "amount"):
+    for entry in accounts.values(
+        "post_id", "post__credited_against_id", "period_id", "category", "amount"
+    ):
         target = figures.get(entry["post_id"])
-        if target is not None:
+        if target is not None and target.period.pk == entry["period_id"]:
             target.accounts[entry["category"]] = (
                 target.accounts.get(entry["category"], ZERO) + entry["amount"]
             )
         credited = figures.get(entry["post__credited_against_id"])
-        if credited is not None and entry["category"] == AccountsCategory.INCOME:
+        if (
+            credited is not None
+            and credited.period.pk == entry["period_id"]
+            and entry["category"] == AccountsCategory.INCOME
+        ):
             credited.credited_income += entry["amount"]
     return list(figures.values())
 
 
-def budget_overview(*, period: ReportingPeriod, basis: str = LinearBasis.DAYS) -> Overview:
-    """Every chapter and post with figures at the period's end. Three queries."""
+def budget_overview(*, period: ReportingPeriod, basis: str | None = None) -> Overview:
+    """Every chapter and post of the period's agency with figures at the period's end.
+    Three queries."""
+    basis = basis or agency_basis(period)
     by_chapter: dict[int, list[PostFigures]] = defaultdict(list)
     chapters: dict[int, Chapter] = {}
     for figures in post_figures(period=period, basis=basis):
@@ -290,6 +403,7 @@ def budget_overview(*, period: ReportingPeriod, basis: str = LinearBasis.DAYS) -
             for pk in sorted(chapters, key=lambda pk: chapters[pk].number)
         ],
         elapsed=elapsed_share(period=period, basis=basis),
+        linear_basis=basis,
     )
 
 
@@ -705,7 +819,11 @@ def period_controls(*, period: ReportingPeriod) -> list[Control]:
     """Every place in the period where a stated total, product or remainder differs from
     the computed one, and where two parts of the report that must agree do not."""
     collector = _Collector()
-    posts = list(Post.objects.select_related("chapter"))
+    posts = list(
+        Post.objects.select_related("chapter").filter(
+            chapter__agency_id=period.budget_year.agency_id
+        )
+    )
     figures = {f.post.pk: f for f in post_figures(period=period, posts=posts)}
     reported: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for figure in ReportedFigure.objects.filter(period=period, subpost__isnull=True):
@@ -908,6 +1026,19 @@ def year_controls(*, year: int, agency_code: str | None = None) -> list[Control]
                 )
             )
     return found
+
+
+def export_queryset(*, table: str, period: ReportingPeriod) -> QuerySet:
+    """The rows an export of the period shows: its year's allocations or its own accounts
+    or lines, of its agency's posts only."""
+    from budget.resources import RESOURCES
+
+    queryset = RESOURCES[table]().get_queryset()
+    prefix = "subpost__post__chapter" if table == "lines" else "post__chapter"
+    queryset = queryset.filter(**{f"{prefix}__agency_id": period.budget_year.agency_id})
+    if table == "allocations":
+        return queryset.filter(budget_year=period.budget_year)
+    return queryset.filter(period=period)
 
 
 def chapter_detail(*, period: ReportingPeriod, chapter: Chapter) -> ChapterFigures:

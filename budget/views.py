@@ -4,16 +4,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from budget.imports import export_budget_table
 from budget.models import AccountsEntry, Chapter, Post
 from budget.resources import RESOURCES
 from budget.selectors import (
     budget_overview,
     chapter_detail,
     execution_chart,
+    export_queryset,
     period_controls,
     post_detail,
 )
-from budget.services import export_budget_table
 from goals.models import ReportingPeriod
 from goals.selectors import get_period, periods_visible_to
 
@@ -82,7 +83,11 @@ def period_index(request: HttpRequest, period: str) -> HttpResponse:
 def chapter(request: HttpRequest, period: str, chapter: str) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     reporting_period = _period(request, period)
-    found = get_object_or_404(Chapter.objects.select_related("ministry"), number=chapter)
+    found = get_object_or_404(
+        Chapter.objects.select_related("ministry"),
+        agency_id=reporting_period.budget_year.agency_id,
+        number=chapter,
+    )
     return render(
         request,
         "budget/chapter.html",
@@ -101,6 +106,7 @@ def post(request: HttpRequest, period: str, chapter: str, post: str) -> HttpResp
     reporting_period = _period(request, period)
     found = get_object_or_404(
         Post.objects.select_related("chapter", "credited_against__chapter"),
+        chapter__agency_id=reporting_period.budget_year.agency_id,
         chapter__number=chapter,
         number=post,
     )
@@ -140,12 +146,7 @@ def export(request: HttpRequest, period: str, table: str, fmt: str) -> HttpRespo
     reporting_period = _period(request, period)
     if table not in RESOURCES or fmt not in EXPORT_TYPES:
         raise Http404
-    resource = RESOURCES[table]()
-    queryset = resource.get_queryset()
-    if table == "allocations":
-        queryset = queryset.filter(budget_year=reporting_period.budget_year)
-    else:
-        queryset = queryset.filter(period=reporting_period)
+    queryset = export_queryset(table=table, period=reporting_period)
     response = HttpResponse(
         export_budget_table(table=table, fmt=fmt, queryset=queryset),
         content_type=EXPORT_TYPES[fmt],

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from budget.services import load_budget_demo
+from budget.loaders import load_budget_demo
 from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
 from goals.models import Agency, Ministry, OrganisationalUnit
 from goals.services import set_user_profile

@@ -17,16 +17,19 @@ def money_field(help_text: str, **kwargs) -> serializers.DecimalField:
 
 
 class ChapterSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The agency that disposes of the chapter."
+    )
     ministry = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="The ministry that owns the chapter."
     )
 
     class Meta:
         model = Chapter
-        fields = ["id", "number", "name", "kind", "ministry"]
+        fields = ["id", "agency", "number", "name", "kind", "ministry"]
         extra_kwargs = {
             "id": {"help_text": "The chapter's id."},
-            "number": {"help_text": "Four-digit chapter number (0651, 3651 ...)."},
+            "number": {"help_text": "Four-digit chapter number (1234, 4234 ...)."},
             "name": {"help_text": "The chapter's name."},
             "kind": {"help_text": "expense (0001-2999) or income (3000-5999)."},
         }
@@ -36,7 +39,13 @@ class PostFiguresSerializer(serializers.Serializer):
     """A post with its figures at the end of a reporting period (budget.selectors)."""
 
     id = serializers.IntegerField(source="post.pk", help_text="The post's id.")
-    code = serializers.CharField(source="post.code", help_text="Chapter and post: 0651.01.")
+    agency = serializers.CharField(
+        source="post.chapter.agency.code", help_text="The code of the agency whose post it is."
+    )
+    period = serializers.CharField(
+        source="period.slug", help_text="The period the figures are at (IMDi-2006-H1 ...)."
+    )
+    code = serializers.CharField(source="post.code", help_text="Chapter and post: 1234.01.")
     chapter = serializers.CharField(source="post.chapter.number", help_text="Chapter number.")
     number = serializers.CharField(source="post.number", help_text="Two-digit post number.")
     name = serializers.CharField(source="post.name", help_text="The post's name.")
@@ -71,10 +80,19 @@ class PostFiguresSerializer(serializers.Serializer):
         "Accounts minus the linear spend: positive is merforbruk, negative mindreforbruk.",
         source="deviation",
     )
+    linear_basis = serializers.CharField(
+        source="basis",
+        help_text="What the expected spend is measured by: months (whole months elapsed / "
+        "12), days (days elapsed / days in the year) or profile (the post's periodised "
+        "budget up to the period's end month).",
+    )
+    linear_basis_label = serializers.CharField(
+        source="basis_label", help_text="The basis in words, in the request's language."
+    )
 
 
 class SubPostSerializer(serializers.ModelSerializer):
-    post = serializers.CharField(source="post.code", read_only=True, help_text="Post: 0651.60.")
+    post = serializers.CharField(source="post.code", read_only=True, help_text="Post: 1234.60.")
     post_id = serializers.IntegerField(read_only=True, help_text="The post's id.")
 
     class Meta:
@@ -93,10 +111,10 @@ class SubPostLineSerializer(serializers.ModelSerializer):
     )
     subpost_id = serializers.IntegerField(read_only=True, help_text="The sub-post's id.")
     post = serializers.CharField(
-        source="subpost.post.code", read_only=True, help_text="Post: 0651.60."
+        source="subpost.post.code", read_only=True, help_text="Post: 1234.60."
     )
     period = serializers.CharField(
-        source="period.slug", read_only=True, help_text="The period's key (2006-H1 ...)."
+        source="period.slug", read_only=True, help_text="The period's key (IMDi-2006-H1 ...)."
     )
     rate = money_field("Rate (sats) per person.")
     amount = money_field("Amount as reported.")
@@ -153,7 +171,7 @@ class ControlSerializer(serializers.Serializer):
     """A stated figure of the report that differs from what the system computes."""
 
     where = serializers.CharField(help_text="Where in the report, in words.")
-    post = serializers.CharField(help_text="Post code (0651.60), empty when not post-bound.")
+    post = serializers.CharField(help_text="Post code (1234.60), empty when not post-bound.")
     key = serializers.CharField(help_text="Machine key of the figure (remaining, ...).")
     reported = money_field("The figure as the report states it.")
     computed = money_field("The figure as computed from its parts.")

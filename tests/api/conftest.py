@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from budget.services import load_budget_demo
+from budget.loaders import load_budget_demo
 from goals.loaders import load_goals_demo
 from imdi_reporting.services import FIXTURES_DIR
 from settlement.loaders import load_settlement_demo

@@ -40,11 +40,11 @@ LISTS = {
     "/api/goals/status-updates/": 5,
     "/api/goals/narratives/": 5,
     "/api/goals/feedback/": 5,
-    # count, page
-    "/api/budget/chapters/": 2,
+    # profile (the readable agencies are a subquery), count, page
+    "/api/budget/chapters/": 3,
     # count, page of posts, perms (2), profile, the period, allocations, accounts
     "/api/budget/posts/?period=2006-H1": 8,
-    "/api/budget/sub-posts/": 2,
+    "/api/budget/sub-posts/": 3,
     # perms, profile, count, page
     "/api/budget/sub-post-lines/": 5,
 }
@@ -88,6 +88,7 @@ def add_rows(demo_user) -> None:
             number=f"065{7 + n}",
             name="Kap",
             kind="expense",
+            agency_id=goal.budget_year.agency_id,
             ministry_id=goal.budget_year.agency.ministry_id,
         )
         post = Post.objects.create(chapter=chapter, number="01", name="Drift")

@@ -12,8 +12,10 @@ def test_posts_carry_the_computed_figures_as_strings(budget_demo, api_for):
     assert post["accounts"] == "33055761"
     assert post["remaining"] == "46127239"
     assert post["spent_share"] == "0.4175"
-    assert post["linear_expected"] == "39266090"
-    assert post["deviation_from_linear"] == "-6210329"
+    # IMDi counts whole months: 79 183 000 x 6/12, against accounts of 33 055 761.
+    assert post["linear_expected"] == "39591500"
+    assert post["deviation_from_linear"] == "-6535739"
+    assert (post["linear_basis"], post["linear_basis_label"]) == ("months", "Hele måneder gått")
 
 
 def test_every_post_matches_the_selectors(budget_demo, api_for):

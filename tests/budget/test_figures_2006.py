@@ -32,7 +32,7 @@ PART_VI = {
 
 @pytest.fixture
 def h1(budget_2006):
-    return ReportingPeriod.objects.select_related("budget_year").get(
+    return ReportingPeriod.objects.select_related("budget_year__agency").get(
         budget_year__year=2006, kind="H1"
     )
 
@@ -78,23 +78,33 @@ def test_income_posts_show_what_is_booked(overview):
 
 
 @pytest.mark.django_db
-def test_share_spent_and_linear_spend_at_30_june(h1, overview):
-    assert elapsed_share(period=h1) == D(181) / D(365)
+def test_imdi_measures_linear_spend_in_whole_months(h1, overview):
+    # organisation.yaml: IMDi's linear_basis is months, so 30 June is half the year.
+    assert elapsed_share(period=h1) == D(6) / D(12)
     contact = overview.post("0652.01")
     # "38,3 pst av budsjettet er forbrukt"
     assert contact.share_spent == D("0.3828")
-    assert contact.expected_linear == D(2533504)
-    assert contact.deviation == D(-577994)  # "mindreforbruk på i underkant av 0,6 mill. kr"
+    assert (contact.expected_linear, contact.deviation) == (D(2554500), D(-598990))
+    assert contact.basis == LinearBasis.MONTHS
 
 
 @pytest.mark.django_db
-def test_linear_spend_by_months_gives_the_reports_six_and_a_half_million(h1):
+def test_linear_spend_by_months_gives_the_reports_six_and_a_half_million(overview):
     # The report's "brutto mindre forbruk på 6,5 mill. kr" on 0650.01 uses half a year.
-    imdi = budget_overview(period=h1, basis=LinearBasis.MONTHS).post("0650.01")
-    assert imdi.expected_linear == D(39591500)
-    assert imdi.deviation == D(-6535739)
-    by_days = budget_overview(period=h1).post("0650.01")
-    assert by_days.deviation == D(-6210329)
+    imdi = overview.post("0650.01")
+    assert imdi.expected_linear == D(39591500)  # 79 183 000 x 6/12
+    assert imdi.deviation == D(-6535739)  # against accounts of 33 055 761
+
+
+@pytest.mark.django_db
+def test_an_agency_that_counts_days_gets_days_elapsed_over_days_in_the_year(h1):
+    h1.budget_year.agency.linear_basis = LinearBasis.DAYS
+    assert elapsed_share(period=h1) == D(181) / D(365)
+    by_days = budget_overview(period=h1)
+    assert by_days.post("0650.01").deviation == D(-6210329)
+    contact = by_days.post("0652.01")
+    assert (contact.expected_linear, contact.deviation) == (D(2533504), D(-577994))
+    assert contact.basis == LinearBasis.DAYS
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from budget.loaders import load_budget_demo, load_budget_report, load_chapters
 from budget.models import (
     AccountsEntry,
     AllocationEntry,
@@ -16,7 +17,6 @@ from budget.models import (
     ReportedFigure,
     SubPostLine,
 )
-from budget.services import load_budget_demo, load_budget_report
 from goals.loaders import FixtureError
 from imdi_reporting.services import FIXTURES_DIR
 
@@ -88,3 +88,42 @@ def test_an_unknown_post_is_refused(budget_2006, tmp_path: Path):
     )
     with pytest.raises(FixtureError, match=r"posts\[0651.99\]: unknown post '0651.99'"):
         load_budget_report(path=bad)
+
+
+@pytest.mark.django_db
+def test_every_demo_chapter_is_imdis_and_bld_s_is_charged_under_authorisation(budget_2006):
+    chapters = {c.number: c for c in Chapter.objects.select_related("agency", "ministry")}
+    assert {c.agency.code for c in chapters.values()} == {"IMDi"}
+    assert [n for n, c in sorted(chapters.items()) if c.under_authorisation] == ["0854"]
+    assert chapters["0854"].ministry.code == "BLD"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "chapters:\n  - {number: '0840', name: X, kind: expense}\n",
+            "chapters[1]: 'agency' is required (per chapter or on top)",
+        ),
+        (
+            "agency: NOPE\nchapters:\n  - {number: '0840', name: X, kind: expense}\n",
+            "chapters[1]: unknown agency 'NOPE'",
+        ),
+        (
+            "agency: IMDi\nchapters:\n  - {number: '0840', name: X, kind: expense, "
+            "ministry: BLD}\n",
+            "chapters[1]: 'ministry' BLD is not IMDi's ministry AID; mark the chapter "
+            "'charge_authorisation: true' if IMDi charges it under an authorisation",
+        ),
+    ],
+)
+def test_a_chapter_file_names_its_agency_and_its_ministry_must_fit(
+    organisation, tmp_path: Path, text, message
+):
+    bad = tmp_path / "chapters.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(FixtureError) as error:
+        load_chapters(path=bad)
+    assert str(error.value) == f"{bad}: {message}"
+    assert not Chapter.objects.exists()

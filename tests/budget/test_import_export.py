@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from budget.imports import export_budget_table, import_budget_file, read_spreadsheet
 from budget.models import AccountsEntry, AllocationEntry, SubPostLine
 from budget.resources import parse_whole_number
-from budget.services import export_budget_table, import_budget_file, read_spreadsheet
 from goals.models import ReportingPeriod
 from imdi_reporting.services import FIXTURES_DIR
 

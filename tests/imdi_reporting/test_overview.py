@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from budget.services import load_budget_demo
+from budget.loaders import load_budget_demo
 from goals.choices import Status
 from goals.loaders import load_goals_demo
 from goals.models import (

@@ -7,10 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from budget.loaders import load_chapters
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from budget.loaders import load_chapters
 from budget.models import AllocationEntry, Chapter
 from goals.formatting import format_int
 from goals.loaders import load_organisation

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from budget.imports import agency_ambiguity, import_budget_file
 from budget.resources import RESOURCES
-from budget.services import import_budget_file
 
 
 class Command(BaseCommand):
@@ -14,8 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--agency", help="agency code, when several have the year")
+        parser.add_argument(
+            "--year", type=int, help="budget year (default: the file's 'år' or 'periode' column)"
+        )
+        parser.add_argument(
+            "--agency", help="agency code (IMDi ...); required when several agencies have the year"
+        )
         parser.add_argument(
             "--table", choices=sorted(RESOURCES), help="default: told by the columns"
         )
@@ -24,6 +28,9 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, year: int, agency, table, dry_run: bool, **options):
         if not file.is_file():
             raise CommandError(f"{file} is not a file")
+        ambiguity = agency_ambiguity(year=year, agency_code=agency)
+        if ambiguity:
+            raise CommandError(f"{file.name}: {ambiguity} with --agency")
         report = import_budget_file(
             content=file.read_bytes(),
             filename=file.name,
