@@ -175,6 +175,8 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form gets the site's page saying what to do, not Django's English one.
+CSRF_FAILURE_VIEW = "imdi_reporting.errors.csrf_failure"
 
 # No inline script or style anywhere: scripts carry the per-request nonce, styles
 # come from the app's own stylesheet.

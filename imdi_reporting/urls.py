@@ -20,5 +20,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The site's own error pages; under /api/ they answer JSON (imdi_reporting/errors.py).
+handler400 = "imdi_reporting.errors.bad_request"
+handler403 = "imdi_reporting.errors.permission_denied"
+handler404 = "imdi_reporting.errors.page_not_found"
+handler500 = "imdi_reporting.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
