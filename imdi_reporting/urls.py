@@ -11,6 +11,7 @@ urlpatterns = [
     path("portefolje/", views.portfolio, name="portfolio"),
     path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("resultatkrav/", include("goals.urls")),
     path("budsjett/", include("budget.urls")),
