@@ -100,7 +100,7 @@ class AccessibilityFeedback(models.Model):
     class Meta:
         ordering = ["-created"]
         verbose_name = _("accessibility feedback")
-        verbose_name_plural = _("accessibility feedback")
+        verbose_name_plural = _("accessibility feedback reports")
         constraints = [
             models.CheckConstraint(
                 condition=~Q(description=""),
