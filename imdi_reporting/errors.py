@@ -66,10 +66,12 @@ def permission_denied(request: HttpRequest, exception: BaseException | None = No
         detail = message or _("You do not have permission to perform this action.")
         return JsonResponse({"detail": detail}, status=403)
     labels = dict(Role.choices)
-    user = request.user
+    # A refusal by a middleware before AuthenticationMiddleware leaves no user.
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     context = {
         "message": message,
-        "roles": [labels[name] for name in roles_of(user)] if user.is_authenticated else [],
+        "roles": [labels[name] for name in roles_of(user)] if signed_in else [],
     }
     return render(request, "403.html", context, status=403)
 

@@ -92,6 +92,12 @@ def test_a_malformed_request_gets_the_site_400_page(client, db):
     assert "Forespørselen kunne ikke forstås" in page
 
 
+def test_an_unknown_host_gets_the_site_400_page(client, db):
+    response = client.get("/", headers={"Host": "angriper.example"})
+    assert response.status_code == 400
+    assert "Forespørselen kunne ikke forstås" in response.content.decode()
+
+
 def test_a_form_without_its_security_token_gets_the_site_page_saying_what_to_do(db):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("login"), {"username": "ne", "password": "demo"})
