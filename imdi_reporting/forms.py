@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imdi_reporting.models import AccessibilityFeedback
 from imdi_reporting.selectors import STATUS_FILTER_CHOICES
 
 
@@ -28,3 +29,35 @@ class OverviewFilterForm(forms.Form):
         self.fields["unit"].choices = [("", _("All units"))] + [
             (u.code, f"{u.code}: {u.name}") for u in units
         ]
+
+
+class AccessibilityFeedbackForm(forms.ModelForm):
+    """A barrier reported from the accessibility statement; only the description is required.
+
+    The lengths come from the model's fields, so the form refuses what the database would.
+    """
+
+    class Meta:
+        model = AccessibilityFeedback
+        fields = ["description", "url", "name", "email"]
+        labels = {
+            "description": _("What is the problem?"),
+            "url": _("Page address (optional)"),
+            "name": _("Name (optional)"),
+            "email": _("E-mail (optional)"),
+        }
+        help_texts = {
+            "description": _(
+                "Describe what you tried to do, what happened, and which aids you use "
+                "(screen reader, magnifier, keyboard only) if it matters."
+            ),
+            "url": _("The address of the page where you met the problem."),
+            "email": _("Only if you want an answer."),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"

@@ -1,8 +1,11 @@
 """Models that compose the goals, budget and settlement apps live here."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import ReportingPeriod
@@ -58,3 +61,57 @@ class FrozenReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.part} v{self.version}"
+
+
+# The form takes its limits from these fields, so form and database refuse the same.
+FEEDBACK_NAME_MAX_LENGTH = 200
+FEEDBACK_URL_MAX_LENGTH = 500
+FEEDBACK_DESCRIPTION_MAX_LENGTH = 4000
+
+
+class AccessibilityFeedback(models.Model):
+    """Tilbakemelding om tilgjengelighet: a barrier a visitor reported from the
+    accessibility statement, kept until an administrator has handled it.
+
+    Name and e-mail are optional, so that a problem can be reported anonymously.
+    """
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    name = models.CharField(_("name"), max_length=FEEDBACK_NAME_MAX_LENGTH, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    url = models.CharField(_("page address"), max_length=FEEDBACK_URL_MAX_LENGTH, blank=True)
+    # TextField's max_length only reaches the form; the validator and the constraint hold
+    # the model and the database to the same limit.
+    description = models.TextField(
+        _("description"),
+        max_length=FEEDBACK_DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(FEEDBACK_DESCRIPTION_MAX_LENGTH)],
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed-in user"),
+    )
+    handled = models.BooleanField(_("handled"), default=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("accessibility feedback")
+        verbose_name_plural = _("accessibility feedback reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(description=""),
+                name="imdi_reporting_a11yfeedback_description_given",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("description"), FEEDBACK_DESCRIPTION_MAX_LENGTH),
+                name="imdi_reporting_a11yfeedback_description_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.created:%Y-%m-%d %H:%M} " if self.created else ""
+        return f"{when}{self.url or '-'}"

@@ -68,7 +68,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Creates the next year from the last one (goals:new-year).
         "goals.add_budgetyear",
     ],
-    Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
+    Role.ADMINISTRATOR: [
+        "goals.*",
+        "budget.*",
+        "settlement.*",
+        "auth.*",
+        "authtoken.*",
+        # Reads the accessibility feedback in the admin and marks it handled.
+        "imdi_reporting.view_accessibilityfeedback",
+        "imdi_reporting.change_accessibilityfeedback",
+    ],
 }
 
 

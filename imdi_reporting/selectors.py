@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -395,3 +396,18 @@ def budget_execution(*, figures: BudgetFigures) -> list[BudgetExecutionRow]:
                 )
             )
     return rows
+
+
+# The accessibility feedback form takes this many reports per client an hour, enough for
+# anyone reporting real problems and a brake on spam.
+FEEDBACK_PER_HOUR = 5
+FEEDBACK_WINDOW_SECONDS = 60 * 60
+
+
+def feedback_cache_key(*, client: str) -> str:
+    return f"imdi:accessibility-feedback:{client}"
+
+
+def feedback_limit_reached(*, client: str) -> bool:
+    """Whether the client (an IP address) has sent FEEDBACK_PER_HOUR reports this hour."""
+    return cache.get(feedback_cache_key(client=client), 0) >= FEEDBACK_PER_HOUR

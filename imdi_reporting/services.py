@@ -1,17 +1,28 @@
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.mail import mail_admins
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from budget.loaders import load_budget_demo
 from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
 from goals.models import Agency, Ministry, OrganisationalUnit
 from goals.services import set_user_profile
+from imdi_reporting.models import AccessibilityFeedback
 from imdi_reporting.roles import Role, sync_roles
+from imdi_reporting.selectors import FEEDBACK_WINDOW_SECONDS, feedback_cache_key
 from settlement.loaders import load_settlement_demo
+
+logger = logging.getLogger(__name__)
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, created by load_demo only)
@@ -74,3 +85,55 @@ def load_demo(*, report: Callable[[str], None] = lambda line: None) -> None:
         for name, step in demo_steps():
             result = step()
             report(f"{name}: {result}")
+
+
+def submit_accessibility_feedback(
+    *, description: str, url: str = "", name: str = "", email: str = "", user=None
+) -> AccessibilityFeedback:
+    """Store a reported accessibility problem and tell the site's administrators by e-mail."""
+    feedback = AccessibilityFeedback(
+        description=description,
+        url=url,
+        name=name,
+        email=email,
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    feedback.full_clean()
+    feedback.save()
+    mail_feedback_to_admins(feedback=feedback)
+    return feedback
+
+
+def mail_feedback_to_admins(*, feedback: AccessibilityFeedback) -> None:
+    """One mail to ADMINS. The report is stored already, so a mail server that is down
+    costs the notice only: the administrators still find it in the admin."""
+    # The administrators read bokmål whatever language the reporter chose.
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            _("Page: %s") % (feedback.url or "-"),
+            _("Name: %s") % (feedback.name or "-"),
+            _("E-mail: %s") % (feedback.email or "-"),
+            _("Signed-in user: %s") % (feedback.user.get_username() if feedback.user else "-"),
+            _("Received: %s") % timezone.localtime(feedback.created).strftime("%d.%m.%Y %H:%M"),
+            "",
+            feedback.description,
+            "",
+            _("Mark it handled in the administration: %s")
+            % reverse("admin:imdi_reporting_accessibilityfeedback_change", args=[feedback.pk]),
+        ]
+        subject = _("Accessibility feedback")
+    try:
+        mail_admins(subject, "\n".join(lines))
+    except (SMTPException, OSError):
+        logger.exception("Could not mail the accessibility feedback %s", feedback.pk)
+
+
+def count_feedback(*, client: str) -> None:
+    """Count one report against the client's hourly allowance (feedback_limit_reached)."""
+    key = feedback_cache_key(client=client)
+    # add() starts the hour at the first report; incr() keeps that expiry.
+    cache.add(key, 0, timeout=FEEDBACK_WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=FEEDBACK_WINDOW_SECONDS)

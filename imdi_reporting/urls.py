@@ -11,6 +11,7 @@ urlpatterns = [
     path("portefolje/", views.portfolio, name="portfolio"),
     path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("resultatkrav/", include("goals.urls")),
     path("budsjett/", include("budget.urls")),
@@ -19,6 +20,12 @@ urlpatterns = [
     path("rapporter/", include("imdi_reporting.reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The site's own error pages; under /api/ they answer JSON (imdi_reporting/errors.py).
+handler400 = "imdi_reporting.errors.bad_request"
+handler403 = "imdi_reporting.errors.permission_denied"
+handler404 = "imdi_reporting.errors.page_not_found"
+handler500 = "imdi_reporting.errors.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

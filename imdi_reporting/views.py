@@ -1,16 +1,27 @@
+from datetime import date
+from urllib.parse import urlsplit
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from budget.selectors import budget_overview, execution_chart
 from goals.selectors import choose_period, user_profile
-from imdi_reporting.forms import OverviewFilterForm
+from imdi_reporting.forms import AccessibilityFeedbackForm, OverviewFilterForm
 from imdi_reporting.portfolio import may_see_portfolio
 from imdi_reporting.portfolio import portfolio as portfolio_rows
 from imdi_reporting.roles import Role, roles_of
-from imdi_reporting.selectors import budget_execution, overview, start_page_periods
+from imdi_reporting.selectors import (
+    budget_execution,
+    feedback_limit_reached,
+    overview,
+    start_page_periods,
+)
+from imdi_reporting.services import count_feedback, submit_accessibility_feedback
 
 
 def optional_url(name: str, *args) -> str | None:
@@ -86,4 +97,45 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     return render(
         request, "imdi_reporting/portfolio.html", {"rows": portfolio_rows(user=request.user)}
+    )
+
+
+# When the accessibility statement was last reviewed against the service; change it with
+# the statement's text.
+STATEMENT_DATE = date(2026, 12, 2)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address for the feedback limit: the address the proxy appended last to
+    X-Forwarded-For (the app is reachable only through the proxy), else the peer's."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    return forwarded.rsplit(",", 1)[-1].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+def referring_page(request: HttpRequest) -> str:
+    """The page of this site the visitor came from, to fill in the form's page address."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc != request.get_host() or referer.path == reverse("accessibility"):
+        return ""
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """Tilgjengelighetserklæring: public, with a form for reporting a barrier."""
+    form = AccessibilityFeedbackForm(initial={"url": referring_page(request)})
+    limited = False
+    if request.method == "POST":
+        form = AccessibilityFeedbackForm(request.POST)
+        client = client_address(request)
+        limited = feedback_limit_reached(client=client)
+        if not limited and form.is_valid():
+            submit_accessibility_feedback(**form.cleaned_data, user=request.user)
+            count_feedback(client=client)
+            messages.success(
+                request, _("Thank you. Your report has been sent to the administrators.")
+            )
+            return redirect(f"{reverse('accessibility')}#main")
+    context = {"form": form, "limited": limited, "statement_date": STATEMENT_DATE}
+    return render(
+        request, "imdi_reporting/accessibility.html", context, status=429 if limited else 200
     )

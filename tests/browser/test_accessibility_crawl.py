@@ -1,4 +1,4 @@
-"""axe-core on every page reachable from the navigation, logged in as each role.
+"""axe-core on every page reachable from the navigation and the footer, logged in as each role.
 
 For each role the crawl opens every navigation link, a few links inside each section
 (a requirement page, a budget chapter and post, the report where it exists) and reports
@@ -44,6 +44,8 @@ def crawl(page) -> dict[str, list[dict]]:
     # One requirement page and the report, reached from the overview.
     queue += internal_links(page, "table.overview-table th a")[:1]
     queue += internal_links(page, ".overview-links a")
+    # The footer's pages (the accessibility statement) are on every page.
+    queue += internal_links(page, "footer.site-footer a")
     sections = list(queue)
     seen = set()
     while queue:
