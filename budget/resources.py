@@ -325,7 +325,7 @@ class BudgetResource(resources.ModelResource):
         if not text:
             errors["periode"] = "a period is required"
             return None
-        # '2006-H1', 'IMDi-2006-H1' or just 'H1' of the import's year.
+        # '2006-H1', 'ABC-2006-H1' or just 'H1' of the import's year.
         parsed = (
             parse_period_slug(text)
             if text[:1].isdigit() or "-" in text

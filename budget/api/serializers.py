@@ -43,7 +43,7 @@ class PostFiguresSerializer(serializers.Serializer):
         source="post.chapter.agency.code", help_text="The code of the agency whose post it is."
     )
     period = serializers.CharField(
-        source="period.slug", help_text="The period the figures are at (IMDi-2006-H1 ...)."
+        source="period.slug", help_text="The period the figures are at (ABC-2006-H1 ...)."
     )
     code = serializers.CharField(source="post.code", help_text="Chapter and post: 1234.01.")
     chapter = serializers.CharField(source="post.chapter.number", help_text="Chapter number.")
@@ -114,7 +114,7 @@ class SubPostLineSerializer(serializers.ModelSerializer):
         source="subpost.post.code", read_only=True, help_text="Post: 1234.60."
     )
     period = serializers.CharField(
-        source="period.slug", read_only=True, help_text="The period's key (IMDi-2006-H1 ...)."
+        source="period.slug", read_only=True, help_text="The period's key (ABC-2006-H1 ...)."
     )
     rate = money_field("Rate (sats) per person.")
     amount = money_field("Amount as reported.")

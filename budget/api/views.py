@@ -33,7 +33,7 @@ PERIOD_PARAMETERS = [
     OpenApiParameter(
         "period",
         OpenApiTypes.STR,
-        description="Period key with the agency (IMDi-2006-H1, IMDi-2006); the short form "
+        description="Period key with the agency (ABC-2006-H1, ABC-2006); the short form "
         "(2006-H1) means that period of every agency the caller may read. Default: each "
         "agency's latest period the caller may read, of `year` and ending on or before "
         "`date` when those are given.",
@@ -61,14 +61,14 @@ def _parse_int(text: str, name: str) -> int:
 
 def resolve_periods(request: Request) -> list[ReportingPeriod]:
     """For each agency the caller may read, the reporting period whose end its figures are
-    computed at, chosen by the query: ?period=IMDi-2006-H1 (or 2006-H1 for every agency),
+    computed at, chosen by the query: ?period=ABC-2006-H1 (or 2006-H1 for every agency),
     ?agency=, or the latest readable period of ?year= ending by ?date=. One query."""
     periods = periods_visible_to(user=request.user)
     params = request.query_params
     if "period" in params:
         parsed = parse_period_slug(params["period"])
         if parsed is None:
-            raise exceptions.ValidationError({"period": "A period key such as IMDi-2006-H1."})
+            raise exceptions.ValidationError({"period": "A period key such as ABC-2006-H1."})
         periods = periods.filter(budget_year__year=parsed.year, kind=parsed.kind)
         if parsed.agency:
             periods = periods.filter(budget_year__agency__code=parsed.agency)
@@ -224,7 +224,7 @@ class SubPostLineFilter(SubPostFilter):
     year = year_filter("period__budget_year__year")
     period = django_filters.CharFilter(
         method="filter_period",
-        help_text="Period key with the agency (IMDi-2006-H1); 2006-H1 alone matches that "
+        help_text="Period key with the agency (ABC-2006-H1); 2006-H1 alone matches that "
         "period of every agency the caller may read.",
     )
     kind = django_filters.ChoiceFilter(choices=LineKind.choices, help_text="Line kind.")

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--agency", help="agency code, e.g. IMDi (default: all)")
+        parser.add_argument("--agency", help="agency code, e.g. ABC (default: all)")
         parser.add_argument("--json", action="store_true", help="print a JSON list")
 
     def handle(self, *args, year: int, agency: str | None, json: bool, **options):

@@ -18,7 +18,7 @@ class Command(BaseCommand):
             "--year", type=int, help="budget year (default: the file's 'år' or 'periode' column)"
         )
         parser.add_argument(
-            "--agency", help="agency code (IMDi ...); required when several agencies have the year"
+            "--agency", help="agency code (ABC ...); required when several agencies have the year"
         )
         parser.add_argument(
             "--table", choices=sorted(RESOURCES), help="default: told by the columns"
