@@ -46,7 +46,7 @@ def ensure_database(url: str) -> None:
     admin.close()
 
 
-def case_rows(count: int, municipality_ids: list[int], rng: random.Random):
+def case_rows(count: int, municipality_ids: list[int], rng: random.Random, agency_id: int):
     categories = [
         ("reception", 55),
         ("transfer_refugee", 20),
@@ -100,6 +100,7 @@ def case_rows(count: int, municipality_ids: list[int], rng: random.Random):
         yield (
             "\t".join(
                 (
+                    str(agency_id),
                     f"B{i:09d}",
                     category,
                     rng.choice(nationalities),
@@ -120,31 +121,32 @@ def case_rows(count: int, municipality_ids: list[int], rng: random.Random):
         )
 
 
-def fill(count: int) -> None:
+def fill(count: int, agency) -> None:
     from django.db import connection
 
-    from settlement.models import Municipality
-    from settlement.services import (
+    from settlement.loaders import (
         import_municipalities,
         load_counties,
         load_forecasts,
         load_municipal_places,
     )
+    from settlement.models import Municipality
 
     fixtures = ROOT / "fixtures" / "settlement"
     load_counties(path=fixtures / "counties.csv")
     import_municipalities(path=fixtures / "municipalities.csv")
-    load_forecasts(path=fixtures / "forecasts.csv")
-    load_municipal_places(path=fixtures / "municipal_places_2006.csv")
+    load_forecasts(path=fixtures / "forecasts.csv", agency=agency)
+    load_municipal_places(path=fixtures / "municipal_places_2006.csv", agency=agency)
     ids = list(Municipality.objects.values_list("pk", flat=True))
     rng = random.Random(1)
     columns = (
-        "case_key, category, nationality, sex, birth_year, family_group_key, family_size, "
+        "agency_id, case_key, category, nationality, sex, birth_year, family_group_key, "
+        "family_size, "
         "permit_date, ready_date, searched_out_date, arrived_date, settled_date, "
         "municipality_id, special_legal_ground"
     )
     started = time.perf_counter()
-    rows = case_rows(count, ids, rng)
+    rows = case_rows(count, ids, rng, agency.pk)
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE settlement_settlementcase")
         raw = cursor.cursor
@@ -173,12 +175,18 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from goals.models import Agency
+    from goals.services import load_organisation
     from settlement import selectors
     from settlement.models import SettlementCase
 
-    present = SettlementCase.objects.count()
+    # The cases belong to IMDi, the agency with the settlement module in the demo data.
+    load_organisation(path=ROOT / "fixtures" / "goals" / "organisation.yaml")
+    agency = Agency.objects.get(has_settlement=True)
+    agencies = [agency]
+    present = SettlementCase.objects.filter(agency=agency).count()
     if present != CASES:
-        fill(CASES)
+        fill(CASES, agency)
     else:
         print(f"using the {present:,} cases already in the database")
     from django.db import connection
@@ -190,30 +198,47 @@ def main() -> None:
         print(f"PostgreSQL jit = {cursor.fetchone()[0]}")
     start, end = date(2006, 1, 1), date(2006, 6, 30)
     figures = [
-        ("settled", lambda: selectors.settled_count(start=start, end=end)),
-        ("forecast", lambda: selectors.forecast_at(at=end)),
-        ("mean_wait_months", lambda: selectors.mean_wait_months(start=start, end=end)),
+        ("settled", lambda: selectors.settled_count(agencies=agencies, start=start, end=end)),
+        ("forecast", lambda: selectors.forecast_at(agencies=agencies, at=end)),
+        (
+            "mean_wait_months",
+            lambda: selectors.mean_wait_months(agencies=agencies, start=start, end=end),
+        ),
         (
             "mean_wait_months_from_searched",
-            lambda: selectors.mean_wait_months_from_searched(start=start, end=end),
+            lambda: selectors.mean_wait_months_from_searched(
+                agencies=agencies, start=start, end=end
+            ),
         ),
-        ("ready_in_reception", lambda: selectors.ready_in_reception(at=end)),
-        ("waiting_over_limit", lambda: selectors.waiting_over_limit(at=end)),
-        ("transfer_refugees (off_*)", lambda: selectors.transfer_refugees(start=start, end=end)),
+        ("ready_in_reception", lambda: selectors.ready_in_reception(agencies=agencies, at=end)),
+        ("waiting_over_limit", lambda: selectors.waiting_over_limit(agencies=agencies, at=end)),
+        (
+            "transfer_refugees (off_*)",
+            lambda: selectors.transfer_refugees(agencies=agencies, start=start, end=end),
+        ),
         (
             "family_reunification_settled",
-            lambda: selectors.family_reunification_settled(start=start, end=end),
+            lambda: selectors.family_reunification_settled(agencies=agencies, start=start, end=end),
         ),
-        ("settled_within_limit", lambda: selectors.settled_within_limit(start=start, end=end)),
-        ("settled_by_month", lambda: selectors.settled_by_month(start=start, end=end)),
+        (
+            "settled_within_limit",
+            lambda: selectors.settled_within_limit(agency=agency, start=start, end=end),
+        ),
+        (
+            "settled_by_month",
+            lambda: selectors.settled_by_month(agency=agency, start=start, end=end),
+        ),
         *[
-            (f"breakdown by {by}", (lambda by=by: selectors.breakdown(by=by, start=start, end=end)))
+            (
+                f"breakdown by {by}",
+                (lambda by=by: selectors.breakdown(agency=agency, by=by, start=start, end=end)),
+            )
             for by in selectors.BREAKDOWNS
         ],
-        ("municipalities", lambda: selectors.municipalities(start=start, end=end)),
+        ("municipalities", lambda: selectors.municipalities(agency=agency, start=start, end=end)),
         (
             "report_figures (all of settlement_stats)",
-            lambda: selectors.report_figures(start=start, end=end),
+            lambda: selectors.report_figures(agencies=agencies, start=start, end=end),
         ),
     ]
     print(f"{'statistic':44} {'best ms':>9} {'median ms':>10}   ({REPEAT} runs, {CASES:,} cases)")

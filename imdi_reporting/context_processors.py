@@ -5,11 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.selectors import user_profile
 from imdi_reporting.portfolio import may_see_portfolio
+from settlement.selectors import visible_settlement_agencies
 
 # Shown to the readers of a ministry (and administrators), whatever their permissions.
 PORTFOLIO = "ministry"
 
-# (URL name, label, permission needed). Sections whose page is not installed are left out.
+# (URL name, label, permission needed). Sections whose page is not installed are left out,
+# and so are modules no agency of the user has (MODULES).
 NAVIGATION = [
     ("home", _("Overview"), None),
     ("portfolio", _("Portfolio"), PORTFOLIO),
@@ -18,6 +20,7 @@ NAVIGATION = [
     ("settlement:index", _("Settlement"), "settlement.view_forecast"),
     ("reports:index", _("Reports"), None),
 ]
+MODULES = {"settlement:index": visible_settlement_agencies}
 
 
 def organisation(request: HttpRequest) -> dict:
@@ -42,6 +45,8 @@ def navigation(request: HttpRequest) -> dict:
             if not may_see_portfolio(user=user):
                 continue
         elif permission and not user.has_perm(permission):
+            continue
+        if name in MODULES and not MODULES[name](user=user):
             continue
         try:
             url = reverse(name)

@@ -11,7 +11,7 @@ from goals.loaders import FixtureError, load_goals_demo, load_organisation, read
 from goals.models import Agency, Ministry, OrganisationalUnit
 from goals.services import set_user_profile
 from imdi_reporting.roles import Role, sync_roles
-from settlement.services import load_settlement_demo
+from settlement.loaders import load_settlement_demo
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, created by load_demo only)

@@ -26,6 +26,7 @@ class SettlementCaseAdmin(ImportExportModelAdmin):
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
     list_display = [
+        "agency",
         "case_key",
         "category",
         "nationality",
@@ -35,8 +36,8 @@ class SettlementCaseAdmin(ImportExportModelAdmin):
         "settled_date",
         "municipality",
     ]
-    list_filter = ["category", "special_legal_ground", "sex"]
-    list_select_related = ["municipality"]
+    list_filter = ["agency", "category", "special_legal_ground", "sex"]
+    list_select_related = ["agency", "municipality"]
     search_fields = ["case_key", "family_group_key"]
     raw_id_fields = ["municipality"]
     date_hierarchy = "settled_date"
@@ -44,13 +45,14 @@ class SettlementCaseAdmin(ImportExportModelAdmin):
 
 @admin.register(MunicipalPlaces)
 class MunicipalPlacesAdmin(admin.ModelAdmin):
-    list_display = ["municipality", "year", "requested", "accepted"]
-    list_filter = ["year"]
-    list_select_related = ["municipality"]
+    list_display = ["agency", "municipality", "year", "requested", "accepted"]
+    list_filter = ["agency", "year"]
+    list_select_related = ["agency", "municipality"]
     search_fields = ["municipality__name", "municipality__code"]
 
 
 @admin.register(Forecast)
 class ForecastAdmin(admin.ModelAdmin):
-    list_display = ["year", "cut_off_date", "persons"]
-    list_filter = ["year"]
+    list_display = ["agency", "year", "cut_off_date", "persons"]
+    list_filter = ["agency", "year"]
+    list_select_related = ["agency"]

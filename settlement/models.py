@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from goals.models import Agency
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
 
 DATE_FIELDS = ("permit_date", "ready_date", "searched_out_date", "arrived_date", "settled_date")
@@ -28,6 +29,28 @@ def case_problems(values: dict) -> list[tuple[str, str]]:
     if settled and not values.get("municipality"):
         problems.append(("municipality", "a settled case needs a municipality"))
     return problems
+
+
+class AgencyModuleRows(models.Model):
+    """Rows of the settlement module (bosetting): each belongs to one agency, and only an
+    agency with the module (Agency.has_settlement) may own them."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.agency_id and not self.agency.has_settlement:
+            raise ValidationError(
+                {
+                    "agency": _("%(agency)s does not have the settlement module.")
+                    % {"agency": self.agency.code}
+                }
+            )
 
 
 class County(models.Model):
@@ -75,14 +98,14 @@ class Municipality(models.Model):
         return f"{self.code} {self.name}"
 
 
-class SettlementCase(models.Model):
+class SettlementCase(AgencyModuleRows):
     """Bosettingssak: one person to be settled, pseudonymised.
 
     The case key is random; the case holds no name and no national identity number, only
     what the statistics need.
     """
 
-    case_key = models.CharField(_("case key"), max_length=32, unique=True)
+    case_key = models.CharField(_("case key"), max_length=32)
     category = models.CharField(_("category"), max_length=30, choices=CaseCategory.choices)
     nationality = models.CharField(_("nationality"), max_length=60)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -113,16 +136,24 @@ class SettlementCase(models.Model):
     )
 
     class Meta:
-        ordering = ["case_key"]
+        ordering = ["agency", "case_key"]
         verbose_name = _("settlement case")
         verbose_name_plural = _("settlement cases")
+        # Every statistic filters on the agency first, so the indexes lead with it.
         indexes = [
-            models.Index(fields=["category", "settled_date"], name="settlement_case_cat_settled"),
+            models.Index(fields=["agency", "settled_date"], name="settlement_case_agency_settled"),
             models.Index(
-                fields=["municipality", "settled_date"], name="settlement_case_muni_settled"
+                fields=["agency", "category", "settled_date"], name="settlement_case_cat_settled"
+            ),
+            models.Index(
+                fields=["agency", "municipality", "settled_date"],
+                name="settlement_case_muni_settled",
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "case_key"], name="settlement_settlementcase_unique_key"
+            ),
             models.CheckConstraint(
                 condition=Q(ready_date__isnull=True) | Q(ready_date__gte=F("permit_date")),
                 name="settlement_settlementcase_ready_after_permit",
@@ -187,17 +218,22 @@ class SettlementCase(models.Model):
         return self.case_key
 
     def clean(self) -> None:
+        problems: dict[str, list[str]] = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            # Report the agency together with the date rules, not one after the other.
+            problems.update(error.message_dict)
         values = {name: getattr(self, name) for name in DATE_FIELDS}
         values["category"] = self.category
         values["municipality"] = self.municipality_id
-        problems: dict[str, list[str]] = {}
         for name, reason in case_problems(values):
             problems.setdefault(name, []).append(reason)
         if problems:
             raise ValidationError(problems)
 
 
-class MunicipalPlaces(models.Model):
+class MunicipalPlaces(AgencyModuleRows):
     """Anmodning og vedtak: places a municipality was asked to provide (anmodning) and
     agreed to provide (vedtak) for settling refugees in a year."""
 
@@ -212,12 +248,13 @@ class MunicipalPlaces(models.Model):
     accepted = models.PositiveIntegerField(_("places accepted (vedtak)"))
 
     class Meta:
-        ordering = ["year", "municipality"]
+        ordering = ["agency", "year", "municipality"]
         verbose_name = _("municipal places")
         verbose_name_plural = _("municipal places")
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "year"], name="settlement_municipalplaces_unique_year"
+                fields=["agency", "municipality", "year"],
+                name="settlement_municipalplaces_unique_year",
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=1990) & Q(year__lte=2200),
@@ -229,7 +266,7 @@ class MunicipalPlaces(models.Model):
         return f"{self.municipality} {self.year}"
 
 
-class Forecast(models.Model):
+class Forecast(AgencyModuleRows):
     """Prognose: how many persons are expected to be settled in a year by a cut-off date."""
 
     year = models.PositiveSmallIntegerField(_("year"))
@@ -237,12 +274,12 @@ class Forecast(models.Model):
     persons = models.PositiveIntegerField(_("persons"))
 
     class Meta:
-        ordering = ["year", "cut_off_date"]
+        ordering = ["agency", "year", "cut_off_date"]
         verbose_name = _("forecast (prognose)")
         verbose_name_plural = _("forecasts (prognoser)")
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "cut_off_date"], name="settlement_forecast_unique_cut_off"
+                fields=["agency", "year", "cut_off_date"], name="settlement_forecast_unique_cut_off"
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=1990) & Q(year__lte=2200),

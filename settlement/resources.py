@@ -3,9 +3,11 @@
 from import_export import fields, resources
 from import_export.widgets import DateWidget, ForeignKeyWidget
 
+from goals.models import Agency
 from settlement.models import DATE_FIELDS, Municipality, SettlementCase
 
 CASE_COLUMNS = (
+    "agency",
     "case_key",
     "category",
     "nationality",
@@ -19,14 +21,35 @@ CASE_COLUMNS = (
 )
 
 
-class SettlementCaseResource(resources.ModelResource):
-    """Case files as CSV or XLSX with the columns of fixtures/settlement/cases_2006.csv.
+class SettlementAgencyWidget(ForeignKeyWidget):
+    """The agency column: an agency code, of an agency with the settlement module."""
 
-    Rows are matched on the case key, so importing a file again updates its cases; every
+    def __init__(self):
+        super().__init__(Agency, field="code")
+
+    def clean(self, value, row=None, **kwargs):
+        code = (value or "").strip() if isinstance(value, str) else value
+        if not code:
+            raise ValueError("the agency code is required")
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            raise ValueError(f"no agency with the code '{code}'")
+        if not agency.has_settlement:
+            raise ValueError(f"the agency {code} does not have the settlement module")
+        return agency
+
+
+class SettlementCaseResource(resources.ModelResource):
+    """Case files as CSV or XLSX: an agency column (its code) and the columns of
+    fixtures/settlement/cases_2006.csv.
+
+    Rows are matched on agency and case key, so importing a file again updates its cases;
+    every
     row is validated (the model's clean and constraints) and the admin saves nothing while
     any row is invalid.
     """
 
+    agency = fields.Field(attribute="agency", column_name="agency", widget=SettlementAgencyWidget())
     municipality = fields.Field(
         attribute="municipality",
         column_name="municipality",
@@ -42,7 +65,7 @@ class SettlementCaseResource(resources.ModelResource):
 
     class Meta:
         model = SettlementCase
-        import_id_fields = ["case_key"]
+        import_id_fields = ["agency", "case_key"]
         fields = CASE_COLUMNS
         export_order = CASE_COLUMNS
         skip_unchanged = True

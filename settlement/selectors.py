@@ -11,8 +11,13 @@ Definitions (they follow the directorate's settlement reports):
   (EM: 91) days from permit to settlement.
 - Searched out at a date: a searched-out date on or before it.
 - Age is the age reached in the year of the end date (year minus birth year).
+
+Tenancy: every figure counts one agency's cases, places and forecasts. The figures of
+the report (``report_figures``) take several agencies and group by agency, so that the
+API lists all the agencies a reader may see in the same number of queries as one.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,18 +34,25 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import formats
+from django.utils.translation import gettext as _
 
+from goals.charts import Chart, Series, line_chart
+from goals.models import Agency
+from goals.selectors import user_profile
 from settlement.choices import (
     RECEPTION_CATEGORIES,
     AgeGroup,
     CaseCategory,
     FamilyComposition,
+    Sex,
 )
 from settlement.models import Forecast, Municipality, MunicipalPlaces, SettlementCase
 
@@ -94,11 +106,55 @@ def _within_limit() -> Q:
     return Q(category=em, wait__lte=em_limit) | (~Q(category=em) & Q(wait__lte=other_limit))
 
 
+# --- which agencies --------------------------------------------------------------------
+
+
+def visible_settlement_agencies(*, user) -> list[Agency]:
+    """The agencies with the settlement module whose figures the user may read: their own
+    agency, or their ministry's agencies; all of them for a superuser without a profile.
+    Cached on the user, so that the menu and the page share one query (none for agency
+    users, whose profile already holds their agency)."""
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_settlement_agencies"):
+        profile = user_profile(user=user)
+        if profile is not None and profile.agency_id is not None:
+            agencies = [profile.agency] if profile.agency.has_settlement else []
+        elif profile is not None:
+            agencies = list(
+                Agency.objects.filter(ministry_id=profile.ministry_id, has_settlement=True)
+            )
+        elif user.is_superuser:
+            agencies = list(Agency.objects.filter(has_settlement=True))
+        else:
+            agencies = []
+        user._settlement_agencies = agencies
+    return user._settlement_agencies
+
+
 # --- the figures --------------------------------------------------------------------------
 
 
-def settled_count(*, start: date, end: date) -> int:
-    return SettlementCase.objects.filter(_settled_in(start, end)).count()
+def _cases(agency: Agency) -> QuerySet[SettlementCase]:
+    return SettlementCase.objects.filter(agency=agency)
+
+
+def _per_agency(cases: QuerySet, agencies: Sequence[Agency], **aggregates) -> dict[int, dict]:
+    """The aggregates for each agency in one GROUP BY query; an agency without rows gets
+    0 for a count and None for a mean."""
+    ids = [agency.pk for agency in agencies]
+    rows = cases.filter(agency_id__in=ids).order_by().values("agency_id").annotate(**aggregates)
+    found = {row.pop("agency_id"): row for row in rows}
+    empty = {name: 0 if isinstance(agg, Count) else None for name, agg in aggregates.items()}
+    return {pk: found.get(pk, dict(empty)) for pk in ids}
+
+
+def settled_count(*, agencies: Sequence[Agency], start: date, end: date) -> dict[int, int]:
+    # COUNT(*) lets PostgreSQL answer from the (agency, settled_date) index alone.
+    counts = _per_agency(
+        SettlementCase.objects.filter(_settled_in(start, end)), agencies, settled=Count("*")
+    )
+    return {pk: row["settled"] for pk, row in counts.items()}
 
 
 @dataclass(frozen=True)
@@ -108,62 +164,88 @@ class ForecastFigures:
     forecast_year: int | None
 
 
-def forecast_at(*, at: date) -> ForecastFigures:
-    """The forecast for the first cut-off on or after the date, and the one for the whole
-    year (its last cut-off). One query over the year's few forecast rows."""
-    rows = list(
-        Forecast.objects.filter(year=at.year)
+def forecast_at(*, agencies: Sequence[Agency], at: date) -> dict[int, ForecastFigures]:
+    """Per agency, the forecast for the first cut-off on or after the date, and the one for
+    the whole year (its last cut-off). One query over the year's few forecast rows."""
+    rows: dict[int, list] = {agency.pk: [] for agency in agencies}
+    for agency_id, cut_off, persons in (
+        Forecast.objects.filter(agency__in=agencies, year=at.year)
         .order_by("cut_off_date")
-        .values_list("cut_off_date", "persons")
-    )
-    if not rows:
-        return ForecastFigures(None, None, None)
-    upcoming = [(cut_off, persons) for cut_off, persons in rows if cut_off >= at] or rows[-1:]
-    return ForecastFigures(upcoming[0][1], upcoming[0][0], rows[-1][1])
+        .values_list("agency_id", "cut_off_date", "persons")
+    ):
+        rows[agency_id].append((cut_off, persons))
+    result = {}
+    for pk, forecasts in rows.items():
+        if not forecasts:
+            result[pk] = ForecastFigures(None, None, None)
+            continue
+        upcoming = [row for row in forecasts if row[0] >= at] or forecasts[-1:]
+        result[pk] = ForecastFigures(upcoming[0][1], upcoming[0][0], forecasts[-1][1])
+    return result
 
 
-def mean_wait_months(*, start: date, end: date) -> dict[str, Decimal | None]:
+def mean_wait_months(
+    *, agencies: Sequence[Agency], start: date, end: date
+) -> dict[int, dict[str, Decimal | None]]:
     """Mean months from permit to settlement for those settled in the period: from
     reception, unaccompanied minors (EM) and transfer refugees (OFF, from entry permit)."""
-    result = SettlementCase.objects.filter(_settled_in(start, end)).aggregate(
+    result = _per_agency(
+        SettlementCase.objects.filter(_settled_in(start, end)),
+        agencies,
         reception=Avg(_wait("permit_date"), filter=Q(category=CaseCategory.RECEPTION)),
         em=Avg(_wait("permit_date"), filter=Q(category=CaseCategory.UNACCOMPANIED_MINOR)),
         off=Avg(_wait("permit_date"), filter=Q(category=CaseCategory.TRANSFER_REFUGEE)),
     )
-    return {key: to_months(value) for key, value in result.items()}
+    return {pk: {key: to_months(value) for key, value in row.items()} for pk, row in result.items()}
 
 
-def mean_wait_months_from_searched(*, start: date, end: date) -> Decimal | None:
+def mean_wait_months_from_searched(
+    *, agencies: Sequence[Agency], start: date, end: date
+) -> dict[int, Decimal | None]:
     """Mean months from searched out to settled, for those settled from reception."""
-    result = SettlementCase.objects.filter(
-        _settled_in(start, end),
-        category=CaseCategory.RECEPTION,
-        searched_out_date__isnull=False,
-    ).aggregate(wait=Avg(_wait("searched_out_date")))
-    return to_months(result["wait"])
+    result = _per_agency(
+        SettlementCase.objects.filter(
+            _settled_in(start, end),
+            category=CaseCategory.RECEPTION,
+            searched_out_date__isnull=False,
+        ),
+        agencies,
+        wait=Avg(_wait("searched_out_date")),
+    )
+    return {pk: to_months(row["wait"]) for pk, row in result.items()}
 
 
-def ready_in_reception(*, at: date) -> dict[str, int]:
+def ready_in_reception(*, agencies: Sequence[Agency], at: date) -> dict[int, dict[str, int]]:
     """Persons ready for settlement in reception at the date, and how many are searched out."""
-    return SettlementCase.objects.filter(_in_reception(at)).aggregate(
-        ready=Count("pk"), searched=Count("pk", filter=_searched_by(at))
+    return _per_agency(
+        SettlementCase.objects.filter(_in_reception(at)),
+        agencies,
+        ready=Count("pk"),
+        searched=Count("pk", filter=_searched_by(at)),
     )
 
 
-def waiting_over_limit(*, at: date) -> dict[str, int]:
+def waiting_over_limit(*, agencies: Sequence[Agency], at: date) -> dict[int, dict[str, int]]:
     """Persons in reception waiting longer than the limit at the date, and how many of
     them are not searched out."""
-    return SettlementCase.objects.filter(_in_reception(at), _over_limit(at)).aggregate(
-        total=Count("pk"), not_searched=Count("pk", filter=~_searched_by(at))
+    return _per_agency(
+        SettlementCase.objects.filter(_in_reception(at), _over_limit(at)),
+        agencies,
+        total=Count("pk"),
+        not_searched=Count("pk", filter=~_searched_by(at)),
     )
 
 
-def transfer_refugees(*, start: date, end: date) -> dict[str, int]:
+def transfer_refugees(
+    *, agencies: Sequence[Agency], start: date, end: date
+) -> dict[int, dict[str, int]]:
     """OFF settled in the period (and how many under a special legal ground), and OFF with
     an entry permit who had not arrived at the end date (and how many are sent to a
     municipality)."""
     not_arrived = Q(permit_date__lte=end) & (Q(arrived_date__isnull=True) | Q(arrived_date__gt=end))
-    return SettlementCase.objects.filter(category=CaseCategory.TRANSFER_REFUGEE).aggregate(
+    return _per_agency(
+        SettlementCase.objects.filter(category=CaseCategory.TRANSFER_REFUGEE),
+        agencies,
         settled=Count("pk", filter=_settled_in(start, end)),
         special_rule=Count("pk", filter=_settled_in(start, end) & ~Q(special_legal_ground="")),
         not_arrived=Count("pk", filter=not_arrived),
@@ -171,17 +253,27 @@ def transfer_refugees(*, start: date, end: date) -> dict[str, int]:
     )
 
 
-def family_reunification_settled(*, start: date, end: date) -> int:
-    return SettlementCase.objects.filter(
-        _settled_in(start, end), category=CaseCategory.FAMILY_REUNIFICATION
-    ).count()
+def family_reunification_settled(
+    *, agencies: Sequence[Agency], start: date, end: date
+) -> dict[int, int]:
+    result = _per_agency(
+        SettlementCase.objects.filter(
+            _settled_in(start, end), category=CaseCategory.FAMILY_REUNIFICATION
+        ),
+        agencies,
+        settled=Count("*"),
+    )
+    return {pk: row["settled"] for pk, row in result.items()}
 
 
-def settled_within_limit(*, start: date, end: date) -> dict[str, int | Decimal | None]:
-    """Of those settled in the period (all categories with a permit), how many within the
-    limit, how many not, and the share within."""
+def settled_within_limit(
+    *, agency: Agency, start: date, end: date
+) -> dict[str, int | Decimal | None]:
+    """Of the agency's cases settled in the period (all categories with a permit), how many
+    within the limit, how many not, and the share within."""
     result = (
-        SettlementCase.objects.filter(_settled_in(start, end))
+        _cases(agency)
+        .filter(_settled_in(start, end))
         .annotate(wait=_wait("permit_date"))
         .aggregate(settled=Count("pk"), within=Count("pk", filter=_within_limit()))
     )
@@ -194,10 +286,11 @@ def settled_within_limit(*, start: date, end: date) -> dict[str, int | Decimal |
     }
 
 
-def settled_by_month(*, start: date, end: date) -> list[dict]:
+def settled_by_month(*, agency: Agency, start: date, end: date) -> list[dict]:
     """Settled per calendar month of the period, with the running total."""
     rows = (
-        SettlementCase.objects.filter(_settled_in(start, end))
+        _cases(agency)
+        .filter(_settled_in(start, end))
         .annotate(month=TruncMonth("settled_date"))
         .values("month")
         .annotate(settled=Count("pk"))
@@ -257,10 +350,10 @@ def _family_composition() -> Case:
 BREAKDOWNS = ("nationality", "sex", "age_group", "family_composition", "county", "category")
 
 
-def breakdown(*, by: str, start: date, end: date) -> list[dict]:
+def breakdown(*, agency: Agency, by: str, start: date, end: date) -> list[dict]:
     """Settled in the period, their mean wait from permit and those waiting in reception
     at the end date, grouped by one dimension. One GROUP BY query."""
-    cases = SettlementCase.objects.all()
+    cases = _cases(agency)
     if by == "age_group":
         group, age = _age_group(end.year)
         cases = cases.annotate(age=age, group=group)
@@ -294,14 +387,18 @@ def breakdown(*, by: str, start: date, end: date) -> list[dict]:
     ]
 
 
-def municipalities(*, start: date, end: date) -> list[dict]:
-    """Per municipality: places requested and accepted for the end date's year and persons
-    settled in the period, with the share of accepted places filled. One query."""
-    places = MunicipalPlaces.objects.filter(municipality=OuterRef("pk"), year=end.year)
+def municipalities(*, agency: Agency, start: date, end: date) -> list[dict]:
+    """Per municipality: places the agency requested and got accepted for the end date's
+    year and persons it settled in the period, with the share of accepted places filled.
+    One query; the municipalities are national, the places and cases the agency's."""
+    places = MunicipalPlaces.objects.filter(
+        agency=agency, municipality=OuterRef("pk"), year=end.year
+    )
     # A correlated count per municipality: joining every case to every municipality and
     # grouping would make the database carry all case rows through the GROUP BY.
     settled = (
-        SettlementCase.objects.filter(_settled_in(start, end), municipality=OuterRef("pk"))
+        _cases(agency)
+        .filter(_settled_in(start, end), municipality=OuterRef("pk"))
         .order_by()
         .values("municipality")
         # COUNT(*) lets PostgreSQL answer from the (municipality, settled_date) index alone.
@@ -334,8 +431,8 @@ def municipalities(*, start: date, end: date) -> list[dict]:
     ]
 
 
-def places_total(*, year: int) -> dict[str, int]:
-    return MunicipalPlaces.objects.filter(year=year).aggregate(
+def places_total(*, agency: Agency, year: int) -> dict[str, int]:
+    return MunicipalPlaces.objects.filter(agency=agency, year=year).aggregate(
         requested=Coalesce(Sum("requested"), 0), accepted=Coalesce(Sum("accepted"), 0)
     )
 
@@ -343,28 +440,59 @@ def places_total(*, year: int) -> dict[str, int]:
 # --- the report figures and suppression ---------------------------------------------------
 
 
-def report_figures(*, start: date, end: date) -> dict:
-    """The figures of R1-1 in the shape `settlement_stats --json` prints."""
-    forecast = forecast_at(at=end)
-    ready = ready_in_reception(at=end)
-    over = waiting_over_limit(at=end)
-    off = transfer_refugees(start=start, end=end)
+def report_figures(*, agencies: Sequence[Agency], start: date, end: date) -> dict[int, dict]:
+    """Per agency, the figures reported under its settlement requirement, in the shape
+    `settlement_stats --json` prints. Eight queries for any number of agencies."""
+    forecast = forecast_at(agencies=agencies, at=end)
+    return _report_figures(agencies=agencies, start=start, end=end, forecast=forecast)
+
+
+def _report_figures(
+    *, agencies: Sequence[Agency], start: date, end: date, forecast: dict[int, ForecastFigures]
+) -> dict[int, dict]:
+    kwargs = {"agencies": agencies, "start": start, "end": end}
+    ready = ready_in_reception(agencies=agencies, at=end)
+    over = waiting_over_limit(agencies=agencies, at=end)
+    off = transfer_refugees(**kwargs)
+    settled = settled_count(**kwargs)
+    waits = mean_wait_months(**kwargs)
+    from_searched = mean_wait_months_from_searched(**kwargs)
+    family = family_reunification_settled(**kwargs)
     return {
-        "settled": settled_count(start=start, end=end),
-        "forecast": forecast.forecast,
-        "forecast_year": forecast.forecast_year,
-        "mean_wait_months": mean_wait_months(start=start, end=end),
-        "mean_wait_months_from_searched": mean_wait_months_from_searched(start=start, end=end),
-        "ready_in_reception": ready["ready"],
-        "ready_in_reception_searched": ready["searched"],
-        "waiting_over_limit": over["total"],
-        "waiting_over_limit_not_searched": over["not_searched"],
-        "off_settled": off["settled"],
-        "off_special_rule": off["special_rule"],
-        "off_not_arrived": off["not_arrived"],
-        "off_not_arrived_searched": off["not_arrived_searched"],
-        "family_reunification_settled": family_reunification_settled(start=start, end=end),
+        agency.pk: {
+            "settled": settled[agency.pk],
+            "forecast": forecast[agency.pk].forecast,
+            "forecast_year": forecast[agency.pk].forecast_year,
+            "mean_wait_months": waits[agency.pk],
+            "mean_wait_months_from_searched": from_searched[agency.pk],
+            "ready_in_reception": ready[agency.pk]["ready"],
+            "ready_in_reception_searched": ready[agency.pk]["searched"],
+            "waiting_over_limit": over[agency.pk]["total"],
+            "waiting_over_limit_not_searched": over[agency.pk]["not_searched"],
+            "off_settled": off[agency.pk]["settled"],
+            "off_special_rule": off[agency.pk]["special_rule"],
+            "off_not_arrived": off[agency.pk]["not_arrived"],
+            "off_not_arrived_searched": off[agency.pk]["not_arrived_searched"],
+            "family_reunification_settled": family[agency.pk],
+        }
+        for agency in agencies
     }
+
+
+# The report figures that count persons: what `suppress` hides for readers without the
+# exact-figures permission (forecasts and means are not counts of persons).
+REPORT_COUNTS = (
+    "settled",
+    "ready_in_reception",
+    "ready_in_reception_searched",
+    "waiting_over_limit",
+    "waiting_over_limit_not_searched",
+    "off_settled",
+    "off_special_rule",
+    "off_not_arrived",
+    "off_not_arrived_searched",
+    "family_reunification_settled",
+)
 
 
 def sees_exact_figures(user) -> bool:
@@ -392,11 +520,159 @@ def suppress_rows(rows: list[dict], *, exact: bool, counts: tuple[str, ...], mea
     return result
 
 
-def latest_settled_date() -> date | None:
-    """The last settlement in the data, the page's default end date."""
-    return SettlementCase.objects.aggregate(latest=Max("settled_date"))["latest"]
+def latest_settled_date(*, agencies: Sequence[Agency]) -> date | None:
+    """The last settlement of these agencies, the default end date of the page and API."""
+    return SettlementCase.objects.filter(agency__in=agencies).aggregate(latest=Max("settled_date"))[
+        "latest"
+    ]
 
 
 def forecast_difference(*, settled: int, forecast: ForecastFigures) -> int | None:
     """Settled minus the forecast for the cut-off (positive: ahead of the forecast)."""
     return None if forecast.forecast is None else settled - forecast.forecast
+
+
+# --- the settlement page (/bosetting/) -----------------------------------------------------
+
+BREAKDOWN_TITLES = {
+    "category": lambda: _("By category"),
+    "nationality": lambda: _("By nationality"),
+    "sex": lambda: _("By sex"),
+    "age_group": lambda: _("By age group"),
+    "family_composition": lambda: _("By family composition"),
+    "county": lambda: _("By county (fylke)"),
+}
+GROUP_LABELS = {
+    "category": dict(CaseCategory.choices),
+    "sex": dict(Sex.choices),
+    "age_group": dict(AgeGroup.choices),
+    "family_composition": dict(FamilyComposition.choices),
+}
+
+
+def choose_agency(agencies: list[Agency], code: str | None) -> Agency | None:
+    """The agency the page shows: the one chosen by code among those the user may see,
+    else the first of them; None when the chosen code is not among them."""
+    if not code:
+        return agencies[0] if agencies else None
+    return next((agency for agency in agencies if agency.code == code), None)
+
+
+def _labelled_breakdown(*, agency: Agency, by: str, start: date, end: date, exact: bool) -> dict:
+    rows = breakdown(agency=agency, by=by, start=start, end=end)
+    labels = GROUP_LABELS.get(by, {})
+    for row in rows:
+        if row["group"] in (None, ""):
+            row["label"] = _("No municipality yet")
+        else:
+            row["label"] = labels.get(row["group"], row["group"])
+    if by in ("age_group", "family_composition"):
+        order = list(labels)
+        rows.sort(key=lambda row: order.index(row["group"]) if row["group"] in order else 99)
+    return {
+        "key": by,
+        "title": BREAKDOWN_TITLES[by](),
+        "rows": suppress_rows(
+            rows,
+            exact=exact,
+            counts=("settled", "waiting"),
+            means=(("mean_wait_months", "settled"),),
+        ),
+    }
+
+
+def _month_chart(*, months: list[dict], shown_months: list[dict], start: date, end: date) -> Chart:
+    return line_chart(
+        title=_("Settled and forecast by month"),
+        description=_(
+            "Persons settled from %(start)s to %(end)s, month by month as a running total, "
+            "against the forecast spread evenly over the months to its cut-off date. "
+            "The same numbers are in the table below."
+        )
+        % {"start": formats.date_format(start, "d.m.Y"), "end": formats.date_format(end, "d.m.Y")},
+        categories=[formats.date_format(row["month"], "M Y") for row in months],
+        series=[
+            Series(
+                _("Settled, running total"),
+                [
+                    None if row["cumulative"] == SUPPRESSED else row["cumulative"]
+                    for row in shown_months
+                ],
+            ),
+            Series(_("Forecast"), [row.get("forecast") for row in months]),
+        ],
+    )
+
+
+def _stock(*, at: date, ready: int, searched: int, over: int, over_not_searched: int) -> dict:
+    return {
+        "at": at,
+        "ready": ready,
+        "searched": searched,
+        "over": over,
+        "over_not_searched": over_not_searched,
+    }
+
+
+def _within(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
+    within = settled_within_limit(agency=agency, start=start, end=end)
+    shown = {key: suppress(within[key], exact=exact) for key in ("within", "not_within")}
+    hidden = SUPPRESSED in shown.values()
+    return {**shown, "share_within": SUPPRESSED if hidden else within["share_within"]}
+
+
+def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
+    """What /bosetting/ shows of one agency for a period: 20 queries whatever the data."""
+    forecasts = forecast_at(agencies=[agency], at=end)
+    forecast = forecasts[agency.pk]
+    figures = _report_figures(agencies=[agency], start=start, end=end, forecast=forecasts)
+    figures = figures[agency.pk]
+    months = settled_by_month(agency=agency, start=start, end=end)
+    forecast_path(months=months, forecast=forecast, year_start=date(end.year, 1, 1))
+    shown_months = suppress_rows(months, exact=exact, counts=("settled", "cumulative"))
+    ready_start = ready_in_reception(agencies=[agency], at=start)[agency.pk]
+    over_start = waiting_over_limit(agencies=[agency], at=start)[agency.pk]
+    shown = {key: suppress(figures[key], exact=exact) for key in REPORT_COUNTS}
+    start_shown = {
+        key: suppress(value, exact=exact) for key, value in {**ready_start, **over_start}.items()
+    }
+    return {
+        "agency": agency,
+        "settled": shown["settled"],
+        "forecast": forecast,
+        "forecast_difference": forecast_difference(settled=figures["settled"], forecast=forecast),
+        "chart": _month_chart(months=months, shown_months=shown_months, start=start, end=end),
+        "months": shown_months,
+        "mean_wait": figures["mean_wait_months"],
+        "mean_wait_from_searched": figures["mean_wait_months_from_searched"],
+        "stock": [
+            _stock(
+                at=start,
+                ready=start_shown["ready"],
+                searched=start_shown["searched"],
+                over=start_shown["total"],
+                over_not_searched=start_shown["not_searched"],
+            ),
+            _stock(
+                at=end,
+                ready=shown["ready_in_reception"],
+                searched=shown["ready_in_reception_searched"],
+                over=shown["waiting_over_limit"],
+                over_not_searched=shown["waiting_over_limit_not_searched"],
+            ),
+        ],
+        "off": {
+            key: shown[f"off_{key}"]
+            for key in ("settled", "special_rule", "not_arrived", "not_arrived_searched")
+        },
+        "family_reunification": shown["family_reunification_settled"],
+        "within": _within(agency=agency, start=start, end=end, exact=exact),
+        "breakdowns": [
+            _labelled_breakdown(agency=agency, by=by, start=start, end=end, exact=exact)
+            for by in BREAKDOWNS
+        ],
+        "municipalities": suppress_rows(
+            municipalities(agency=agency, start=start, end=end), exact=exact, counts=("settled",)
+        ),
+        "places": places_total(agency=agency, year=end.year),
+    }

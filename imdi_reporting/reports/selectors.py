@@ -205,8 +205,9 @@ class SettlementFigures:
 
 def settlement_figures(*, period: ReportingPeriod) -> SettlementFigures:
     start, end = period.start, period.end
-    months = settlement.settled_by_month(start=start, end=end)
-    forecast = settlement.forecast_at(at=end)
+    agency = period.budget_year.agency
+    months = settlement.settled_by_month(agency=agency, start=start, end=end)
+    forecast = settlement.forecast_at(agencies=[agency], at=end)[agency.pk]
     settlement.forecast_path(months=months, forecast=forecast, year_start=start)
     labels = [f"{m['month']:%m.%Y}" for m in months]
     chart = line_chart(
@@ -224,8 +225,8 @@ def settlement_figures(*, period: ReportingPeriod) -> SettlementFigures:
         format_value=format_int,
     )
     return SettlementFigures(
-        figures=settlement.report_figures(start=start, end=end),
-        within=settlement.settled_within_limit(start=start, end=end),
+        figures=settlement.report_figures(agencies=[agency], start=start, end=end)[agency.pk],
+        within=settlement.settled_within_limit(agency=agency, start=start, end=end),
         chart=chart,
         months=months,
     )
@@ -613,7 +614,12 @@ def report_context(
                 else ("special", table.special_id)
             )
             tables_by[key].append(statistical_table(table))
-        figures = settlement_figures(period=period)
+        # The settlement figures go with the requirement the budget year names for them,
+        # and only for an agency with the settlement module.
+        figures_under = budget_year.settlement_requirement_id
+        if not budget_year.agency.has_settlement:
+            figures_under = None
+        figures = settlement_figures(period=period) if figures_under else None
         for goal in goals:
             sections = []
             for requirement in goal.requirements.all():
@@ -622,12 +628,9 @@ def report_context(
                     narrative=narratives.get(requirement.pk),
                     specials=[(s, answers.get(s.pk)) for s in requirement.special_reporting.all()],
                     tables=tables_by[("requirement", requirement.pk)],
+                    settlement=figures if requirement.pk == figures_under else None,
                 )
                 sections.append(section)
-            # The settlement figures belong to the first requirement of the first goal,
-            # the one on settlement within the time limit.
-            if sections and not report.goals:
-                sections[0].settlement = figures
             report.goals.append(
                 GoalSection(
                     goal=goal,

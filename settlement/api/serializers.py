@@ -1,4 +1,3 @@
-from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 
@@ -30,11 +29,11 @@ def count(help_text: str) -> serializers.IntegerField:
     )
 
 
-# One object, although the view is the router's "list" action.
-@extend_schema_serializer(many=False)
 class StatisticsSerializer(serializers.Serializer):
-    """The settlement figures of R1-1, as `manage.py settlement_stats --json` prints them."""
+    """One agency's settlement figures, as `manage.py settlement_stats
+    --json` prints them."""
 
+    agency = serializers.CharField(help_text="The agency's code, e.g. ABC.")
     start = serializers.DateField(help_text="First day of the period (from).")
     end = serializers.DateField(help_text="Last day of the period (date).")
     exact = serializers.BooleanField(
@@ -71,6 +70,9 @@ class StatisticsSerializer(serializers.Serializer):
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
+    agency = serializers.CharField(
+        required=False, help_text="Only this agency (its code, e.g. ABC)."
+    )
     date = serializers.DateField(
         required=False,
         help_text="End date, YYYY-MM-DD (default: the last settlement in the data).",

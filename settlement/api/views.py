@@ -9,26 +9,13 @@ from rest_framework.response import Response
 from settlement import selectors
 from settlement.api.serializers import StatisticsQuerySerializer, StatisticsSerializer
 
-# Counts that identify few persons; what `suppress` hides for readers without the
-# exact-figures permission. A mean over a suppressed count is withheld with it.
-COUNTS = (
-    "settled",
-    "ready_in_reception",
-    "ready_in_reception_searched",
-    "waiting_over_limit",
-    "waiting_over_limit_not_searched",
-    "off_settled",
-    "off_special_rule",
-    "off_not_arrived",
-    "off_not_arrived_searched",
-    "family_reunification_settled",
-)
-
 
 def shown_figures(figures: dict, *, exact: bool) -> tuple[dict, list[str]]:
+    """The figures with small counts withheld (null), and the names of those withheld. A
+    mean over a suppressed count is withheld with it."""
     shown = dict(figures)
     suppressed = []
-    for key in COUNTS:
+    for key in selectors.REPORT_COUNTS:
         if selectors.suppress(figures[key], exact=exact) == selectors.SUPPRESSED:
             shown[key] = None
             suppressed.append(key)
@@ -43,8 +30,9 @@ def shown_figures(figures: dict, *, exact: bool) -> tuple[dict, list[str]]:
 
 
 class StatisticsViewSet(viewsets.GenericViewSet):
-    """Settlement statistics (R1-1) for a period; the same figures as the settlement page
-    and `settlement_stats`. Counts below the threshold are withheld for ministry readers."""
+    """Settlement statistics (R1-1) for a period, one entry per agency with the settlement
+    module that the caller may read; the same figures as the settlement page and
+    `settlement_stats`. Counts below the threshold are withheld for ministry readers."""
 
     serializer_class = StatisticsSerializer
     pagination_class = None
@@ -52,10 +40,12 @@ class StatisticsViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter("agency", str, description="Only this agency (code, e.g. ABC)."),
             OpenApiParameter(
                 "date",
                 date,
-                description="End date, YYYY-MM-DD (default: the last settlement in the data).",
+                description="End date, YYYY-MM-DD (default: the last settlement of the "
+                "listed agencies).",
             ),
             OpenApiParameter(
                 "from",
@@ -63,24 +53,40 @@ class StatisticsViewSet(viewsets.GenericViewSet):
                 description="Start date, YYYY-MM-DD (default: 1 January of the end date's year).",
             ),
         ],
-        responses=StatisticsSerializer,
+        responses=StatisticsSerializer(many=True),
     )
     def list(self, request: Request) -> Response:
         if not request.user.has_perm("settlement.view_forecast"):
             raise exceptions.PermissionDenied("You may not read the settlement statistics.")
-        for key in ("date", "from"):
+        for key in ("date", "from", "agency"):
             if request.query_params.get(key) == "":
                 raise exceptions.ValidationError({key: "This parameter needs a value."})
         query = StatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        agencies = selectors.visible_settlement_agencies(user=request.user)
+        if code := query.validated_data.get("agency"):
+            agencies = [agency for agency in agencies if agency.code == code]
+        if not agencies:
+            return Response([])
         end = query.validated_data.get("date") or (
-            selectors.latest_settled_date() or timezone.localdate()
+            selectors.latest_settled_date(agencies=agencies) or timezone.localdate()
         )
         start = query.validated_data.get("from") or date(end.year, 1, 1)
         if start > end:
             raise exceptions.ValidationError({"from": "Must not be after date."})
         exact = selectors.sees_exact_figures(request.user)
-        figures = selectors.report_figures(start=start, end=end)
-        shown, suppressed = shown_figures(figures, exact=exact)
-        data = {"start": start, "end": end, "exact": exact, "suppressed": suppressed, **shown}
-        return Response(self.get_serializer(data).data)
+        figures = selectors.report_figures(agencies=agencies, start=start, end=end)
+        entries = []
+        for agency in agencies:
+            shown, suppressed = shown_figures(figures[agency.pk], exact=exact)
+            entries.append(
+                {
+                    "agency": agency.code,
+                    "start": start,
+                    "end": end,
+                    "exact": exact,
+                    "suppressed": suppressed,
+                    **shown,
+                }
+            )
+        return Response(self.get_serializer(entries, many=True).data)

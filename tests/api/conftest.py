@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from budget.loaders import load_budget_demo
 from goals.loaders import load_goals_demo
 from imdi_reporting.services import FIXTURES_DIR
-from settlement.services import load_settlement_demo
+from settlement.loaders import load_settlement_demo
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ import pytest
 import tablib
 from django.core.management import CommandError, call_command
 
+from settlement.loaders import CASE_FIELDS, load_counties
 from settlement.models import County, Municipality, SettlementCase
 from settlement.resources import CASE_COLUMNS, SettlementCaseResource
-from settlement.services import CASE_FIELDS, load_counties
 from tests.settlement.conftest import SETTLEMENT_FIXTURES
 
 
 @pytest.fixture
-def municipalities(db):
+def municipalities(imdi):
     load_counties(path=SETTLEMENT_FIXTURES / "counties.csv")
     call_command(
         "import_municipalities", SETTLEMENT_FIXTURES / "municipalities.csv", stdout=StringIO()
@@ -24,6 +24,7 @@ def municipalities(db):
 
 def case(**overrides) -> dict:
     row = {
+        "agency": "IMDi",
         "case_key": "K1",
         "category": "reception",
         "nationality": "Somalia",
@@ -43,9 +44,13 @@ def case(**overrides) -> dict:
     return row
 
 
-def write_csv(path, rows, delimiter=","):
+def write_csv(path, rows, delimiter=",", columns=CASE_FIELDS):
+    """A case file; the command's files have no agency column (--agency names it), the
+    admin's have one (CASE_COLUMNS)."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CASE_FIELDS, delimiter=delimiter)
+        writer = csv.DictWriter(
+            handle, fieldnames=columns, delimiter=delimiter, extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -59,7 +64,7 @@ def run(*args) -> str:
 
 def test_it_imports_a_csv_file(municipalities, tmp_path):
     path = write_csv(tmp_path / "cases.csv", [case(), case(case_key="K2", sex="M")])
-    assert run(path).strip() == "2 created, 0 updated, 0 unchanged"
+    assert run(path).strip() == "IMDi: 2 created, 0 updated, 0 unchanged"
     assert SettlementCase.objects.get(case_key="K1").municipality.name == "Oslo"
 
 
@@ -71,7 +76,7 @@ def test_semicolon_separated_files_are_read_too(municipalities, tmp_path):
 def test_reimporting_a_case_key_updates_and_never_duplicates(municipalities, tmp_path):
     run(write_csv(tmp_path / "a.csv", [case(), case(case_key="K2")]))
     output = run(write_csv(tmp_path / "b.csv", [case(municipality="1201"), case(case_key="K2")]))
-    assert output.strip() == "0 created, 1 updated, 1 unchanged"
+    assert output.strip() == "IMDi: 0 created, 1 updated, 1 unchanged"
     assert SettlementCase.objects.count() == 2
     assert SettlementCase.objects.get(case_key="K1").municipality.code == "1201"
 
@@ -197,7 +202,8 @@ def test_the_admin_import_page_lists_bad_rows_and_saves_nothing(
 ):
     admin = django_user_model.objects.create_superuser("root", password="x")
     client.force_login(admin)
-    path = write_csv(tmp_path / "bad.csv", [case(), case(case_key="K2", settled_date="2005-01-01")])
+    rows = [case(), case(case_key="K2", settled_date="2005-01-01")]
+    path = write_csv(tmp_path / "bad.csv", rows, columns=CASE_COLUMNS)
     with path.open("rb") as handle:
         response = client.post(
             "/admin/settlement/settlementcase/import/",
@@ -215,7 +221,7 @@ def test_the_admin_import_page_imports_a_good_file(
 ):
     admin = django_user_model.objects.create_superuser("root", password="x")
     client.force_login(admin)
-    path = write_csv(tmp_path / "good.csv", [case(), case(case_key="K2")])
+    path = write_csv(tmp_path / "good.csv", [case(), case(case_key="K2")], columns=CASE_COLUMNS)
     with path.open("rb") as handle:
         response = client.post(
             "/admin/settlement/settlementcase/import/",

@@ -7,20 +7,22 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 
 from goals.loaders import FixtureError
+from goals.models import Agency
 from imdi_reporting.roles import Role, permissions_for
+from settlement.loaders import load_cases, load_settlement_demo
 from settlement.models import County, Municipality, SettlementCase
-from settlement.services import load_cases, load_settlement_demo
 from tests.settlement.conftest import SETTLEMENT_FIXTURES
 
 
 @pytest.fixture
-def oslo(db):
+def oslo(imdi):
     county = County.objects.create(code="03", name="Oslo")
     return Municipality.objects.create(code="0301", name="Oslo", county=county)
 
 
 def make(**values) -> SettlementCase:
     fields = {
+        "agency": Agency.objects.get(code="IMDi"),
         "case_key": "K1",
         "category": "reception",
         "nationality": "Irak",
@@ -83,12 +85,12 @@ def test_the_exact_figures_permission_goes_to_the_approver_only(db):
 
 def test_loading_the_demo_twice_changes_nothing(settlement_2006):
     before = list(SettlementCase.objects.order_by("case_key").values_list())
-    again = load_settlement_demo(directory=SETTLEMENT_FIXTURES)
+    again = load_settlement_demo(directory=SETTLEMENT_FIXTURES)  # the one agency with the module
     assert again["cases"] == {"created": 0, "updated": 0, "unchanged": 3294}
     assert list(SettlementCase.objects.order_by("case_key").values_list()) == before
 
 
-def test_a_bad_fixture_row_is_a_fixture_error_naming_file_row_and_field(oslo, tmp_path):
+def test_a_bad_fixture_row_is_a_fixture_error_naming_file_row_and_field(oslo, imdi, tmp_path):
     path = tmp_path / "cases.csv"
     path.write_text(
         "case_key,category,nationality,sex,birth_year,permit_date\n"
@@ -96,5 +98,5 @@ def test_a_bad_fixture_row_is_a_fixture_error_naming_file_row_and_field(oslo, tm
         encoding="utf-8",
     )
     with pytest.raises(FixtureError) as error:
-        load_cases(path=path)
+        load_cases(path=path, agency=imdi)
     assert str(error.value).endswith("cases.csv: row 2, sex: 'X' is not one of F, M")

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from goals.models import Agency
 from settlement import selectors
 
 START, CUT = date(2006, 1, 1), date(2006, 6, 30)
@@ -59,58 +60,91 @@ def test_months_are_printed_with_one_decimal(settlement_2006):
     assert '"mean_wait_months_from_searched": 3.2' in out.getvalue()
 
 
+@pytest.fixture
+def imdi_cases(settlement_2006):
+    return Agency.objects.get(code="IMDi")
+
+
+# Figures that group by agency (they take a list of agencies) and figures of one agency.
+PER_AGENCIES = [
+    (selectors.settled_count, {"start": START, "end": CUT}),
+    (selectors.forecast_at, {"at": CUT}),
+    (selectors.mean_wait_months, {"start": START, "end": CUT}),
+    (selectors.mean_wait_months_from_searched, {"start": START, "end": CUT}),
+    (selectors.ready_in_reception, {"at": CUT}),
+    (selectors.waiting_over_limit, {"at": CUT}),
+    (selectors.transfer_refugees, {"start": START, "end": CUT}),
+    (selectors.family_reunification_settled, {"start": START, "end": CUT}),
+]
+PER_AGENCY = [
+    (selectors.settled_within_limit, {"start": START, "end": CUT}),
+    (selectors.settled_by_month, {"start": START, "end": CUT}),
+    (selectors.municipalities, {"start": START, "end": CUT}),
+    (selectors.places_total, {"year": 2006}),
+]
+
+
 @pytest.mark.parametrize(
-    ("figure", "kwargs"),
-    [
-        (selectors.settled_count, {"start": START, "end": CUT}),
-        (selectors.forecast_at, {"at": CUT}),
-        (selectors.mean_wait_months, {"start": START, "end": CUT}),
-        (selectors.mean_wait_months_from_searched, {"start": START, "end": CUT}),
-        (selectors.ready_in_reception, {"at": CUT}),
-        (selectors.waiting_over_limit, {"at": CUT}),
-        (selectors.transfer_refugees, {"start": START, "end": CUT}),
-        (selectors.family_reunification_settled, {"start": START, "end": CUT}),
-        (selectors.settled_within_limit, {"start": START, "end": CUT}),
-        (selectors.settled_by_month, {"start": START, "end": CUT}),
-        (selectors.municipalities, {"start": START, "end": CUT}),
-        (selectors.places_total, {"year": 2006}),
-    ],
-    ids=lambda value: getattr(value, "__name__", ""),
+    ("figure", "kwargs"), PER_AGENCIES, ids=lambda value: getattr(value, "__name__", "")
 )
-def test_each_statistic_is_one_query(settlement_2006, django_assert_num_queries, figure, kwargs):
+def test_each_statistic_over_agencies_is_one_query(
+    imdi_cases, django_assert_num_queries, figure, kwargs
+):
     with django_assert_num_queries(1):
-        figure(**kwargs)
+        result = figure(agencies=[imdi_cases], **kwargs)
+    assert list(result) == [imdi_cases.pk]
+
+
+@pytest.mark.parametrize(
+    ("figure", "kwargs"), PER_AGENCY, ids=lambda value: getattr(value, "__name__", "")
+)
+def test_each_statistic_of_an_agency_is_one_query(
+    imdi_cases, django_assert_num_queries, figure, kwargs
+):
+    with django_assert_num_queries(1):
+        figure(agency=imdi_cases, **kwargs)
+
+
+def test_the_report_figures_are_eight_queries_for_any_number_of_agencies(
+    imdi_cases, django_assert_num_queries
+):
+    # 1 forecasts, 2 ready in reception, 3 over the limit, 4 OFF, 5 settled, 6 mean waits,
+    # 7 from searched out, 8 family reunification.
+    with django_assert_num_queries(8):
+        figures = selectors.report_figures(agencies=[imdi_cases], start=START, end=CUT)
+    assert figures[imdi_cases.pk]["settled"] == 1813
 
 
 @pytest.mark.parametrize("by", selectors.BREAKDOWNS)
-def test_each_breakdown_is_one_query(settlement_2006, django_assert_num_queries, by):
+def test_each_breakdown_is_one_query(imdi_cases, django_assert_num_queries, by):
     with django_assert_num_queries(1):
-        rows = selectors.breakdown(by=by, start=START, end=CUT)
+        rows = selectors.breakdown(agency=imdi_cases, by=by, start=START, end=CUT)
     assert sum(row["settled"] for row in rows) == 1813
     assert sum(row["waiting"] for row in rows) == 1190
 
 
-def test_settled_within_the_limit(settlement_2006):
-    result = selectors.settled_within_limit(start=START, end=CUT)
+def test_settled_within_the_limit(imdi_cases):
+    result = selectors.settled_within_limit(agency=imdi_cases, start=START, end=CUT)
     assert result["settled"] == 1813
     assert result["within"] + result["not_within"] == 1813
     assert 0 < result["not_within"] < 1813
     assert result["share_within"] == Decimal(result["within"]) / Decimal(1813)
 
 
-def test_settled_by_month_adds_up_to_the_half_year(settlement_2006):
-    months = selectors.settled_by_month(start=START, end=CUT)
+def test_settled_by_month_adds_up_to_the_half_year(imdi_cases):
+    months = selectors.settled_by_month(agency=imdi_cases, start=START, end=CUT)
     assert [row["month"] for row in months] == [date(2006, m, 1) for m in range(1, 7)]
     assert months[-1]["cumulative"] == 1813
     assert sum(row["settled"] for row in months) == 1813
-    selectors.forecast_path(months=months, forecast=selectors.forecast_at(at=CUT), year_start=START)
+    forecast = selectors.forecast_at(agencies=[imdi_cases], at=CUT)[imdi_cases.pk]
+    selectors.forecast_path(months=months, forecast=forecast, year_start=START)
     assert months[-1]["forecast"] == 1800
     assert months[0]["forecast"] == 300
     assert months[-1]["difference"] == 13
 
 
-def test_municipalities_compare_accepted_places_with_settled(settlement_2006):
-    rows = selectors.municipalities(start=START, end=CUT)
+def test_municipalities_compare_accepted_places_with_settled(imdi_cases):
+    rows = selectors.municipalities(agency=imdi_cases, start=START, end=CUT)
     oslo = next(row for row in rows if row["code"] == "0301")
     assert oslo["name"] == "Oslo"
     assert oslo["accepted"] > oslo["settled"] > 0
@@ -132,6 +166,9 @@ def test_settlement_stats_prints_plain_lines_without_json(settlement_2006):
     assert "settled: 1813" in out.getvalue().splitlines()
 
 
-def test_the_forecast_after_the_cut_off_is_the_next_one(settlement_2006):
-    assert selectors.forecast_at(at=date(2006, 7, 31)).forecast == 4185
-    assert selectors.forecast_at(at=date(2007, 1, 31)).forecast is None
+def test_the_forecast_after_the_cut_off_is_the_next_one(imdi_cases):
+    def forecast(at: date):
+        return selectors.forecast_at(agencies=[imdi_cases], at=at)[imdi_cases.pk].forecast
+
+    assert forecast(date(2006, 7, 31)) == 4185
+    assert forecast(date(2007, 1, 31)) is None

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from goals.loaders import FixtureError
-from settlement.services import import_municipalities
+from settlement.loaders import import_municipalities
 
 
 class Command(BaseCommand):

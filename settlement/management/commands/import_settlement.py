@@ -2,24 +2,37 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from settlement.services import CaseImportError, import_case_file
+from settlement.loaders import (
+    AgencyChoiceError,
+    CaseImportError,
+    import_case_file,
+    settlement_agency,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Import pseudonymised settlement cases from CSV or XLSX. Every bad row is named and "
-        "nothing is saved if any row is bad; a known case key updates that case."
+        "Import an agency's pseudonymised settlement cases from CSV or XLSX. Every bad row is "
+        "named and nothing is saved if any row is bad; a known case key updates that case."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--agency",
+            help="agency code, e.g. ABC; required when several agencies have the module",
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         try:
-            result = import_case_file(path=path)
+            agency = settlement_agency(code=options["agency"])
+        except AgencyChoiceError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            result = import_case_file(path=path, agency=agency)
         except CaseImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
@@ -27,6 +40,6 @@ class Command(BaseCommand):
                 f"{path}: {len(exc.problems)} problem(s); nothing was imported"
             ) from exc
         self.stdout.write(
-            f"{result['created']} created, {result['updated']} updated, "
+            f"{agency.code}: {result['created']} created, {result['updated']} updated, "
             f"{result['unchanged']} unchanged"
         )

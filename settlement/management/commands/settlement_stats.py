@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from settlement.loaders import AgencyChoiceError, settlement_agency
 from settlement.selectors import report_figures
 
 
@@ -23,19 +24,27 @@ def _plain(value):
 
 
 class Command(BaseCommand):
-    help = "Print the settlement figures (R1-1) at a date, for the period from --from."
+    help = "Print an agency's settlement figures at a date, for the period from --from."
 
     def add_arguments(self, parser):
         parser.add_argument("--date", required=True, help="end date, YYYY-MM-DD")
         parser.add_argument("--from", dest="start", help="start date (default 1 January)")
         parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument(
+            "--agency",
+            help="agency code, e.g. ABC; required when several agencies have the module",
+        )
 
     def handle(self, *args, **options):
         end = _date(options["date"])
         start = _date(options["start"]) if options["start"] else date(end.year, 1, 1)
         if start > end:
             raise CommandError("--from must not be after --date")
-        figures = _plain(report_figures(start=start, end=end))
+        try:
+            agency = settlement_agency(code=options["agency"])
+        except AgencyChoiceError as exc:
+            raise CommandError(str(exc)) from exc
+        figures = _plain(report_figures(agencies=[agency], start=start, end=end)[agency.pk])
         if options["json"]:
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return

@@ -1,4 +1,5 @@
-"""Writes for settlement: the reference lists, forecasts, municipal places and case files."""
+"""Loaders and imports for settlement: the national reference lists (counties,
+municipalities), and an agency's forecasts, municipal places and case files."""
 
 import csv
 import io
@@ -10,6 +11,7 @@ import tablib
 from django.db import transaction
 
 from goals.loaders import FixtureError
+from goals.models import Agency
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
 from settlement.models import (
     DATE_FIELDS,
@@ -48,6 +50,39 @@ class RowProblem:
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.field}: {self.reason}"
+
+
+class AgencyChoiceError(ValueError):
+    """The agency settlement data is for is unknown, ambiguous or lacks the module."""
+
+
+def settlement_agency(*, code: str | None) -> Agency:
+    """The agency whose settlement data is loaded: the one named by its code, or, with no
+    code, the only agency that has the settlement module. Never a guess among several."""
+    if code:
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            raise AgencyChoiceError(f"no agency with the code '{code}'")
+        check_module(agency=agency)
+        return agency
+    with_module = list(
+        Agency.objects.filter(has_settlement=True).order_by("code").values_list("code", flat=True)
+    )
+    if not with_module:
+        raise AgencyChoiceError("no agency has the settlement module (Agency.has_settlement)")
+    if len(with_module) > 1:
+        raise AgencyChoiceError(
+            f"several agencies have the settlement module ({', '.join(with_module)}): "
+            "name one with --agency"
+        )
+    return Agency.objects.get(code=with_module[0])
+
+
+def check_module(*, agency: Agency) -> None:
+    if not agency.has_settlement:
+        raise AgencyChoiceError(
+            f"the agency {agency.code} does not have the settlement module (has_settlement)"
+        )
 
 
 class CaseImportError(Exception):
@@ -101,7 +136,8 @@ def _int(value: str, *, path: Path, where: str) -> int:
 
 
 @transaction.atomic
-def load_forecasts(*, path: Path) -> int:
+def load_forecasts(*, path: Path, agency: Agency) -> int:
+    check_module(agency=agency)
     rows = _semicolon_rows(path)
     for i, row in enumerate(rows, start=2):
         where = f"row {i}"
@@ -110,6 +146,7 @@ def load_forecasts(*, path: Path) -> int:
         except ValueError as exc:
             raise FixtureError(str(path), f"{where}, cut_off_date", "not a date") from exc
         Forecast.objects.update_or_create(
+            agency=agency,
             year=_int(row.get("year"), path=path, where=f"{where}, year"),
             cut_off_date=cut_off,
             defaults={"persons": _int(row.get("persons"), path=path, where=f"{where}, persons")},
@@ -118,7 +155,8 @@ def load_forecasts(*, path: Path) -> int:
 
 
 @transaction.atomic
-def load_municipal_places(*, path: Path) -> int:
+def load_municipal_places(*, path: Path, agency: Agency) -> int:
+    check_module(agency=agency)
     rows = _semicolon_rows(path)
     by_code = {m.code: m for m in Municipality.objects.all()}
     for i, row in enumerate(rows, start=2):
@@ -127,6 +165,7 @@ def load_municipal_places(*, path: Path) -> int:
         if municipality is None:
             raise FixtureError(str(path), f"{where}, municipality", "unknown municipality")
         MunicipalPlaces.objects.update_or_create(
+            agency=agency,
             municipality=municipality,
             year=_int(row.get("year"), path=path, where=f"{where}, year"),
             defaults={
@@ -223,19 +262,21 @@ def _parse_rows(rows: list[dict]) -> tuple[list[dict], list[RowProblem]]:
 
 
 @transaction.atomic
-def import_cases(*, rows: list[dict]) -> dict[str, int]:
+def import_cases(*, rows: list[dict], agency: Agency) -> dict[str, int]:
     """Validate every row first; save nothing if any row is bad. Cases are matched on
-    their case key: a known key updates that case, a new key creates one."""
+    their case key within the agency: a known key updates that case, a new key creates
+    one; another agency's case with the same key is a different case."""
+    check_module(agency=agency)
     parsed, problems = _parse_rows(rows)
     if problems:
         raise CaseImportError(problems)
-    existing = {case.case_key: case for case in SettlementCase.objects.all()}
+    existing = {case.case_key: case for case in SettlementCase.objects.filter(agency=agency)}
     fields = [name for name in CASE_FIELDS if name != "case_key"]
     new, changed = [], []
     for values in parsed:
         case = existing.get(values["case_key"])
         if case is None:
-            new.append(SettlementCase(**values))
+            new.append(SettlementCase(agency=agency, **values))
             continue
         if any(getattr(case, name) != values[name] for name in fields):
             for name in fields:
@@ -250,25 +291,37 @@ def import_cases(*, rows: list[dict]) -> dict[str, int]:
     }
 
 
-def import_case_file(*, path: Path) -> dict[str, int]:
-    return import_cases(rows=read_case_file(path=path))
+def import_case_file(*, path: Path, agency: Agency) -> dict[str, int]:
+    return import_cases(rows=read_case_file(path=path), agency=agency)
 
 
-def load_cases(*, path: Path) -> dict[str, int]:
+def load_cases(*, path: Path, agency: Agency) -> dict[str, int]:
     """The demo loader's step: a bad row becomes a FixtureError naming file, row and field."""
     try:
-        return import_case_file(path=path)
+        return import_case_file(path=path, agency=agency)
     except CaseImportError as exc:
         first = exc.problems[0]
         raise FixtureError(str(path), f"row {first.row}, {first.field}", first.reason) from exc
 
 
 @transaction.atomic
-def load_settlement_demo(*, directory: Path) -> dict[str, object]:
+def load_settlement_demo(*, directory: Path, agency: Agency | None = None) -> dict[str, object]:
+    """The national reference lists, then the forecasts, places and cases of the agency:
+    the one given, or the only agency with the settlement module (organisation.yaml)."""
+    counties = load_counties(path=directory / "counties.csv")
+    municipalities = import_municipalities(path=directory / "municipalities.csv")
+    if agency is None:
+        try:
+            agency = settlement_agency(code=None)
+        except AgencyChoiceError as exc:
+            raise FixtureError(str(directory), "agency", str(exc)) from exc
     return {
-        "counties": load_counties(path=directory / "counties.csv"),
-        "municipalities": import_municipalities(path=directory / "municipalities.csv"),
-        "forecasts": load_forecasts(path=directory / "forecasts.csv"),
-        "places": load_municipal_places(path=directory / "municipal_places_2006.csv"),
-        "cases": load_cases(path=directory / "cases_2006.csv"),
+        "counties": counties,
+        "municipalities": municipalities,
+        "agency": agency.code,
+        "forecasts": load_forecasts(path=directory / "forecasts.csv", agency=agency),
+        "places": load_municipal_places(
+            path=directory / "municipal_places_2006.csv", agency=agency
+        ),
+        "cases": load_cases(path=directory / "cases_2006.csv", agency=agency),
     }
