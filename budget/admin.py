@@ -1,5 +1,5 @@
 """Admin of the budget tables. Every row is an agency's: lists filter by agency, dropdowns
-name the agency and year of what they offer (ABC 0650.01 Driftsutgifter, ABC 2006-H1),
+name the agency and year of what they offer (ABC 1234.01 Driftsutgifter, ABC 2006-H1),
 and staff who are not superusers see and choose only their readable agencies' rows."""
 
 from django import forms

@@ -132,20 +132,7 @@ def import_budget_file(
         except ValidationError as exc:
             report.problems.append(ImportProblem(None, "", "; ".join(exc.messages)))
             return report
-        columns = {name: f.column_name for name, f in resource.fields.items()}
-        columns.update(
-            {f.attribute: f.column_name for f in resource.fields.values() if f.attribute}
-        )
-        for error in result.base_errors:
-            report.problems.append(ImportProblem(None, "", str(error.error)))
-        for number, row_result in enumerate(result.rows, start=1):
-            for error in row_result.errors:
-                report.problems.append(ImportProblem(number + 1, "", str(error.error)))
-        for invalid in result.invalid_rows:
-            for key, messages in invalid.error_dict.items():
-                column = "" if key == NON_FIELD_ERRORS else columns.get(key, key)
-                for message in messages:
-                    report.problems.append(ImportProblem(invalid.number + 1, column, message))
+        report.problems.extend(_problems(result, resource))
         report.problems.sort(key=lambda p: (p.row or 0, p.column))
         report.new = result.totals.get("new", 0)
         report.updated = result.totals.get("update", 0)
@@ -163,6 +150,20 @@ def import_budget_file(
             raise ValidationError("the import changed between the check and the save")
     report.saved = True
     return report
+
+
+def _problems(result, resource) -> list[ImportProblem]:
+    """The problems of a checked import, each with its spreadsheet row and column name."""
+    columns = {name: f.column_name for name, f in resource.fields.items()}
+    columns.update({f.attribute: f.column_name for f in resource.fields.values() if f.attribute})
+    problems = [ImportProblem(None, "", str(error.error)) for error in result.base_errors]
+    for number, row_result in enumerate(result.rows, start=1):
+        problems += [ImportProblem(number + 1, "", str(e.error)) for e in row_result.errors]
+    for invalid in result.invalid_rows:
+        for key, messages in invalid.error_dict.items():
+            column = "" if key == NON_FIELD_ERRORS else columns.get(key, key)
+            problems += [ImportProblem(invalid.number + 1, column, m) for m in messages]
+    return problems
 
 
 def export_budget_table(*, table: str, fmt: str, queryset=None) -> bytes:

@@ -69,7 +69,7 @@ class PostScopedModel(models.Model):
 class Chapter(models.Model):
     """Kapittel: a chapter of the state budget (0651, 3650 ...) that an agency disposes of
     under its allocation letter; the ministry is the agency's, unless the agency charges
-    another ministry's chapter under a charge authorisation (0854 from BLD for an agency of AID).
+    another ministry's chapter under a charge authorisation (belastningsfullmakt).
 
     Chapters 0001-2999 are expenses (utgiftskapitler), 3000-5999 income (inntektskapitler).
     The number is unique within an agency: each agency's chapters are its own rows.
