@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -6,71 +7,135 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from budget.models import Chapter
 from budget.services import load_budget_demo
 from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
-from goals.models import Agency, Ministry, OrganisationalUnit
+from goals.models import Agency, MainGoal, Ministry, OrganisationalUnit, ReportingPeriod
 from goals.services import set_user_profile
 from imdi_reporting.roles import Role, sync_roles
+from settlement.models import SettlementCase
 from settlement.services import load_settlement_demo
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+DEMO_AGENCY = "IMDi"
+DEMO_YEAR = 2006
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, created by load_demo only)
 
 
 @transaction.atomic
 def load_demo_users(*, path: Path) -> int:
-    """Create the demo users, their roles and where they work. Existing users keep
-    their password, so that loading twice changes nothing."""
+    """Create the demo users that are missing, with their roles and where they work.
+
+    An existing user is left exactly as it is (password, roles, profile): the demo may be
+    loaded again on a site where people have changed their password or been given another
+    role, and loading it must not undo that. Returns the number of users created."""
     User = get_user_model()
     sync_roles()
     groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
     entries = (read_yaml(path) or {}).get("users", [])
+    existing = set(
+        User.objects.filter(username__in=[item.get("username") for item in entries]).values_list(
+            "username", flat=True
+        )
+    )
+    created = 0
     for i, item in enumerate(entries, start=1):
-        where = f"users[{i}]"
         role = item.get("role")
         if role not in groups:
-            raise FixtureError(str(path), where, f"role must be one of {Role.values}")
-        first, _, last = item.get("full_name", "").partition(" ")
-        superuser = bool(item.get("superuser", False))
-        user, created = User.objects.get_or_create(
-            username=item["username"],
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "is_staff": superuser or role == Role.ADMINISTRATOR,
-                "is_superuser": superuser,
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        user.groups.set([groups[role]])
-        ministry = Ministry.objects.get(code=item["ministry"]) if item.get("ministry") else None
-        agency = Agency.objects.get(code=item["agency"]) if item.get("agency") else None
-        unit = (
-            OrganisationalUnit.objects.get(agency=agency, code=item["unit"])
-            if item.get("unit")
-            else None
-        )
-        set_user_profile(user=user, ministry=ministry, agency=agency, unit=unit)
-    return len(entries)
+            raise FixtureError(str(path), f"users[{i}]", f"role must be one of {Role.values}")
+        if item["username"] in existing:
+            continue
+        _create_demo_user(item=item, group=groups[role])
+        created += 1
+    return created
 
 
-def demo_steps() -> list[tuple[str, Callable[[], object]]]:
-    """What load_demo loads, in order. Each app adds its part here as it lands."""
+def _create_demo_user(*, item: dict, group: Group) -> None:
+    first, _, last = item.get("full_name", "").partition(" ")
+    superuser = bool(item.get("superuser", False))
+    user = get_user_model().objects.create_user(
+        username=item["username"],
+        password=DEMO_PASSWORD,
+        first_name=first,
+        last_name=last,
+        is_staff=superuser or item.get("role") == Role.ADMINISTRATOR,
+        is_superuser=superuser,
+    )
+    user.groups.set([group])
+    ministry = Ministry.objects.get(code=item["ministry"]) if item.get("ministry") else None
+    agency = Agency.objects.get(code=item["agency"]) if item.get("agency") else None
+    unit = (
+        OrganisationalUnit.objects.get(agency=agency, code=item["unit"])
+        if item.get("unit")
+        else None
+    )
+    set_user_profile(user=user, ministry=ministry, agency=agency, unit=unit)
+
+
+def _demo_users_present(*, path: Path) -> bool:
+    usernames = {item.get("username") for item in (read_yaml(path) or {}).get("users", [])}
+    return get_user_model().objects.filter(username__in=usernames).count() == len(usernames)
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One part of the demo: its name, whether it is there already, and how to load it."""
+
+    name: str
+    present: Callable[[], bool]
+    load: Callable[[], object]
+
+
+def demo_steps() -> list[DemoStep]:
+    """What load_demo loads, in order. Each app adds its part here as it lands.
+
+    A step whose data is present is skipped as a whole: its loader would overwrite what
+    users have changed since (a period's state and submission, status updates, figures),
+    which is how a second `make run` once reopened a submitted report."""
+    imdi_2006 = {"budget_year__agency__code": DEMO_AGENCY, "budget_year__year": DEMO_YEAR}
     return [
-        ("organisation", lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml")),
-        ("users", lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml")),
-        ("periods", lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")),
-        ("goals content", lambda: load_goals_demo(directory=FIXTURES_DIR / "goals")),
-        ("budget", lambda: load_budget_demo(directory=FIXTURES_DIR / "budget")),
-        ("settlement", lambda: load_settlement_demo(directory=FIXTURES_DIR / "settlement")),
+        DemoStep(
+            "organisation",
+            Agency.objects.filter(code=DEMO_AGENCY).exists,
+            lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml"),
+        ),
+        DemoStep(
+            "users",
+            lambda: _demo_users_present(path=FIXTURES_DIR / "users.yaml"),
+            lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml"),
+        ),
+        DemoStep(
+            "periods",
+            ReportingPeriod.objects.filter(**imdi_2006).exists,
+            lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml"),
+        ),
+        DemoStep(
+            "goals content",
+            MainGoal.objects.filter(**imdi_2006).exists,
+            lambda: load_goals_demo(directory=FIXTURES_DIR / "goals"),
+        ),
+        DemoStep(
+            "budget",
+            Chapter.objects.filter(ministry__agencies__code=DEMO_AGENCY).exists,
+            lambda: load_budget_demo(directory=FIXTURES_DIR / "budget"),
+        ),
+        DemoStep(
+            "settlement",
+            SettlementCase.objects.exists,
+            lambda: load_settlement_demo(directory=FIXTURES_DIR / "settlement"),
+        ),
     ]
 
 
-def load_demo(*, report: Callable[[str], None] = lambda line: None) -> None:
-    """Load all demo data in one transaction: a failing step leaves nothing behind."""
+def load_demo(*, report: Callable[[str], None] = lambda line: None) -> int:
+    """Load the demo data that is missing, in one transaction: a failing step leaves
+    nothing behind. Returns the number of steps loaded (0: everything was there)."""
+    loaded = 0
     with transaction.atomic():
-        for name, step in demo_steps():
-            result = step()
-            report(f"{name}: {result}")
+        for step in demo_steps():
+            if step.present():
+                report(f"{step.name}: already loaded, left as it is")
+                continue
+            report(f"{step.name}: {step.load()}")
+            loaded += 1
+    return loaded
