@@ -28,3 +28,13 @@ class OverviewFilterForm(forms.Form):
         self.fields["unit"].choices = [("", _("All units"))] + [
             (u.code, f"{u.code}: {u.name}") for u in units
         ]
+
+
+class ApiTokenForm(forms.Form):
+    """A new API key: only its name; the key is made by the server."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the key is for, e.g. the script or system that uses it."),
+    )

@@ -68,7 +68,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Creates the next year from the last one (goals:new-year).
         "goals.add_budgetyear",
     ],
-    Role.ADMINISTRATOR: ["goals.*", "budget.*", "settlement.*", "auth.*", "authtoken.*"],
+    Role.ADMINISTRATOR: [
+        "goals.*",
+        "budget.*",
+        "settlement.*",
+        "auth.*",
+        # Reads who holds API keys (never the keys); the login audit, and unlocks a
+        # locked-out login by deleting its attempt.
+        "imdi_reporting.view_apitoken",
+        "axes.view_*",
+        "axes.delete_accessattempt",
+    ],
 }
 
 

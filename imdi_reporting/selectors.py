@@ -26,6 +26,7 @@ from goals.models import (
     StatusUpdate,
 )
 from goals.selectors import periods_visible_to
+from imdi_reporting.models import ApiToken
 
 # A deliverable is "due soon" when its date lies at most this many days after the
 # reference date (see deadline_state).
@@ -395,3 +396,8 @@ def budget_execution(*, figures: BudgetFigures) -> list[BudgetExecutionRow]:
                 )
             )
     return rows
+
+
+def api_tokens_of(*, user) -> list[ApiToken]:
+    """The user's own API keys, newest first; never another user's."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))

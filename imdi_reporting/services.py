@@ -1,24 +1,30 @@
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from budget.models import Chapter
 from budget.services import load_budget_demo
 from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
 from goals.models import Agency, MainGoal, Ministry, OrganisationalUnit, ReportingPeriod
 from goals.services import set_user_profile
+from imdi_reporting.models import ApiToken
 from imdi_reporting.roles import Role, sync_roles
 from settlement.models import SettlementCase
 from settlement.services import load_settlement_demo
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
-DEMO_AGENCY = "IMDi"
-DEMO_YEAR = 2006
 DEMO_PASSWORD = "demo"  # noqa: S105  (documented demo credential, created by load_demo only)
 
 
@@ -92,11 +98,14 @@ def demo_steps() -> list[DemoStep]:
     A step whose data is present is skipped as a whole: its loader would overwrite what
     users have changed since (a period's state and submission, status updates, figures),
     which is how a second `make run` once reopened a submitted report."""
-    imdi_2006 = {"budget_year__agency__code": DEMO_AGENCY, "budget_year__year": DEMO_YEAR}
+    # The demo's agency and year, as the fixture names them (no agency is named in code).
+    demo = (read_yaml(FIXTURES_DIR / "goals/organisation.yaml") or {})["agencies"][0]
+    agency, year = demo["code"], demo["years"][0]["year"]
+    demo_year = {"budget_year__agency__code": agency, "budget_year__year": year}
     return [
         DemoStep(
             "organisation",
-            Agency.objects.filter(code=DEMO_AGENCY).exists,
+            Agency.objects.filter(code=agency).exists,
             lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml"),
         ),
         DemoStep(
@@ -106,17 +115,17 @@ def demo_steps() -> list[DemoStep]:
         ),
         DemoStep(
             "periods",
-            ReportingPeriod.objects.filter(**imdi_2006).exists,
+            ReportingPeriod.objects.filter(**demo_year).exists,
             lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml"),
         ),
         DemoStep(
             "goals content",
-            MainGoal.objects.filter(**imdi_2006).exists,
+            MainGoal.objects.filter(**demo_year).exists,
             lambda: load_goals_demo(directory=FIXTURES_DIR / "goals"),
         ),
         DemoStep(
             "budget",
-            Chapter.objects.filter(ministry__agencies__code=DEMO_AGENCY).exists,
+            Chapter.objects.filter(ministry__agencies__code=agency).exists,
             lambda: load_budget_demo(directory=FIXTURES_DIR / "budget"),
         ),
         DemoStep(
@@ -139,3 +148,80 @@ def load_demo(*, report: Callable[[str], None] = lambda line: None) -> int:
             report(f"{step.name}: {step.load()}")
             loaded += 1
     return loaded
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+# A key's last use is written at most this often, so that a busy client does not cost a
+# database write on every call.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+MAX_KEY_LENGTH = 100
+
+
+class ApiTokenRefused(Exception):
+    """The key is unknown, expired or revoked; the message says which, for the caller."""
+
+
+def hash_api_key(key: str) -> str:
+    # SHA-256 without salt or stretching is enough: the key is 256 random bits, not a
+    # password a person chose, so the hash cannot be reversed by guessing.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(*, user, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token for the user and return it with its key. The key is not stored and
+    cannot be shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the key a name.")})
+    key = secrets.token_urlsafe(32)
+    lifetime = timedelta(days=settings.API_TOKEN_DAYS if days is None else days)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key[:8],
+        key_hash=hash_api_key(key),
+        expires_at=timezone.now() + lifetime,
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(*, user, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens. Another user's token is not found
+    (ApiToken.DoesNotExist), so that its existence is not given away."""
+    token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+@transaction.atomic
+def revoke_all_api_tokens(*, user) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+
+
+def authenticate_api_token(*, key: str) -> ApiToken:
+    """The token with this key, if it may be used now; its last use is recorded.
+
+    Raises ApiTokenRefused for an unknown, expired or revoked key, or an inactive user."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ApiTokenRefused(_("Invalid token."))
+    wanted = hash_api_key(key)
+    candidates = ApiToken.objects.select_related("user").filter(prefix=key[:8])
+    token = next((t for t in candidates if hmac.compare_digest(t.key_hash, wanted)), None)
+    if token is None:
+        raise ApiTokenRefused(_("Invalid token."))
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise ApiTokenRefused(_("The token has been revoked."))
+    if token.expires_at <= now:
+        raise ApiTokenRefused(_("The token has expired."))
+    if not token.user.is_active:
+        raise ApiTokenRefused(_("User inactive or deleted."))
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
