@@ -182,3 +182,14 @@ def test_the_command_rotates_by_revoking_the_older_keys(client, demo_user, capsy
     new = capsys.readouterr().out.strip()
     assert api_get(client, old).status_code == 401
     assert api_get(client, new).status_code == 200
+
+
+def test_the_schema_documents_the_token_scheme_and_the_429(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    scheme = schema["components"]["securitySchemes"]["tokenAuth"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+    assert 'prefix "Token"' in scheme["description"]
+    assert schema["paths"]["/api/goals/periods/"]["get"]["security"][0] == {"tokenAuth": []}
+    assert "429" in schema["paths"]["/api/goals/periods/"]["get"]["responses"]
