@@ -2,7 +2,6 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,57 +82,37 @@ def _demo_users_present(*, path: Path) -> bool:
     return get_user_model().objects.filter(username__in=usernames).count() == len(usernames)
 
 
-@dataclass(frozen=True)
-class DemoStep:
-    """One part of the demo: its name, whether it is there already, and how to load it."""
+def demo_steps() -> list[tuple[str, Callable[[], object]]]:
+    """What load_demo loads, in order. Each app adds its part here as it lands."""
+    return [
+        ("organisation", lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml")),
+        ("users", lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml")),
+        ("periods", lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")),
+        ("goals content", lambda: load_goals_demo(directory=FIXTURES_DIR / "goals")),
+        ("budget", lambda: load_budget_demo(directory=FIXTURES_DIR / "budget")),
+        ("settlement", lambda: load_settlement_demo(directory=FIXTURES_DIR / "settlement")),
+    ]
 
-    name: str
-    present: Callable[[], bool]
-    load: Callable[[], object]
 
-
-def demo_steps() -> list[DemoStep]:
-    """What load_demo loads, in order. Each app adds its part here as it lands.
+def demo_steps_present() -> dict[str, Callable[[], bool]]:
+    """For each step of demo_steps, whether its data is there already.
 
     A step whose data is present is skipped as a whole: its loader would overwrite what
     users have changed since (a period's state and submission, status updates, figures),
-    which is how a second `make run` once reopened a submitted report."""
+    which is how a second `make run` once reopened a submitted report. A step without an
+    entry here is always loaded."""
     # The demo's agency and year, as the fixture names them (no agency is named in code).
     demo = (read_yaml(FIXTURES_DIR / "goals/organisation.yaml") or {})["agencies"][0]
     agency, year = demo["code"], demo["years"][0]["year"]
     demo_year = {"budget_year__agency__code": agency, "budget_year__year": year}
-    return [
-        DemoStep(
-            "organisation",
-            Agency.objects.filter(code=agency).exists,
-            lambda: load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml"),
-        ),
-        DemoStep(
-            "users",
-            lambda: _demo_users_present(path=FIXTURES_DIR / "users.yaml"),
-            lambda: load_demo_users(path=FIXTURES_DIR / "users.yaml"),
-        ),
-        DemoStep(
-            "periods",
-            ReportingPeriod.objects.filter(**demo_year).exists,
-            lambda: load_organisation(path=FIXTURES_DIR / "goals/periods.yaml"),
-        ),
-        DemoStep(
-            "goals content",
-            MainGoal.objects.filter(**demo_year).exists,
-            lambda: load_goals_demo(directory=FIXTURES_DIR / "goals"),
-        ),
-        DemoStep(
-            "budget",
-            Chapter.objects.filter(ministry__agencies__code=agency).exists,
-            lambda: load_budget_demo(directory=FIXTURES_DIR / "budget"),
-        ),
-        DemoStep(
-            "settlement",
-            SettlementCase.objects.exists,
-            lambda: load_settlement_demo(directory=FIXTURES_DIR / "settlement"),
-        ),
-    ]
+    return {
+        "organisation": Agency.objects.filter(code=agency).exists,
+        "users": lambda: _demo_users_present(path=FIXTURES_DIR / "users.yaml"),
+        "periods": ReportingPeriod.objects.filter(**demo_year).exists,
+        "goals content": MainGoal.objects.filter(**demo_year).exists,
+        "budget": Chapter.objects.filter(ministry__agencies__code=agency).exists,
+        "settlement": SettlementCase.objects.exists,
+    }
 
 
 def load_demo(*, report: Callable[[str], None] = lambda line: None) -> int:
@@ -141,11 +120,12 @@ def load_demo(*, report: Callable[[str], None] = lambda line: None) -> int:
     nothing behind. Returns the number of steps loaded (0: everything was there)."""
     loaded = 0
     with transaction.atomic():
-        for step in demo_steps():
-            if step.present():
-                report(f"{step.name}: already loaded, left as it is")
+        present = demo_steps_present()
+        for name, step in demo_steps():
+            if present.get(name, lambda: False)():
+                report(f"{name}: already loaded, left as it is")
                 continue
-            report(f"{step.name}: {step.load()}")
+            report(f"{name}: {step()}")
             loaded += 1
     return loaded
 
