@@ -305,7 +305,7 @@ def main() -> int:
         with ThreadPoolExecutor(1) as pool:
             collected = pool.submit(manage, env, "collectstatic", "--no-input", "-v0")
             manage(env, "migrate", "--no-input", "-v0")
-            manage(env, "load_demo")
+            manage(env, "load_demo", "--allow-production")
             tokens = {user: manage(env, "create_api_token", user) for user in ("ne", "direktor")}
             print(f"Database and demo data: {time.perf_counter() - started:.1f} s")
             collected.result()

@@ -61,3 +61,13 @@ class AccessibilityFeedbackForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+
+class ApiTokenForm(forms.Form):
+    """A new API key: only its name; the key is made by the server."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the key is for, e.g. the script or system that uses it."),
+    )

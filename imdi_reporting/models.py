@@ -115,3 +115,50 @@ class AccessibilityFeedback(models.Model):
     def __str__(self) -> str:
         when = f"{self.created:%Y-%m-%d %H:%M} " if self.created else ""
         return f"{when}{self.url or '-'}"
+
+
+class ApiToken(models.Model):
+    """API-nøkkel: a user's key for the REST API, sent as `Authorization: Token <key>`.
+
+    The key itself is never stored: only its first characters (to find the row and to
+    tell keys apart in lists) and its SHA-256. It is shown once, when created. A key
+    expires, and its owner may revoke it; either way it is refused from then on.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
+    key_hash = models.CharField(_("SHA-256 of the key"), max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-created_at", "-pk"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        constraints = [
+            models.UniqueConstraint(fields=["key_hash"], name="imdi_reporting_apitoken_key_hash"),
+            models.CheckConstraint(
+                condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"),
+                name="imdi_reporting_apitoken_key_hash_hex",
+            ),
+            models.CheckConstraint(
+                condition=Q(prefix__regex=r"^.{8}$"), name="imdi_reporting_apitoken_prefix_length"
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="imdi_reporting_apitoken_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_valid_at(self, moment) -> bool:
+        return self.revoked_at is None and self.expires_at > moment

@@ -27,6 +27,7 @@ from goals.models import (
     StatusUpdate,
 )
 from goals.selectors import periods_visible_to
+from imdi_reporting.models import ApiToken
 
 # A deliverable is "due soon" when its date lies at most this many days after the
 # reference date (see deadline_state).
@@ -411,3 +412,8 @@ def feedback_cache_key(*, client: str) -> str:
 def feedback_limit_reached(*, client: str) -> bool:
     """Whether the client (an IP address) has sent FEEDBACK_PER_HOUR reports this hour."""
     return cache.get(feedback_cache_key(client=client), 0) >= FEEDBACK_PER_HOUR
+
+
+def api_tokens_of(*, user) -> list[ApiToken]:
+    """The user's own API keys, newest first; never another user's."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-pk"))

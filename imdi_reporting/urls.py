@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from imdi_reporting import views
 
@@ -12,6 +12,27 @@ urlpatterns = [
     path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
+    path(
+        "konto/passord/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="imdi_reporting/password_change.html",
+            success_url=reverse_lazy("password-change-done"),
+        ),
+        name="password-change",
+    ),
+    path(
+        "konto/passord/endret/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="imdi_reporting/password_change_done.html"
+        ),
+        name="password-change-done",
+    ),
+    path("konto/api-nokler/", views.api_tokens, name="api-tokens"),
+    path(
+        "konto/api-nokler/<int:token_id>/tilbakekall/",
+        views.revoke_api_token_view,
+        name="api-token-revoke",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("resultatkrav/", include("goals.urls")),
     path("budsjett/", include("budget.urls")),

@@ -1,27 +1,38 @@
 from datetime import date
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from budget.selectors import budget_overview, execution_chart
 from goals.selectors import choose_period, user_profile
-from imdi_reporting.forms import AccessibilityFeedbackForm, OverviewFilterForm
+from imdi_reporting.forms import AccessibilityFeedbackForm, ApiTokenForm, OverviewFilterForm
+from imdi_reporting.models import ApiToken
 from imdi_reporting.portfolio import may_see_portfolio
 from imdi_reporting.portfolio import portfolio as portfolio_rows
 from imdi_reporting.roles import Role, roles_of
 from imdi_reporting.selectors import (
+    api_tokens_of,
     budget_execution,
     feedback_limit_reached,
     overview,
     start_page_periods,
 )
-from imdi_reporting.services import count_feedback, submit_accessibility_feedback
+from imdi_reporting.services import (
+    count_feedback,
+    create_api_token,
+    revoke_api_token,
+    submit_accessibility_feedback,
+)
 
 
 def optional_url(name: str, *args) -> str | None:
@@ -98,6 +109,44 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     return render(
         request, "imdi_reporting/portfolio.html", {"rows": portfolio_rows(user=request.user)}
     )
+
+
+def _api_tokens_page(request: HttpRequest, *, form: ApiTokenForm, new_key: str = "", status=200):
+    context = {
+        "form": form,
+        "tokens": api_tokens_of(user=request.user),
+        "new_key": new_key,
+        "now": timezone.now(),
+        "token_days": settings.API_TOKEN_DAYS,
+    }
+    response = render(request, "imdi_reporting/api_tokens.html", context, status=status)
+    # The page that shows a new key must not be kept by the browser or a proxy.
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """API-nøkler: the user's own keys; a POST creates one and shows its key this once."""
+    if request.method == "GET":
+        return _api_tokens_page(request, form=ApiTokenForm())
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _api_tokens_page(request, form=form, status=400)
+    _token, key = create_api_token(user=request.user, name=form.cleaned_data["name"])
+    return _api_tokens_page(request, form=ApiTokenForm(), new_key=key)
+
+
+@login_required
+@require_POST
+def revoke_api_token_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = revoke_api_token(user=request.user, token_id=token_id)
+    except ApiToken.DoesNotExist as exc:
+        raise Http404 from exc
+    messages.success(request, _("The key “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("api-tokens")
 
 
 # When the accessibility statement was last reviewed against the service; change it with

@@ -17,6 +17,7 @@ ERRORS = {
     "401": "Not authenticated: send `Authorization: Token <key>` or a session cookie.",
     "403": "Authenticated but not allowed; `detail` gives the reason.",
     "404": "Not found, or not visible to the caller.",
+    "429": "Too many unknown, expired or revoked keys from this address; try again later.",
 }
 
 WRITE_ERRORS = {

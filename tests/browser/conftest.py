@@ -7,6 +7,7 @@ CI=true that is a failure (.ci/run installs it).
 import pytest
 from django.core.management import call_command
 
+from imdi_reporting.services import load_demo
 from tests.conftest import require_tool
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,7 +51,7 @@ def demo_site(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+        load_demo()
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         yield server

@@ -41,6 +41,8 @@ def internal_links(page, selector: str) -> list[str]:
 def crawl(page) -> dict[str, list[dict]]:
     found: dict[str, list[dict]] = {}
     queue = internal_links(page, "nav.site-nav a")
+    # The account pages linked from the header: password change and API keys.
+    queue += internal_links(page, ".site-header .tools a")
     # One requirement page and the report, reached from the overview.
     queue += internal_links(page, "table.overview-table th a")[:1]
     queue += internal_links(page, ".overview-links a")

@@ -1,14 +1,14 @@
 from decimal import Decimal
 
-from django.core.management import call_command
 from django.urls import reverse
 
 from goals.models import Indicator
 from goals.selectors import indicator_history_chart
+from imdi_reporting.services import load_demo
 
 
 def test_it_draws_the_measured_values_against_the_target(db):
-    call_command("load_demo", verbosity=0)
+    load_demo()
     indicator = Indicator.objects.prefetch_related("values__period__budget_year").get(
         code="tolkeregister"
     )
@@ -20,7 +20,7 @@ def test_it_draws_the_measured_values_against_the_target(db):
 
 
 def test_a_baseline_comes_first(db):
-    call_command("load_demo", verbosity=0)
+    load_demo()
     indicator = Indicator.objects.prefetch_related("values__period__budget_year").get(
         code="statsautoriserte-tolker"
     )
@@ -30,13 +30,13 @@ def test_a_baseline_comes_first(db):
 
 
 def test_an_indicator_without_values_has_no_chart(db):
-    call_command("load_demo", verbosity=0)
+    load_demo()
     indicator = Indicator.objects.prefetch_related("values").get(code="nynorsk-andel")
     assert indicator_history_chart(indicator=indicator) is None
 
 
 def test_the_requirement_page_shows_the_history_chart(client_for):
-    call_command("load_demo", verbosity=0)
+    load_demo()
     html = client_for("aid").get(reverse("goals:requirement-detail", args=["2006-H1", "R2-7"])).text
     assert 'class="indicator-chart"' in html
     assert "Tolker oppført" in html

@@ -5,7 +5,8 @@ import logging
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+
+from imdi_reporting.services import create_api_token
 
 FIELDS = {"time", "method", "path", "status", "duration_ms", "user_id", "request_id"}
 
@@ -39,8 +40,8 @@ def test_a_page_request_is_one_json_line_with_the_user_and_the_request_id(
 
 
 def test_an_api_token_user_is_logged(client, demo_user, request_log):
-    token = Token.objects.create(user=demo_user("aid"))
-    client.get("/api/goals/periods/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = create_api_token(user=demo_user("aid"), name="script")
+    client.get("/api/goals/periods/", HTTP_AUTHORIZATION=f"Token {key}")
     [line] = request_log()
     assert line["status"] == 200
     assert line["user_id"] == demo_user("aid").pk
