@@ -120,7 +120,7 @@ def the_ministry_reader_leaves_feedback_on_a_requirement(page):
     # The submitted annual period is now the newest the ministry sees.
     assert "år 2006" in page.locator("#overview-heading").inner_text().lower()
     press(page, "table.overview-table th a")
-    assert page.url.startswith(page.url_for("/resultatkrav/2006/"))
+    assert page.url.startswith(page.url_for("/resultatkrav/IMDi-2006/"))
     page.focus("#id_text")
     page.keyboard.type(COMMENT)
     press(page, "form[action$='/tilbakemelding/'] button")
@@ -131,7 +131,7 @@ def the_ministry_reader_leaves_feedback_on_a_requirement(page):
 
 def the_ministry_reader_downloads_the_pdf(page):
     try:
-        url = reverse("reports:full_pdf", args=["2006"])
+        url = reverse("reports:full_pdf", args=["IMDi-2006"])
     except NoReverseMatch:
         pytest.skip("the report's PDF is not installed")
     log_in(page, "aid")
