@@ -19,9 +19,9 @@ from settlement.models import (
     Forecast,
     Municipality,
     MunicipalPlaces,
-    SettlementCase,
     case_problems,
 )
+from settlement.services import save_cases
 
 CASE_FIELDS = (
     "case_key",
@@ -270,25 +270,7 @@ def import_cases(*, rows: list[dict], agency: Agency) -> dict[str, int]:
     parsed, problems = _parse_rows(rows)
     if problems:
         raise CaseImportError(problems)
-    existing = {case.case_key: case for case in SettlementCase.objects.filter(agency=agency)}
-    fields = [name for name in CASE_FIELDS if name != "case_key"]
-    new, changed = [], []
-    for values in parsed:
-        case = existing.get(values["case_key"])
-        if case is None:
-            new.append(SettlementCase(agency=agency, **values))
-            continue
-        if any(getattr(case, name) != values[name] for name in fields):
-            for name in fields:
-                setattr(case, name, values[name])
-            changed.append(case)
-    SettlementCase.objects.bulk_create(new, batch_size=1000)
-    SettlementCase.objects.bulk_update(changed, fields, batch_size=1000)
-    return {
-        "created": len(new),
-        "updated": len(changed),
-        "unchanged": len(parsed) - len(new) - len(changed),
-    }
+    return save_cases(agency=agency, cases=parsed)
 
 
 def import_case_file(*, path: Path, agency: Agency) -> dict[str, int]:
