@@ -366,6 +366,9 @@ class BudgetExecutionRow:
     share_spent: Decimal
     elapsed: Decimal
     deviation: Decimal
+    # How the expected spend was computed: the agency's months or days, or the post's
+    # periodised budget.
+    basis_label: str = ""
 
     @property
     def deviation_share(self) -> Decimal:
@@ -394,6 +397,7 @@ def budget_execution(*, figures: BudgetFigures) -> list[BudgetExecutionRow]:
                     share_spent=post.share_spent,
                     elapsed=figures.elapsed,
                     deviation=post.deviation,
+                    basis_label=post.basis_label,
                 )
             )
     return rows

@@ -243,3 +243,17 @@ def test_each_requirement_links_to_its_page_and_the_budget_pages_are_linked(clie
     assert f'href="{row.url}"' in response.text
     assert response.context["budget_url"] == reverse("budget:period", args=["IMDi-2006-H1"])
     assert client_for("aid").get(row.url).status_code == 200
+
+
+def test_each_deviation_names_the_basis_of_the_expected_spend(client_for, demo_2006):
+    from goals.models import Agency
+
+    response = client_for("aid").get(reverse("home"))
+    row = next(r for r in response.context["budget_rows"] if r.code == "0650.01")
+    assert row.deviation == Decimal(-6535739)
+    assert "(Hele måneder gått)" in response.text
+    Agency.objects.filter(code="IMDi").update(linear_basis="days")
+    response = client_for("aid").get(reverse("home"))
+    row = next(r for r in response.context["budget_rows"] if r.code == "0650.01")
+    assert row.deviation == Decimal(-6210329)
+    assert "(Dager gått)" in response.text
