@@ -391,11 +391,29 @@ def budget_overview(*, period: ReportingPeriod, basis: str | None = None) -> Ove
     """Every chapter and post of the period's agency with figures at the period's end.
     Three queries."""
     basis = basis or agency_basis(period)
+    return _overview(period=period, figures=post_figures(period=period, basis=basis), basis=basis)
+
+
+def budget_overviews(*, periods: list[ReportingPeriod]) -> dict[int, Overview]:
+    """budget_overview of several agencies' periods (one period per agency), by period id,
+    each at its agency's basis. Three queries, whatever the number of agencies."""
+    by_period: dict[int, list[PostFigures]] = defaultdict(list)
+    for figures in figures_at_periods(periods=periods):
+        by_period[figures.period.pk].append(figures)
+    return {
+        period.pk: _overview(
+            period=period, figures=by_period[period.pk], basis=agency_basis(period)
+        )
+        for period in periods
+    }
+
+
+def _overview(*, period: ReportingPeriod, figures: list[PostFigures], basis: str) -> Overview:
     by_chapter: dict[int, list[PostFigures]] = defaultdict(list)
     chapters: dict[int, Chapter] = {}
-    for figures in post_figures(period=period, basis=basis):
-        chapters[figures.post.chapter_id] = figures.post.chapter
-        by_chapter[figures.post.chapter_id].append(figures)
+    for post in figures:
+        chapters[post.post.chapter_id] = post.post.chapter
+        by_chapter[post.post.chapter_id].append(post)
     return Overview(
         period=period,
         chapters=[

@@ -1,9 +1,9 @@
 """The ministry's portfolio (porteføljeoversikt): one row per agency of the ministry, from
 each agency's latest submitted period.
 
-Queries: the periods, the requirements, their updates, the deliverables, and per agency
-the budget figures (three queries each); nothing grows with the number of requirements,
-activities or posts.
+Queries: the periods, the requirements, their updates, the deliverables and the budget
+figures of all the agencies at once; nothing grows with the number of agencies,
+requirements, activities or posts.
 """
 
 from collections import Counter, defaultdict
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budget.selectors import Overview as BudgetFigures
-from budget.selectors import budget_overview
+from budget.selectors import budget_overviews
 from goals.choices import PeriodState, Status
 from goals.models import Agency, Deliverable, ReportingPeriod, ResultRequirement, StatusUpdate
 from goals.selectors import periods_visible_to, user_profile
@@ -69,8 +69,9 @@ def portfolio(*, user) -> list[AgencyRow]:
     latest = {row.latest.pk: row for row in rows.values()}
     _count_statuses(latest)
     _count_overdue(latest)
+    budgets = budget_overviews(periods=[row.latest for row in rows.values()])
     for row in rows.values():
-        row.budget = budget_overview(period=row.latest)
+        row.budget = budgets[row.latest.pk]
     return list(rows.values())
 
 

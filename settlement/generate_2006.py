@@ -5,7 +5,7 @@
 The output is deterministic (fixed seed) and committed; load_demo loads it. The case set is
 an extract as of 30.06.2006: everyone settled in the first half of 2006 and everyone who
 was waiting at 30.06.2006, built cohort by cohort so that the statistics computed from it
-reproduce the figures of IMDi's half-year report for 2006 (R1-1). No case holds a name or
+reproduce the settlement figures of the demo's half-year report for 2006. No case holds a name or
 an identity number; case and family keys are random.
 
 Definitions used throughout (the same as settlement/selectors.py):

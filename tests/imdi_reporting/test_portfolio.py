@@ -97,9 +97,9 @@ def test_the_query_count_does_not_grow_with_agencies_data(
     client.get(reverse("portfolio"))
     # session, user, permissions (user and group) for the menu, profile, the agencies
     # with the settlement module (menu), periods,
-    # requirements, their years, updates, achieved, not achieved, deliverables; per
-    # agency (2) the budget: posts, allocations, accounts.
-    with django_assert_num_queries(19) as before:
+    # requirements, their years, updates, achieved, not achieved, deliverables; the
+    # budget of both agencies at once: posts, allocations, accounts.
+    with django_assert_num_queries(16) as before:
         client.get(reverse("portfolio"))
     for number in ("01", "21", "70"):
         post = Post.objects.create(chapter=chapter, number=number, name="Post")
