@@ -80,13 +80,13 @@ format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages --locale nb --no-obsolete --no-location \
+	$(PY) manage.py makemessages --locale nb --locale nn --no-obsolete --no-location \
 		--ignore .venv --ignore goals --ignore budget --ignore settlement --ignore tests --ignore bench
 	for app in goals budget settlement; do \
 		[ -d $$app/locale ] || continue; \
-		(cd $$app && ../$(PY) ../manage.py makemessages --locale nb --no-obsolete --no-location); \
+		(cd $$app && ../$(PY) ../manage.py makemessages --locale nb --locale nn --no-obsolete --no-location); \
 	done
-	$(PY) manage.py compilemessages --locale nb --ignore .venv
+	$(PY) manage.py compilemessages --locale nb --locale nn --ignore .venv
 
 bench: $(VENV)/.installed-dev
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -142,6 +142,8 @@ class UserProfile(models.Model):
         blank=True,
         verbose_name=_("organisational unit"),
     )
+    # Empty until the user picks a language; then it follows them to every device.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("user profile")

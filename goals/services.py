@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -87,6 +88,13 @@ def set_user_profile(
         user=user, defaults={"ministry": ministry, "agency": agency, "unit": unit}
     )
     return profile
+
+
+def set_user_language(*, user, language: str) -> None:
+    """Remembers the user's interface language; users without a profile keep the cookie."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language: %(code)s") % {"code": language}})
+    UserProfile.objects.filter(user=user).update(language=language)
 
 
 # --- Workflow: status updates, narratives and indicator values --------------------------------

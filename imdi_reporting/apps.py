@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
@@ -17,11 +18,13 @@ class ImdiReportingConfig(AppConfig):
         # Runs after the last app's post_migrate, when every permission exists.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="imdi_sync_roles")
         from goals.models import ReportingPeriod
+        from imdi_reporting.language import restore_language_at_login
         from imdi_reporting.reports import signals
 
         pre_save.connect(
             signals.remember_state, sender=ReportingPeriod, dispatch_uid="imdi_report_state"
         )
+        user_logged_in.connect(restore_language_at_login, dispatch_uid="imdi_login_language")
         post_save.connect(
             signals.freeze_on_submit, sender=ReportingPeriod, dispatch_uid="imdi_report_freeze"
         )

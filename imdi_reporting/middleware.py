@@ -17,6 +17,7 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from goals.models import parse_period_slug
 from goals.selectors import periods_by_slug, user_profile
+from imdi_reporting.language import SESSION_LANGUAGE_KEY
 
 logger = logging.getLogger(__name__)
 request_log = logging.getLogger("imdi_reporting.requests")
@@ -31,7 +32,9 @@ class LanguageMiddleware:
     """Norwegian bokmål unless the user chose another language with the switch.
 
     Django's LocaleMiddleware would follow the browser's Accept-Language header, which
-    would show most civil servants' browsers (set to English) an English service.
+    would show most civil servants' browsers (set to English) an English service. A
+    logged-in user's own choice (kept in the session from their profile at login) comes
+    before the browser's cookie, which may be left by someone else on a shared machine.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -39,7 +42,10 @@ class LanguageMiddleware:
         self.available = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        session = getattr(request, "session", None)
+        chosen = (session.get(SESSION_LANGUAGE_KEY) if session is not None else None) or (
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        )
         language = chosen if chosen in self.available else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

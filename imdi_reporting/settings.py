@@ -147,7 +147,13 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LANGUAGES = [
+    ("nb", _("Norwegian Bokmål")),
+    # Språklova § 14: a state body's forms and self-service solutions in both written
+    # standards at the same time.
+    ("nn", _("Norwegian Nynorsk")),
+    ("en", _("English")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True

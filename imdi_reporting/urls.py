@@ -33,6 +33,8 @@ urlpatterns = [
         views.revoke_api_token_view,
         name="api-token-revoke",
     ),
+    # Before Django's i18n URLs so that the switch also remembers the choice per user.
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("resultatkrav/", include("goals.urls")),
     path("budsjett/", include("budget.urls")),

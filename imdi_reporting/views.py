@@ -11,11 +11,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
 from budget.selectors import budget_overview, execution_chart
 from goals.selectors import choose_period, user_profile
+from goals.services import set_user_language
 from imdi_reporting.forms import AccessibilityFeedbackForm, ApiTokenForm, OverviewFilterForm
+from imdi_reporting.language import SESSION_LANGUAGE_KEY
 from imdi_reporting.models import ApiToken
 from imdi_reporting.portfolio import may_see_portfolio
 from imdi_reporting.portfolio import portfolio as portfolio_rows
@@ -152,6 +155,18 @@ def revoke_api_token_view(request: HttpRequest, token_id: int) -> HttpResponse:
 # When the accessibility statement was last reviewed against the service; change it with
 # the statement's text.
 STATEMENT_DATE = date(2026, 12, 2)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (the cookie), and for a logged-in user their profile and
+    session too, so that the choice follows them to the next device they log in on."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        set_user_language(user=request.user, language=language)
+        request.session[SESSION_LANGUAGE_KEY] = language
+    return response
 
 
 def client_address(request: HttpRequest) -> str:

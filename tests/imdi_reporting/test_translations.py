@@ -1,14 +1,25 @@
-"""Every Norwegian catalogue is complete and its compiled .mo matches the .po."""
+"""Every Norwegian catalogue, bokmål and nynorsk, holds every message of the source, each
+translated, and its compiled .mo matches the .po."""
 
 import gettext
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_tool
+
 ROOT = Path(__file__).resolve().parents[2]
+LANGUAGES = ("nb", "nn")
+APPS_WITH_CATALOGUES = ("goals", "budget", "settlement")
 CATALOGUES = sorted(
-    p for p in ROOT.glob("**/locale/nb/LC_MESSAGES/django.po") if ".venv" not in p.parts
+    p
+    for language in LANGUAGES
+    for p in ROOT.glob(f"**/locale/{language}/LC_MESSAGES/django.po")
+    if ".venv" not in p.parts
 )
 # Flags, then any "#|" lines with a fuzzy match's previous msgid, then the entry.
 ENTRY = re.compile(
@@ -37,8 +48,58 @@ def entries(po: Path) -> dict[str, tuple[str, str]]:
 
 
 def test_there_are_catalogues_for_the_project_and_the_apps():
-    names = {p.relative_to(ROOT).parts[0] for p in CATALOGUES}
-    assert {"locale", "goals"} <= names
+    for language in LANGUAGES:
+        names = {p.relative_to(ROOT).parts[0] for p in CATALOGUES if language in p.parts}
+        assert {"locale", *APPS_WITH_CATALOGUES} <= names, language
+
+
+@pytest.mark.parametrize(
+    "po", [p for p in CATALOGUES if "nb" in p.parts], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_nynorsk_has_every_message_bokmal_has(po):
+    nynorsk = po.parents[2] / "nn" / "LC_MESSAGES" / "django.po"
+    assert sorted(entries(nynorsk)) == sorted(entries(po))
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> Path:
+    """The catalogues as makemessages writes them from today's code and templates, in a
+    copy of the project, so that a message missing from a catalogue is noticed."""
+    require_tool("xgettext")
+    copy = tmp_path_factory.mktemp("messages") / "project"
+    ignore = shutil.ignore_patterns(".venv", ".git", "tests", "bench", "node_modules", "*.mo")
+    shutil.copytree(ROOT, copy, ignore=ignore)
+    for folder in (copy, *(copy / app for app in APPS_WITH_CATALOGUES)):
+        extra = (
+            ["--ignore", "goals", "--ignore", "budget", "--ignore", "settlement"]
+            if folder == copy
+            else []
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                str(copy / "manage.py"),
+                "makemessages",
+                "--locale",
+                "nb",
+                "--no-location",
+                "--no-obsolete",
+                *extra,
+            ],
+            cwd=folder,
+            check=True,
+            capture_output=True,
+            env={"DEBUG": "1", "PATH": "/usr/bin:/bin"},
+        )
+    return copy
+
+
+@pytest.mark.parametrize("folder", ["locale", *(f"{app}/locale" for app in APPS_WITH_CATALOGUES)])
+def test_every_message_of_the_source_is_in_the_catalogues(extracted, folder):
+    wanted = set(entries(extracted / folder / "nb" / "LC_MESSAGES" / "django.po"))
+    for language in LANGUAGES:
+        have = set(entries(ROOT / folder / language / "LC_MESSAGES" / "django.po"))
+        assert sorted(wanted - have) == [], language
 
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
