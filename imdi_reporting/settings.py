@@ -334,6 +334,10 @@ EMAIL_SUBJECT_PREFIX = "[Mål- og resultatstyring] "
 # Comma-separated addresses of the site's administrators.
 ADMINS = env_list("ADMINS")
 
+# The site's public address (https://rapport.example.org), for the links in open data
+# exported by a command; pages and the API use the address of the request.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+
 # Counts below this are shown as ":" to readers without the settlement permission.
 SETTLEMENT_SUPPRESSION_THRESHOLD = int(os.environ.get("SETTLEMENT_SUPPRESSION_THRESHOLD", "5"))
 
