@@ -17,14 +17,27 @@ class Grant:
     unit_id: int | None
 
 
+def _items(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def claim_values(*, claims: dict, claim: str) -> list[str]:
-    """A claim's values as strings: a list claim (groups) or a single value."""
-    value = claims.get(claim)
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return [str(item) for item in value]
-    return [str(value)]
+    """A claim's values as strings: a single value or a list (groups). A dotted name walks
+    into objects and lists, e.g. authorization_details.reportees.ID (Ansattporten)."""
+    found = [claims]
+    for part in claim.split("."):
+        found = [
+            item[part]
+            for value in found
+            for item in _items(value)
+            if isinstance(item, dict) and part in item
+        ]
+    return [
+        str(item)
+        for value in found
+        for item in _items(value)
+        if item is not None and not isinstance(item, dict | list)
+    ]
 
 
 def matching_mappings(*, claims: dict) -> list[SsoRoleMapping]:

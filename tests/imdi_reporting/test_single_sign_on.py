@@ -78,8 +78,9 @@ def ne_group(organisation):
     )
 
 
-def _person(url: str, sub: str, groups: list[str]) -> None:
+def _person(url: str, sub: str, groups: list[str], **extra) -> None:
     claims = {
+        **extra,
         "email": f"{sub}@imdi.example.org",
         "preferred_username": sub,
         "name": "Kari Nordmann",
@@ -183,6 +184,25 @@ def test_it_maps_a_ministry_reader_to_the_ministry(client, sso):
     user = get_user_model().objects.get(sso_identity__subject="ola")
     assert user.profile.ministry.code == "AID"
     assert user.groups.get().name == Role.MINISTRY_READER
+
+
+def test_it_maps_a_value_nested_in_structured_claims(client, sso):
+    imdi = Agency.objects.get(code="IMDi")
+    SsoRoleMapping.objects.create(
+        claim="authorization_details.reportees.ID",
+        value="0192:974795825",
+        role=Role.APPROVER,
+        agency=imdi,
+    )
+    details = [
+        {"type": "ansattporten:altinn:service", "reportees": [{"ID": "0192:974795825"}]},
+        {"type": "ansattporten:altinn:service", "reportees": [{"ID": "0192:000000000"}]},
+    ]
+    _person(sso, "lise", [], authorization_details=details)
+    assert _login(client, "lise").status_code == 302
+    user = get_user_model().objects.get(sso_identity__subject="lise")
+    assert user.groups.get().name == Role.APPROVER
+    assert user.profile.agency == imdi
 
 
 def test_it_never_takes_over_a_local_account_with_the_same_name(client, sso, ne_group):
