@@ -45,7 +45,7 @@ def not_found(request: Request, path: str = "") -> Response:
             "period",
             OpenApiTypes.STR,
             OpenApiParameter.PATH,
-            description="The period's full address, e.g. IMDi-2006-H1",
+            description="The period's full address, e.g. ABC-2006-H1",
         )
     ],
     responses={(200, "application/zip"): OpenApiTypes.BINARY},

@@ -12,10 +12,10 @@ from imdi_reporting.opendata.selectors import is_published
 
 
 class Command(BaseCommand):
-    help = "Export open data: export_open_data --period IMDi-2006-H1 --out DIR"
+    help = "Export open data: export_open_data --period ABC-2006-H1 --out DIR"
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", required=True, help="The period, e.g. IMDi-2006-H1")
+        parser.add_argument("--period", required=True, help="The period, e.g. ABC-2006-H1")
         parser.add_argument("--agency", help="The agency's code, with a short period address")
         parser.add_argument("--out", required=True, help="The folder to write the files to")
         parser.add_argument("--zip", action="store_true", help="Also write <package>.zip")
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError(f"{slug} is not a period of {agency}")
         agency = parsed.agency or agency
         if not agency:
-            raise CommandError(f"Give the full address (e.g. IMDi-{slug}) or --agency.")
+            raise CommandError(f"Give the full address (e.g. ABC-{slug}) or --agency.")
         period = (
             ReportingPeriod.objects.select_related("budget_year__agency")
             .filter(budget_year__agency__code=agency, budget_year__year=parsed.year)
