@@ -226,6 +226,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "imdi_reporting.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "imdi_reporting.security.client_ip"
+AXES_WHITELIST_CALLABLE = "imdi_reporting.security.is_single_sign_on_callback"
 
 # API tokens (imdi_reporting.models.ApiToken): lifetime of a new token, and how many
 # unknown, expired or revoked tokens one address may send in a window before it gets 429.

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 import pytest
 import requests
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import override_settings
@@ -224,6 +225,18 @@ def test_it_refuses_an_unmapped_user_with_a_page_saying_whom_to_ask(client, sso,
     assert not response.wsgi_request.user.is_authenticated
     assert not get_user_model().objects.filter(username="per").exists()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_refused_logins_do_not_lock_out_the_next_person_at_the_same_address(
+    client, sso, ne_group, settings
+):
+    _person(sso, "per", ["alle-ansatte"])
+    for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+        assert _login(client, "per").status_code == 403
+    _person(sso, "kari", ["imdi-ne-redaktor"])
+    assert _login(client, "kari").status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert not AccessAttempt.objects.exists()
 
 
 def test_it_refuses_a_tampered_state(client, sso, ne_group):
