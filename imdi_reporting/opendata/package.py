@@ -80,7 +80,7 @@ def _cell(value, kind: str) -> str:
     return str(value)
 
 
-def table_csv(table: Table) -> bytes:
+def table_csv(*, table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([f.name for f in table.fields])
@@ -89,7 +89,7 @@ def table_csv(table: Table) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def package_name(period: ReportingPeriod) -> str:
+def package_name(*, period: ReportingPeriod) -> str:
     return f"mal-og-resultat-{period.slug}".lower()
 
 
@@ -139,7 +139,7 @@ def descriptor(*, period: ReportingPeriod, resources: list[dict]) -> dict:
     texts = _texts(period)
     return {
         "profile": "tabular-data-package",
-        "name": package_name(period),
+        "name": package_name(period=period),
         "title": texts["title"]["nb"],
         "description": texts["description"]["nb"],
         "version": period.submitted_at.isoformat(),
@@ -174,18 +174,11 @@ def _publisher_uri(*, period: ReportingPeriod, base_url: str) -> str:
     return f"{base_url}/#{period.budget_year.agency.code}"
 
 
-def dcat(*, period: ReportingPeriod, tables: list[Table], base_url: str) -> dict:
-    """The DCAT-AP-NO description: catalogue, dataset, publisher, contact point, period of
-    time and one distribution per file, as JSON-LD with its context inline (no lookup)."""
-    agency = period.budget_year.agency
-    texts = _texts(period)
-    download = base_url + reverse("reports:open_data", args=[period.slug])
-    dataset = base_url + reverse("reports:full", args=[period.slug]) + "#open-data"
-    publisher = _publisher_uri(period=period, base_url=base_url)
-    contact = f"{dataset}-contact"
-    temporal = f"{dataset}-period"
+def _distributions(*, tables: list[Table], dataset: str, download: str, texts: dict) -> list:
+    """The zip (a Frictionless package) and each CSV file in it, all under NLOD 2.0."""
     licence = {"@id": NLOD}
-    distributions = [
+    media = "https://www.iana.org/assignments/media-types"
+    return [
         {
             "@id": f"{dataset}-package",
             "@type": "dcat:Distribution",
@@ -194,9 +187,7 @@ def dcat(*, period: ReportingPeriod, tables: list[Table], base_url: str) -> dict
             "dcat:accessURL": {"@id": download},
             "dcat:downloadURL": {"@id": download},
             "dct:format": {"@id": f"{EU}/file-type/ZIP"},
-            "dcat:mediaType": {
-                "@id": "https://www.iana.org/assignments/media-types/application/zip"
-            },
+            "dcat:mediaType": {"@id": f"{media}/application/zip"},
             "dct:conformsTo": {"@id": FRICTIONLESS},
             "dct:license": licence,
         },
@@ -208,12 +199,44 @@ def dcat(*, period: ReportingPeriod, tables: list[Table], base_url: str) -> dict
                 "dct:description": [{"@value": table.description, "@language": "en"}],
                 "dcat:accessURL": {"@id": download},
                 "dct:format": {"@id": f"{EU}/file-type/CSV"},
-                "dcat:mediaType": {"@id": "https://www.iana.org/assignments/media-types/text/csv"},
+                "dcat:mediaType": {"@id": f"{media}/text/csv"},
                 "dct:license": licence,
             }
             for table in tables
         ],
     ]
+
+
+def _agents(*, period: ReportingPeriod, publisher: str, contact: str) -> list[dict]:
+    """The publisher (the agency) and its contact point, from the agency's row."""
+    agency = period.budget_year.agency
+    return [
+        {
+            "@id": publisher,
+            "@type": "foaf:Agent",
+            "foaf:name": [{"@value": agency.name, "@language": "nb"}],
+            "dct:identifier": agency.code,
+        },
+        {
+            "@id": contact,
+            "@type": "vcard:Organization",
+            "vcard:fn": agency.name,
+            **({"vcard:hasEmail": {"@id": f"mailto:{agency.email}"}} if agency.email else {}),
+            **({"vcard:hasURL": {"@id": publisher}} if agency.website else {}),
+        },
+    ]
+
+
+def dcat(*, period: ReportingPeriod, tables: list[Table], base_url: str) -> dict:
+    """The DCAT-AP-NO description: catalogue, dataset, publisher, contact point, period of
+    time and one distribution per file, as JSON-LD with its context inline (no lookup)."""
+    agency = period.budget_year.agency
+    texts = _texts(period)
+    download = base_url + reverse("reports:open_data", args=[period.slug])
+    dataset = base_url + reverse("reports:full", args=[period.slug]) + "#open-data"
+    publisher = _publisher_uri(period=period, base_url=base_url)
+    temporal = f"{dataset}-period"
+    distributions = _distributions(tables=tables, dataset=dataset, download=download, texts=texts)
     graph = [
         {
             "@id": f"{base_url}/#catalog",
@@ -230,29 +253,17 @@ def dcat(*, period: ReportingPeriod, tables: list[Table], base_url: str) -> dict
             "dct:title": _literal(texts["title"]),
             "dct:description": _literal(texts["description"]),
             "dct:publisher": {"@id": publisher},
-            "dcat:contactPoint": {"@id": contact},
+            "dcat:contactPoint": {"@id": f"{dataset}-contact"},
             "dcat:theme": [{"@id": theme} for theme in THEMES],
             "dcat:keyword": [{"@value": agency.code, "@language": "nb"}],
             "dct:temporal": {"@id": temporal},
             "dct:issued": _date(period.submitted_at.date()),
             "dct:language": {"@id": f"{EU}/language/NOB"},
             "dct:accessRights": {"@id": f"{EU}/access-right/PUBLIC"},
-            "dct:license": licence,
+            "dct:license": {"@id": NLOD},
             "dcat:distribution": [{"@id": d["@id"]} for d in distributions],
         },
-        {
-            "@id": publisher,
-            "@type": "foaf:Agent",
-            "foaf:name": [{"@value": agency.name, "@language": "nb"}],
-            "dct:identifier": agency.code,
-        },
-        {
-            "@id": contact,
-            "@type": "vcard:Organization",
-            "vcard:fn": agency.name,
-            **({"vcard:hasEmail": {"@id": f"mailto:{agency.email}"}} if agency.email else {}),
-            **({"vcard:hasURL": {"@id": publisher}} if agency.website else {}),
-        },
+        *_agents(period=period, publisher=publisher, contact=f"{dataset}-contact"),
         {
             "@id": temporal,
             "@type": "dct:PeriodOfTime",
@@ -274,12 +285,12 @@ def build_package(*, period: ReportingPeriod, base_url: str) -> OpenDataPackage:
     files: dict[str, bytes] = {}
     resources = []
     for table in tables:
-        data = table_csv(table)
+        data = table_csv(table=table)
         files[f"{table.name}.csv"] = data
         resources.append(_resource(table, data))
     base_url = base_url.rstrip("/")
     return OpenDataPackage(
-        name=package_name(period),
+        name=package_name(period=period),
         files={
             DESCRIPTOR: _json(descriptor(period=period, resources=resources)),
             **files,

@@ -41,12 +41,12 @@ class Table:
     primary_key: tuple[str, ...] = ()
 
 
-def is_published(period: ReportingPeriod) -> bool:
+def is_published(*, period: ReportingPeriod) -> bool:
     """Open data exists only for a period sent to the ministry."""
     return period.state != PeriodState.OPEN and period.submitted_at is not None
 
 
-def _requirements(period: ReportingPeriod) -> Table:
+def _requirements(*, period: ReportingPeriod) -> Table:
     requirements = requirements_for(budget_year_id=period.budget_year_id)
     progress = requirement_progress(period=period, requirements=requirements)
     rows = []
@@ -86,7 +86,7 @@ def _requirements(period: ReportingPeriod) -> Table:
     )
 
 
-def _indicators(period: ReportingPeriod) -> Table:
+def _indicators(*, period: ReportingPeriod) -> Table:
     values = IndicatorValue.objects.filter(period=period)
     indicators = (
         Indicator.objects.filter(budget_year_id=period.budget_year_id)
@@ -131,7 +131,7 @@ def _indicators(period: ReportingPeriod) -> Table:
     )
 
 
-def _deliverables(period: ReportingPeriod) -> Table:
+def _deliverables(*, period: ReportingPeriod) -> Table:
     deliverables = (
         Deliverable.objects.filter(requirement__main_goal__budget_year_id=period.budget_year_id)
         .select_related("requirement")
@@ -160,7 +160,7 @@ def _deliverables(period: ReportingPeriod) -> Table:
     )
 
 
-def _budget(period: ReportingPeriod) -> Table:
+def _budget(*, period: ReportingPeriod) -> Table:
     figures = sorted(
         figures_at_periods(periods=[period]),
         key=lambda f: (f.post.chapter.number, f.post.number),
@@ -227,7 +227,7 @@ def _flat(figures: dict) -> list[tuple[str, object]]:
     return flat
 
 
-def _settlement_figures(period: ReportingPeriod) -> Table:
+def _settlement_figures(*, period: ReportingPeriod) -> Table:
     agency = period.budget_year.agency
     figures = settlement.report_figures(agencies=[agency], start=period.start, end=period.end)
     rows = []
@@ -259,7 +259,7 @@ def _settlement_figures(period: ReportingPeriod) -> Table:
     )
 
 
-def _settlement_breakdowns(period: ReportingPeriod) -> Table:
+def _settlement_breakdowns(*, period: ReportingPeriod) -> Table:
     agency = period.budget_year.agency
     rows = []
     for dimension in settlement.BREAKDOWNS:
@@ -302,7 +302,7 @@ def _settlement_breakdowns(period: ReportingPeriod) -> Table:
     )
 
 
-def _municipalities(period: ReportingPeriod) -> Table:
+def _municipalities(*, period: ReportingPeriod) -> Table:
     rows = settlement.suppress_rows(
         settlement.municipalities(
             agency=period.budget_year.agency, start=period.start, end=period.end
@@ -353,15 +353,15 @@ def open_data_tables(*, period: ReportingPeriod) -> list[Table]:
     """Every table of the period's package. Goals: 5 queries; budget: 3; settlement (for
     an agency with the module): 8, one per breakdown and one for the municipalities."""
     tables = [
-        _requirements(period),
-        _indicators(period),
-        _deliverables(period),
-        _budget(period),
+        _requirements(period=period),
+        _indicators(period=period),
+        _deliverables(period=period),
+        _budget(period=period),
     ]
     if period.budget_year.agency.has_settlement:
         tables += [
-            _settlement_figures(period),
-            _settlement_breakdowns(period),
-            _municipalities(period),
+            _settlement_figures(period=period),
+            _settlement_breakdowns(period=period),
+            _municipalities(period=period),
         ]
     return tables

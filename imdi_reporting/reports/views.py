@@ -148,7 +148,7 @@ def accounts_pdf(request, slug):
 
 def open_data_response(request, period) -> HttpResponse:
     """The period's open data package as a zip; a period not submitted has none (404)."""
-    if not is_published(period):
+    if not is_published(period=period):
         raise Http404(_("Open data is published for submitted periods only."))
     package = build_package(period=period, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(package.zip_bytes(), content_type="application/zip")

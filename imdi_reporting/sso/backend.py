@@ -73,9 +73,11 @@ class SsoBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation(f"ID token refused: {error}") from error
 
     def get_or_create_user(self, access_token, id_token, payload):
-        claims = {**self.get_userinfo(access_token, id_token, payload), **payload}
-        if claims.get("sub") != payload["sub"]:
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub", payload["sub"]) != payload["sub"]:
             raise SuspiciousOperation("The userinfo answer is for another subject.")
+        # The signed ID token's claims win over the userinfo answer's.
+        claims = {**userinfo, **payload}
         grant = grant_for(claims=claims)
         if grant is None:
             self.request.sso_refusal = REFUSED_UNMAPPED

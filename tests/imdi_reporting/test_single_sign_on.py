@@ -251,13 +251,14 @@ def test_it_refuses_a_tampered_state(client, sso, ne_group):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_it_refuses_a_code_issued_for_another_nonce(client, sso, ne_group):
+def test_it_refuses_a_code_issued_for_another_nonce(client, sso, ne_group, caplog):
     _person(sso, "kari", ["imdi-ne-redaktor"])
     # The code comes from an authorization request with another nonce than the one this
     # browser's session holds, as a code injected from another login would.
     answer = _authorize(_with_query(_start(client), nonce="another-nonce"), "kari")
     response = client.get(reverse("oidc_authentication_callback"), answer)
     assert response.status_code == 400
+    assert "Nonce verification failed" in caplog.text
     assert not SsoIdentity.objects.exists()
     assert client.get(reverse("home")).status_code == 302
 
@@ -270,11 +271,14 @@ def test_it_refuses_a_state_used_twice(client, sso, ne_group):
     assert client.get(reverse("oidc_authentication_callback"), answer).status_code == 400
 
 
-def test_it_refuses_an_expired_id_token(client, expiring_provider_url, organisation, ne_group):
+def test_it_refuses_an_expired_id_token(
+    client, expiring_provider_url, organisation, ne_group, caplog
+):
     _person(expiring_provider_url, "kari", ["imdi-ne-redaktor"])
     with _configure(expiring_provider_url):
         response = _login(client, "kari")
         assert response.status_code == 400
+        assert "Signature has expired" in caplog.text
         assert client.get(reverse("home")).status_code == 302
     assert not SsoIdentity.objects.exists()
 

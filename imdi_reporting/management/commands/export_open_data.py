@@ -42,7 +42,7 @@ class Command(BaseCommand):
         )
         if period is None:
             raise CommandError(f"No period {slug} of {agency}")
-        if not is_published(period):
+        if not is_published(period=period):
             raise CommandError(f"{period.slug} is not submitted; it has no open data.")
         return period
 
