@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from imdi_reporting.models import AccessibilityFeedback, ApiToken
+from imdi_reporting.models import AccessibilityFeedback, ApiToken, SsoIdentity, SsoRoleMapping
 
 
 @admin.register(AccessibilityFeedback)
@@ -41,4 +41,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SsoRoleMapping)
+class SsoRoleMappingAdmin(admin.ModelAdmin):
+    """Which claim value (a group, a role) gives which role and place at single sign-on."""
+
+    list_display = ["claim", "value", "role", "ministry", "agency", "unit"]
+    list_filter = ["role", "claim", "ministry", "agency"]
+    list_select_related = ["ministry", "agency", "unit"]
+    search_fields = ["value"]
+
+
+@admin.register(SsoIdentity)
+class SsoIdentityAdmin(admin.ModelAdmin):
+    """Read-only: which provider identity each single sign-on user is."""
+
+    fields = ["user", "issuer", "subject"]
+    readonly_fields = fields
+    list_display = ["subject", "issuer", "user"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__username", "user__email"]
+
+    def has_add_permission(self, request) -> bool:
         return False

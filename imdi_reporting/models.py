@@ -1,6 +1,7 @@
 """Models that compose the goals, budget and settlement apps live here."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -8,8 +9,9 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from goals.models import ReportingPeriod
+from goals.models import Agency, Ministry, OrganisationalUnit, ReportingPeriod
 from imdi_reporting.choices import ReportPart
+from imdi_reporting.roles import Role
 
 
 class FrozenReport(models.Model):
@@ -162,3 +164,132 @@ class ApiToken(models.Model):
 
     def is_valid_at(self, moment) -> bool:
         return self.revoked_at is None and self.expires_at > moment
+
+
+class SsoRoleMapping(models.Model):
+    """Rolle fra innlogging: which role, and where, a user of the single sign-on gets.
+
+    A user who signs in through the organisation's identity provider (OpenID Connect) gets
+    access only when one of their claims matches a row here: the claim (e.g. ``groups`` or
+    ``roles``) holds the value, or lists it. An administrator maintains the rows in the
+    admin; the role and place are set again at every login, so a changed or deleted row
+    takes effect the next time the user signs in.
+    """
+
+    claim = models.CharField(
+        _("claim"),
+        max_length=100,
+        default="groups",
+        help_text=_("Name of the claim in the identity token, e.g. groups or roles."),
+    )
+    value = models.CharField(
+        _("value"),
+        max_length=200,
+        help_text=_("The claim's value (or one of its values), e.g. a group's object id."),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    ministry = models.ForeignKey(
+        Ministry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ministry"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    unit = models.ForeignKey(
+        OrganisationalUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisational unit"),
+    )
+
+    class Meta:
+        ordering = ["claim", "value"]
+        verbose_name = _("single sign-on role mapping")
+        verbose_name_plural = _("single sign-on role mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "value"], name="imdi_reporting_ssorolemapping_claim_value"
+            ),
+            models.CheckConstraint(
+                condition=(Q(ministry__isnull=False) & Q(agency__isnull=True))
+                | (Q(ministry__isnull=True) & Q(agency__isnull=False)),
+                name="imdi_reporting_ssorolemapping_ministry_xor_agency",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=True) | Q(agency__isnull=False),
+                name="imdi_reporting_ssorolemapping_unit_needs_agency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(value="") & ~Q(claim=""),
+                name="imdi_reporting_ssorolemapping_claim_and_value_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        place = self.unit or self.agency or self.ministry
+        return f"{self.claim}={self.value} → {self.role} ({place})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.unit_id is not None and self.agency_id != self.unit.agency_id:
+            raise ValidationError(
+                {
+                    "unit": _("Mapping %(claim)s=%(value)s: %(unit)s is a unit of %(other)s.")
+                    % {
+                        "claim": self.claim,
+                        "value": self.value,
+                        "unit": self.unit,
+                        "other": self.unit.agency,
+                    }
+                }
+            )
+        if self.role == Role.MINISTRY_READER and self.ministry_id is None:
+            raise ValidationError(
+                {
+                    "ministry": _(
+                        "Mapping %(claim)s=%(value)s: a ministry reader needs a ministry."
+                    )
+                    % {"claim": self.claim, "value": self.value}
+                }
+            )
+
+
+class SsoIdentity(models.Model):
+    """Innlogget identitet: the identity provider's subject that a user signed in as.
+
+    Users of the single sign-on are found by issuer and subject, never by e-mail or
+    username, so that an identity provider cannot take over a local account.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sso_identity",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=255)
+
+    class Meta:
+        ordering = ["issuer", "subject"]
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="imdi_reporting_ssoidentity_issuer_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"

@@ -81,6 +81,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "imdi_reporting.view_apitoken",
         "axes.view_*",
         "axes.delete_accessattempt",
+        # Maintains who gets which role through the single sign-on, and sees who signed in.
+        "imdi_reporting.*_ssorolemapping",
+        "imdi_reporting.view_ssoidentity",
     ],
 }
 

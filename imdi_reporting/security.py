@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -23,6 +24,15 @@ def client_ip(request: HttpRequest) -> str:
         except ValueError:
             pass
     return request.META.get("REMOTE_ADDR", "")
+
+
+def is_single_sign_on_callback(request: HttpRequest, credentials: dict | None = None) -> bool:
+    """The provider's answer to a single sign-on carries no password to guess (state, nonce
+    and PKCE bind it to the browser), so the login lockout neither counts nor refuses it:
+    otherwise a few refused colleagues behind one address would lock everyone out."""
+    return not (credentials or {}).get("username") and request.path == reverse(
+        "oidc_authentication_callback"
+    )
 
 
 def _failure_key(ip: str) -> str:

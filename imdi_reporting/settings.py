@@ -141,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect); answers only the provider's callback.
+    "imdi_reporting.sso.backend.SsoBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -230,12 +232,39 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "imdi_reporting.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "imdi_reporting.security.client_ip"
+AXES_WHITELIST_CALLABLE = "imdi_reporting.security.is_single_sign_on_callback"
 
 # API tokens (imdi_reporting.models.ApiToken): lifetime of a new token, and how many
 # unknown, expired or revoked tokens one address may send in a window before it gets 429.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
 API_TOKEN_FAILURE_WINDOW_SECONDS = env_int("API_TOKEN_FAILURE_WINDOW_SECONDS", 600)
+
+# Single sign-on with OpenID Connect (Ansattporten, Entra ID, ...), beside local accounts;
+# on when OIDC_DISCOVERY_URL (or OIDC_ISSUER) and OIDC_RP_CLIENT_ID are set. The endpoints
+# come from the discovery document. Authorization code flow with PKCE, state and nonce;
+# role and place come from SsoRoleMapping rows in the admin. See README, Single sign-on.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip() or (
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or _("single sign-on")
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = (
+    {"acr_values": os.environ["OIDC_ACR_VALUES"]} if os.environ.get("OIDC_ACR_VALUES") else {}
+)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", False)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# The ID token is kept for the end-session call at logout (id_token_hint).
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "imdi_reporting.sso.provider.logout_url"
+OIDC_AUTHENTICATE_CLASS = "imdi_reporting.sso.views.AuthenticateView"
+OIDC_CALLBACK_CLASS = "imdi_reporting.sso.views.CallbackView"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -311,6 +340,10 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Mål- og resultatstyring] "
 # Comma-separated addresses of the site's administrators.
 ADMINS = env_list("ADMINS")
+
+# The site's public address (https://rapport.example.org), for the links in open data
+# exported by a command; pages and the API use the address of the request.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 
 # Counts below this are shown as ":" to readers without the settlement permission.
 SETTLEMENT_SUPPRESSION_THRESHOLD = int(os.environ.get("SETTLEMENT_SUPPRESSION_THRESHOLD", "5"))

@@ -5,12 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from imdi_reporting import views
+from imdi_reporting.sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("portefolje/", views.portfolio, name="portfolio"),
-    path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logg-inn/", sso_views.LoginView.as_view(), name="login"),
+    path("logg-ut/", sso_views.LogoutView.as_view(), name="logout"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
     path(
         "konto/passord/",

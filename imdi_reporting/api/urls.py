@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from imdi_reporting.api.urls_registry import API_SECTIONS
-from imdi_reporting.api.views import api_root, not_found
+from imdi_reporting.api.views import api_root, not_found, open_data
 
 urlpatterns = [
     path("", api_root, name="api-root"),
@@ -12,6 +12,7 @@ urlpatterns = [
         path(f"{section}/", include(f"{section}.api.urls", namespace=namespace))
         for section, namespace in API_SECTIONS
     ],
+    path("open-data/<str:period>/", open_data, name="api-open-data"),
     # Last: ids that are not numbers and other unknown addresses get JSON, not HTML.
     re_path(r"^(?P<path>.*/)$", not_found, name="api-not-found"),
 ]

@@ -14,4 +14,5 @@ urlpatterns = [
     re_path(rf"^{SLUG}/skjema\.pdf$", views.form_pdf, name="form_pdf"),
     re_path(rf"^{SLUG}/regnskap/$", views.accounts, name="accounts"),
     re_path(rf"^{SLUG}/regnskap\.pdf$", views.accounts_pdf, name="accounts_pdf"),
+    re_path(rf"^{SLUG}/apne-data\.zip$", views.open_data, name="open_data"),
 ]

@@ -11,6 +11,8 @@ from goals.models import OrganisationalUnit
 from goals.selectors import get_period, periods_visible_to
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.models import FrozenReport
+from imdi_reporting.opendata.package import build_package
+from imdi_reporting.opendata.selectors import is_published
 from imdi_reporting.reports.selectors import report_context
 from imdi_reporting.reports.services import render_report_pdf, sha256, stored_report
 from imdi_reporting.reports.tasks import enqueue_freeze
@@ -142,3 +144,18 @@ def accounts(request, slug):
 @login_required
 def accounts_pdf(request, slug):
     return _pdf(request, slug, ReportPart.ACCOUNTS)
+
+
+def open_data_response(request, period) -> HttpResponse:
+    """The period's open data package as a zip; a period not submitted has none (404)."""
+    if not is_published(period=period):
+        raise Http404(_("Open data is published for submitted periods only."))
+    package = build_package(period=period, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(package.zip_bytes(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{package.name}.zip"'
+    return response
+
+
+@login_required
+def open_data(request, slug):
+    return open_data_response(request, _period_or_404(request, slug))
