@@ -241,3 +241,68 @@ def test_it_answers_json_503_when_the_database_is_down(db):
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
     assert response.json()["detail"]
+
+
+# --- a sweep of malformed requests: 4xx, never 500 --------------------------------------------
+
+MALFORMED_GETS = [
+    "/api/budget/posts/?year=99999",
+    "/api/budget/posts/?year=2006&date=0001-01-01",
+    "/api/budget/posts/?year=2006&date=9999-12-31",
+    "/api/budget/posts/?limit=-1",
+    "/api/budget/posts/?offset=999999999999999999999999",
+    "/api/goals/periods/?year=99999999999999999999",
+    "/api/goals/status-updates/99999999999999999999999/",
+    "/api/settlement/statistics/?from=0001-01-01&date=2006-06-30",
+    "/?period=IMDi-99999999999999999-H1",
+    "/rapporter/IMDi-99999999999999999999-H1/",
+    "/resultatkrav/IMDi-2006/aktivitet/99999999999999999999/",
+    "/bosetting/?start=0001-01-01&end=9999-12-31",
+]
+MALFORMED_BODIES = [
+    [],
+    "x",
+    None,
+    {"activity": 99999999999999999999999, "period": "2006", "version": 0, "status": "on_track"},
+    {"activity": 1, "period": "IMDi-99999999999999-H1", "version": 0, "status": "on_track"},
+    {"activity": 1, "period": "2006", "version": 99999999999999999999, "status": "on_track"},
+    {"indicator": 1, "period": "2006", "version": 0, "value": "9" * 40},
+    {"indicator": 1, "period": "2006", "version": 0, "value": "NaN"},
+    {"requirement": 1, "period": "2006", "text": "x", "parent": 99999999999999999999999},
+]
+WRITE_ENDPOINTS = [
+    "/api/goals/status-updates/",
+    "/api/goals/narratives/",
+    "/api/goals/indicator-values/",
+    "/api/goals/feedback/",
+    "/api/goals/status-updates/1/return/",
+]
+
+
+@pytest.fixture
+def everything(goals_demo):
+    from budget.loaders import load_budget_demo
+    from imdi_reporting.services import FIXTURES_DIR
+    from settlement.loaders import load_settlement_demo
+
+    load_budget_demo(directory=FIXTURES_DIR / "budget")
+    load_settlement_demo(directory=FIXTURES_DIR / "settlement")
+
+
+def test_it_answers_every_malformed_request_below_500(everything, demo_user):
+    failures = []
+    for username in ("aid", "vest", "direktor"):
+        client = APIClient(raise_request_exception=False)
+        client.force_login(demo_user(username))
+        for url in MALFORMED_GETS:
+            if client.get(url).status_code >= 500:
+                failures.append((username, url))
+        for url in WRITE_ENDPOINTS:
+            for body in MALFORMED_BODIES:
+                response = client.post(url, body, format="json")
+                if response.status_code >= 500 or response["Content-Type"] != "application/json":
+                    failures.append((username, url, body))
+            raw = client.generic("POST", url, b"\xff\xfe{", content_type="application/json")
+            if raw.status_code >= 500:
+                failures.append((username, url, "bytes"))
+    assert failures == []
