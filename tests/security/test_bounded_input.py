@@ -1,6 +1,7 @@
 """Probes: no request breaks or exhausts the service (issue 12, bounded input). Every bad
 request gets a 4xx, the API answers JSON in every case, the database down included."""
 
+import threading
 from decimal import Decimal
 from types import SimpleNamespace
 from unittest import mock
@@ -8,7 +9,7 @@ from unittest import mock
 import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, OperationalError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from rest_framework.test import APIClient
@@ -306,3 +307,30 @@ def test_it_answers_every_malformed_request_below_500(everything, demo_user):
             if raw.status_code >= 500:
                 failures.append((username, url, "bytes"))
     assert failures == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_twenty_parallel_first_saves_one_201_and_the_rest_409(goals_demo, demo_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent sessions (PostgreSQL; CI runs the suite on it too)")
+    user = demo_user("vest")
+    body = new_update(vest_activity(), attainment="Parallell")
+    barrier = threading.Barrier(20)
+    codes = []
+
+    def post():
+        try:
+            client = APIClient(raise_request_exception=False)
+            client.force_authenticate(user)
+            barrier.wait()
+            codes.append(client.post(STATUS_UPDATES, body, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [201] + [409] * 19
+    assert StatusUpdate.objects.filter(activity=vest_activity(), period__kind="Y").count() == 1
