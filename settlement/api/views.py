@@ -83,12 +83,15 @@ class StatisticsViewSet(viewsets.GenericViewSet):
                 "date",
                 date,
                 description="End date, YYYY-MM-DD (default: the last settlement of the "
-                "listed agencies).",
+                "listed agencies). Without exact figures, a month end (or the end of the "
+                "latest submitted period); a ministry reader's end is cut at the end of each "
+                "agency's latest submitted period (the entry's `end`).",
             ),
             OpenApiParameter(
                 "from",
                 date,
-                description="Start date, YYYY-MM-DD (default: 1 January of the end date's year).",
+                description="Start date, YYYY-MM-DD (default: 1 January of the end date's "
+                "year, the only start allowed without exact figures).",
             ),
         ],
         responses=StatisticsSerializer(many=True),
