@@ -25,6 +25,7 @@ from budget.models import (
 from budget.resources import AccountsEntryResource, AllocationEntryResource, SubPostLineResource
 from budget.selectors import agencies_visible_to
 from goals.models import BudgetYear, ReportingPeriod
+from goals.spreadsheets import EXPORT_FORMATS
 
 # The path from each model to its agency, for list filters and scoping.
 AGENCY_PATHS = {
@@ -111,6 +112,8 @@ class ImportExportScopedAdmin(AgencyScopedAdmin, ImportExportModelAdmin):
     """Import shows a preview and saves nothing while any row has a problem. A staff
     member of one agency imports into that agency; a superuser's rows name theirs by the
     chapter, a 'virksomhet' column or the period's full key."""
+
+    export_formats = EXPORT_FORMATS
 
     def get_import_resource_kwargs(self, request, **kwargs):
         kwargs = super().get_import_resource_kwargs(request, **kwargs)

@@ -52,6 +52,7 @@ from goals.services import (
     record_changes,
     requirement_of,
 )
+from goals.spreadsheets import EXPORT_FORMATS
 from goals.tenancy import ScopedChoicesMixin
 
 
@@ -196,6 +197,7 @@ class PeriodLockedAdminMixin:
 class VersionedAnswerAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, ImportExportModelAdmin):
     """Edits here are recorded and bump the version, like edits through the pages."""
 
+    export_formats = EXPORT_FORMATS
     readonly_fields = ["version", "updated_by", "updated_at"]
     list_select_related = ["period__budget_year__agency"]
     list_filter = ["period"]
@@ -245,6 +247,7 @@ class DeliverableInline(ScopedChoicesMixin, admin.TabularInline):
 
 @admin.register(ResultRequirement)
 class ResultRequirementAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
+    export_formats = EXPORT_FORMATS
     resource_classes = [ResultRequirementResource]
     list_display = ["code", "main_goal", "responsible_unit"]
     list_filter = ["main_goal__budget_year", "responsible_unit"]
@@ -274,6 +277,7 @@ class OtherReportingTopicAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
+    export_formats = EXPORT_FORMATS
     resource_classes = [ActivityResource]
     list_display = ["position", "__str__", "indicator_text", "budget_year"]
     list_filter = ["budget_year"]

@@ -5,31 +5,48 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.choices import Status
 from goals.letter_schema import MAX_FILE_BYTES
-from goals.models import BudgetYear
+from goals.models import (
+    ANSWER_MAX_LENGTH,
+    NARRATIVE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    BudgetYear,
+)
 
 
 class StatusUpdateForm(forms.Form):
     """An activity's status update; `version` is what the editor read."""
 
     attainment = forms.CharField(
-        label=_("Goal attainment"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Goal attainment"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH,
     )
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     deviation = forms.CharField(
-        label=_("Deviation and remarks"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Deviation and remarks"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH,
     )
     measures_done = forms.CharField(
-        label=_("Measures carried out"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Measures carried out"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH,
     )
     measures_planned = forms.CharField(
-        label=_("Measures planned"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Measures planned"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=ANSWER_MAX_LENGTH,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON_MAX_LENGTH
     )
 
 
@@ -47,7 +64,11 @@ class SubmitPeriodForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=ANSWER_MAX_LENGTH,
+    )
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -55,15 +76,22 @@ class NarrativeForm(forms.Form):
     """The requirement's narrative for the period (part II); `version` is what was read."""
 
     measures_done = forms.CharField(
-        label=_("Measures carried out"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+        label=_("Measures carried out"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
     )
     status = forms.CharField(
-        label=_("Status"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+        label=_("Status"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
     )
     next_priorities = forms.CharField(
         label=_("Priorities for the next period"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 

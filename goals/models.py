@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -647,6 +647,22 @@ class PeriodBoundModel(TenantRow):
         return super().delete(*args, **kwargs)
 
 
+# Limits of the texts people write, the same in the pages' forms, the admin and the API
+# (all read them from here): far above any real answer, low enough that a report with
+# every field full still renders in seconds.
+ANSWER_MAX_LENGTH = 20_000
+NARRATIVE_MAX_LENGTH = 50_000
+REASON_MAX_LENGTH = 5_000
+
+
+def bounded_text(verbose_name, max_length: int, **kwargs) -> models.TextField:
+    """A TextField held to ``max_length``: its max_length alone only reaches the form
+    widget; the validator holds the admin and every full_clean to it too."""
+    return models.TextField(
+        verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
+
+
 class VersionedAnswer(PeriodBoundModel):
     """An answer edited by people: versioned for optimistic concurrency."""
 
@@ -739,20 +755,20 @@ class StatusUpdate(VersionedAnswer):
     """Statusoppdatering: an activity's goal attainment (måloppnåelse) in a period."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="updates")
-    attainment = models.TextField(_("goal attainment"), blank=True)
+    attainment = bounded_text(_("goal attainment"), ANSWER_MAX_LENGTH, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
     )
-    deviation = models.TextField(_("deviation and remarks"), blank=True)
-    measures_done = models.TextField(_("measures carried out"), blank=True)
-    measures_planned = models.TextField(_("measures planned"), blank=True)
+    deviation = bounded_text(_("deviation and remarks"), ANSWER_MAX_LENGTH, blank=True)
+    measures_done = bounded_text(_("measures carried out"), ANSWER_MAX_LENGTH, blank=True)
+    measures_planned = bounded_text(_("measures planned"), ANSWER_MAX_LENGTH, blank=True)
     state = models.CharField(
         _("workflow state"),
         max_length=10,
         choices=WorkflowState.choices,
         default=WorkflowState.DRAFT,
     )
-    return_reason = models.TextField(_("reason for return"), blank=True)
+    return_reason = bounded_text(_("reason for return"), REASON_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["period", "activity__position"]
@@ -783,9 +799,11 @@ class RequirementNarrative(VersionedAnswer):
     requirement = models.ForeignKey(
         ResultRequirement, on_delete=models.CASCADE, related_name="narratives"
     )
-    status = models.TextField(_("status"), blank=True)
-    measures_done = models.TextField(_("measures carried out"), blank=True)
-    next_priorities = models.TextField(_("priorities for the next period"), blank=True)
+    status = bounded_text(_("status"), NARRATIVE_MAX_LENGTH, blank=True)
+    measures_done = bounded_text(_("measures carried out"), NARRATIVE_MAX_LENGTH, blank=True)
+    next_priorities = bounded_text(
+        _("priorities for the next period"), NARRATIVE_MAX_LENGTH, blank=True
+    )
 
     class Meta:
         ordering = ["period", "requirement"]
@@ -807,7 +825,7 @@ class SpecialReportingAnswer(VersionedAnswer):
     special = models.ForeignKey(
         SpecialReportingRequirement, on_delete=models.CASCADE, related_name="answers"
     )
-    text = models.TextField(_("text"), blank=True)
+    text = bounded_text(_("text"), NARRATIVE_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["period", "special"]
@@ -827,7 +845,7 @@ class OtherReportingAnswer(VersionedAnswer):
     """Svar på annen rapportering (part III) in a period."""
 
     topic = models.ForeignKey(OtherReportingTopic, on_delete=models.CASCADE, related_name="answers")
-    text = models.TextField(_("text"), blank=True)
+    text = bounded_text(_("text"), NARRATIVE_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["period", "topic"]
@@ -930,7 +948,7 @@ class Feedback(TenantRow):
     )
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("text"))
+    text = bounded_text(_("text"), ANSWER_MAX_LENGTH)
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
     )
@@ -990,7 +1008,7 @@ class PeriodEvent(TenantRow):
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=10, choices=PeriodEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(_("reason"), blank=True)
+    reason = bounded_text(_("reason"), REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -436,15 +436,31 @@ def requirement_list(*, period: ReportingPeriod) -> list[dict]:
     return list(groups.values())
 
 
-def previous_period(*, period: ReportingPeriod) -> ReportingPeriod | None:
-    """The agency's period that ended last before this one ends (2006 -> 2006-H1)."""
+def previous_period(
+    *, period: ReportingPeriod, user: AbstractBaseUser | AnonymousUser
+) -> ReportingPeriod | None:
+    """The agency's period that ended last before this one ends (2006 -> 2006-H1), among
+    those the user may read: a ministry reader's "previous period" is never a draft."""
     return (
-        ReportingPeriod.objects.filter(
-            budget_year__agency_id=period.budget_year.agency_id, end__lt=period.end
-        )
-        .select_related("budget_year__agency")
+        periods_visible_to(user=user)
+        .filter(budget_year__agency_id=period.budget_year.agency_id, end__lt=period.end)
         .order_by("-end", "start")
         .first()
+    )
+
+
+def visible_values(
+    *, period: ReportingPeriod, user: AbstractBaseUser | AnonymousUser
+) -> QuerySet[IndicatorValue]:
+    """Indicator values up to this period's end, of the periods the user may read only
+    (a subquery, so the prefetch that uses it costs no extra query)."""
+    return (
+        IndicatorValue.objects.filter(
+            period__end__lte=period.end,
+            period__in=periods_visible_to(user=user).values("pk"),
+        )
+        .select_related("period__budget_year__agency")
+        .order_by("period__end")
     )
 
 
@@ -539,7 +555,9 @@ def table_view(table: StatisticalTable) -> TableView:
     )
 
 
-def requirement_detail(*, period: ReportingPeriod, code: str) -> dict | None:
+def requirement_detail(
+    *, period: ReportingPeriod, code: str, user: AbstractBaseUser | AnonymousUser
+) -> dict | None:
     """Everything the requirement page shows, in a fixed number of queries."""
     requirement = (
         ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id, code=code)
@@ -556,7 +574,7 @@ def requirement_detail(*, period: ReportingPeriod, code: str) -> dict | None:
             Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
         )
     )  # queries 3-4
-    previous = previous_period(period=period)  # query 5
+    previous = previous_period(period=period, user=user)  # query 5
     rows = form_rows(
         period=period,
         previous=previous,
@@ -566,14 +584,7 @@ def requirement_detail(*, period: ReportingPeriod, code: str) -> dict | None:
     indicators = list(
         Indicator.objects.filter(parent_filter)
         .select_related("activity")
-        .prefetch_related(
-            Prefetch(
-                "values",
-                queryset=IndicatorValue.objects.filter(period__end__lte=period.end)
-                .select_related("period__budget_year__agency")
-                .order_by("period__end"),
-            )
-        )
+        .prefetch_related(Prefetch("values", queryset=visible_values(period=period, user=user)))
     )  # queries 8-9
     tables = [
         table_view(t)
@@ -668,7 +679,9 @@ def approval_overview(*, period: ReportingPeriod) -> dict:
     return {"units": units, "waiting": waiting, "events": events, "unapproved": unapproved}
 
 
-def my_requirements(*, period: ReportingPeriod, unit: OrganisationalUnit) -> dict:
+def my_requirements(
+    *, period: ReportingPeriod, unit: OrganisationalUnit, user: AbstractBaseUser | AnonymousUser
+) -> dict:
     """A unit editor's requirements in the period with deliverables and form rows."""
     requirements = list(
         ResultRequirement.objects.filter(
@@ -678,7 +691,7 @@ def my_requirements(*, period: ReportingPeriod, unit: OrganisationalUnit) -> dic
         .prefetch_related("deliverables")
         .order_by("main_goal__position", "position")
     )  # queries 1-2
-    previous = previous_period(period=period)  # query 3
+    previous = previous_period(period=period, user=user)  # query 3
     rows = form_rows(
         period=period,
         previous=previous,
@@ -700,20 +713,17 @@ def today():
     return timezone.localdate()
 
 
-def _section_extras(*, period: ReportingPeriod, parent_filter: Q) -> dict:
+def _section_extras(
+    *, period: ReportingPeriod, parent_filter: Q, user: AbstractBaseUser | AnonymousUser
+) -> dict:
     """Form rows, indicators and tables under some parent (6 queries)."""
-    previous = previous_period(period=period)
+    previous = previous_period(period=period, user=user)
     rows = form_rows(
         period=period, previous=previous, activities=Activity.objects.filter(parent_filter)
     )
     indicators = list(
         Indicator.objects.filter(parent_filter).prefetch_related(
-            Prefetch(
-                "values",
-                queryset=IndicatorValue.objects.filter(period__end__lte=period.end)
-                .select_related("period__budget_year__agency")
-                .order_by("period__end"),
-            )
+            Prefetch("values", queryset=visible_values(period=period, user=user))
         )
     )
     tables = [
@@ -730,7 +740,9 @@ def _section_extras(*, period: ReportingPeriod, parent_filter: Q) -> dict:
     }
 
 
-def section_detail(*, period: ReportingPeriod, code: str) -> dict | None:
+def section_detail(
+    *, period: ReportingPeriod, code: str, user: AbstractBaseUser | AnonymousUser
+) -> dict | None:
     """The parts that are not a result requirement: a main goal's own special reporting
     (HM1-S1..), the priority area (code "satsing") and an other-reporting topic."""
     year_id = period.budget_year_id
@@ -750,7 +762,7 @@ def section_detail(*, period: ReportingPeriod, code: str) -> dict | None:
             "items": list(area.items.all()),
             "responsible": area.responsible_unit,
             "answer": report.priority_area_narrative if report else "",
-            **_section_extras(period=period, parent_filter=Q(priority_item__area=area)),
+            **_section_extras(period=period, parent_filter=Q(priority_item__area=area), user=user),
         }
     goal = MainGoal.objects.filter(budget_year_id=year_id, code=code).first()
     if goal is not None:
@@ -768,7 +780,7 @@ def section_detail(*, period: ReportingPeriod, code: str) -> dict | None:
             "specials": [
                 {"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials
             ],
-            **_section_extras(period=period, parent_filter=Q(special__main_goal=goal)),
+            **_section_extras(period=period, parent_filter=Q(special__main_goal=goal), user=user),
         }
     topic = (
         OtherReportingTopic.objects.filter(budget_year_id=year_id, code=code)
@@ -784,7 +796,7 @@ def section_detail(*, period: ReportingPeriod, code: str) -> dict | None:
             "text": topic.text,
             "responsible": topic.responsible_unit,
             "answer": answer.text if answer else "",
-            **_section_extras(period=period, parent_filter=Q(other_topic=topic)),
+            **_section_extras(period=period, parent_filter=Q(other_topic=topic), user=user),
         }
     return None
 

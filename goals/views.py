@@ -75,7 +75,7 @@ def my_requirements(request: HttpRequest) -> HttpResponse:
     )
     mine = {"items": [], "previous": None}
     if period is not None and profile is not None and profile.unit_id is not None:
-        mine = selectors.my_requirements(period=period, unit=profile.unit)
+        mine = selectors.my_requirements(period=period, unit=profile.unit, user=request.user)
     return render(
         request,
         "goals/my_requirements.html",
@@ -92,9 +92,9 @@ def my_requirements(request: HttpRequest) -> HttpResponse:
 def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
     _require(request.user, READ)
     period = _period(request, period_slug)
-    detail = selectors.requirement_detail(period=period, code=code)
+    detail = selectors.requirement_detail(period=period, code=code, user=request.user)
     if detail is None:
-        section = selectors.section_detail(period=period, code=code)
+        section = selectors.section_detail(period=period, code=code, user=request.user)
         if section is None:
             raise Http404(_("No such result requirement in this period."))
         return render(
@@ -189,7 +189,7 @@ def edit_status_update(request: HttpRequest, period_slug: str, position: int) ->
         .select_related("updated_by")
         .first()
     )
-    previous_period = selectors.previous_period(period=period)
+    previous_period = selectors.previous_period(period=period, user=request.user)
     previous = (
         StatusUpdate.objects.filter(activity=activity, period=previous_period).first()
         if previous_period

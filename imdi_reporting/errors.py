@@ -6,7 +6,9 @@ JSON never gets an HTML page.
 
 import logging
 import re
+import sys
 
+from django import db
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
@@ -110,6 +112,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """
     reference = request_id(request)
     if is_api(request):
+        if isinstance(sys.exception(), db.OperationalError | db.InterfaceError):
+            # The database is down or unreachable: the client may try again later.
+            body = {"detail": _("The service is unavailable."), "request_id": reference or None}
+            return JsonResponse(body, status=503, headers={"Retry-After": "30"})
         body = {"detail": _("Server error."), "request_id": reference or None}
         return JsonResponse(body, status=500)
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
+from django.utils.translation import gettext as _
 
 from goals.models import parse_period_slug
 from goals.selectors import periods_by_slug, user_profile
@@ -170,3 +171,25 @@ class PeriodAddressMiddleware:
             {"short": short, "choices": choices},
             status=300,
         )
+
+
+class UploadSizeMiddleware:
+    """Refuse a request body larger than MAX_UPLOAD_SIZE with 413 before anything reads
+    it. Django's own limits bound what it holds in memory (DATA_UPLOAD_MAX_MEMORY_SIZE,
+    FILE_UPLOAD_MAX_MEMORY_SIZE); this bounds what an upload may write to disk."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_UPLOAD_SIZE:
+            limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
+            message = _("The upload is larger than %(limit)s MB.") % {"limit": limit}
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return render(request, "400.html", status=413)
+        return self.get_response(request)

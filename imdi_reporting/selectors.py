@@ -260,7 +260,7 @@ def _latest(*moments: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def overview(*, period: ReportingPeriod, today: date | None = None) -> Overview:
+def overview(*, period: ReportingPeriod, user, today: date | None = None) -> Overview:
     """Each result requirement of the period's year with its status, deadlines and indicators.
 
     Eight queries: main goals, units, requirements, deliverables, status updates,
@@ -313,6 +313,9 @@ def overview(*, period: ReportingPeriod, today: date | None = None) -> Overview:
             indicator_id__in=by_pk,
             period__budget_year_id=budget_year_id,
             period__end__lte=period.end,
+            # A ministry reader's overview of a submitted half year must not show the value
+            # of a tertial still open (a subquery, no extra query).
+            period__in=periods_visible_to(user=user).values("pk"),
         )
         .select_related("period__budget_year__agency")
         .order_by("period__end", "period__start")

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     # log then measures everything else (see imdi_reporting/middleware.py).
     "imdi_reporting.middleware.HealthCheckMiddleware",
     "imdi_reporting.middleware.RequestLogMiddleware",
+    "imdi_reporting.middleware.UploadSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -282,6 +283,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The API's writes take JSON only.
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON nested deeper than any input is refused with 400 (goals/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "goals.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mål- og resultatstyring API",
@@ -347,6 +354,13 @@ SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 
 # Counts below this are shown as ":" to readers without the settlement permission.
 SETTLEMENT_SUPPRESSION_THRESHOLD = int(os.environ.get("SETTLEMENT_SUPPRESSION_THRESHOLD", "5"))
+
+# Request bodies: a form or JSON body is held in memory up to 2.5 MB and refused (400)
+# beyond; an uploaded file above 2.5 MB goes to a temporary file; any request body above
+# MAX_UPLOAD_SIZE is refused with 413 before it is read (UploadSizeMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -72,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
         period = choose_period(periods, wanted) or periods[0]
         data = request.GET.copy()
         data["period"] = period.slug
-        summary = overview(period=period)
+        summary = overview(period=period, user=request.user)
         form = OverviewFilterForm(
             data, periods=periods, main_goals=summary.main_goals, units=summary.units
         )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from goals.spreadsheets import EXPORT_FORMATS
 from settlement.models import County, Forecast, Municipality, MunicipalPlaces, SettlementCase
 from settlement.resources import SettlementCaseResource
 
@@ -24,7 +25,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 class SettlementCaseAdmin(ImportExportModelAdmin):
     resource_classes = [SettlementCaseResource]
     import_formats = [CSV, XLSX]
-    export_formats = [CSV, XLSX]
+    export_formats = EXPORT_FORMATS
     list_display = [
         "agency",
         "case_key",

@@ -45,7 +45,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from goals.charts import Chart, Series, line_chart
-from goals.models import Agency
+from goals.choices import PeriodState
+from goals.models import Agency, ReportingPeriod
 from goals.selectors import user_profile
 from settlement.choices import (
     RECEPTION_CATEGORIES,
@@ -501,7 +502,7 @@ def sees_exact_figures(user) -> bool:
 
 def suppress(value, *, exact: bool):
     """A count below the threshold as ':' for readers without the exact-figures permission."""
-    if exact or value is None:
+    if exact or value is None or value == SUPPRESSED:
         return value
     return SUPPRESSED if value < settings.SETTLEMENT_SUPPRESSION_THRESHOLD else value
 
@@ -518,6 +519,118 @@ def suppress_rows(rows: list[dict], *, exact: bool, counts: tuple[str, ...], mea
                 shown[mean_key] = SUPPRESSED
         result.append(shown)
     return result
+
+
+# --- what a reader may ask: dates and differencing ------------------------------------------
+
+# The flows among the report figures: counts of events between `start` and `end`, which two
+# answers for neighbouring end dates could be subtracted to reveal. (The stocks at the end
+# date move by arrivals and departures both, so their differences count no one group.)
+REPORT_FLOWS = ("settled", "off_settled", "off_special_rule", "family_reunification_settled")
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one reader may ask of one agency's settlement figures.
+
+    ``until``: the last day the reader may see, the end of the agency's latest submitted
+    period for a reader who may not see draft periods (None: no limit; ``date.min``: no
+    submitted period, so nothing). ``exact``: small counts shown. A reader without exact
+    figures gets year-to-date figures at month ends (or ``until``) only, so that two of
+    their answers differ by at least a month, and a total is withheld when the month it
+    adds holds fewer than the threshold (see ``hide_small_differences``)."""
+
+    exact: bool
+    until: date | None
+
+    def end_allowed(self, end: date) -> bool:
+        return self.exact or (end + timedelta(days=1)).day == 1 or end == self.until
+
+    def start_allowed(self, *, start: date, end: date) -> bool:
+        return self.exact or start == date(end.year, 1, 1)
+
+    def default_end(self, latest: date) -> date:
+        """The latest settlement, at its month's end for readers without exact figures,
+        and never after ``until``."""
+        if not self.exact:
+            latest = month_end(latest)
+        return min(latest, self.until) if self.until else latest
+
+
+def month_end(day: date) -> date:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def submitted_until(*, agencies: Sequence[Agency]) -> dict[int, date]:
+    """Per agency, the end of its latest submitted (or locked) period; date.min without
+    one. One query for any number of agencies."""
+    ends = (
+        ReportingPeriod.objects.filter(budget_year__agency__in=agencies)
+        .exclude(state=PeriodState.OPEN)
+        .values("budget_year__agency_id")
+        .annotate(until=Max("end"))
+        .order_by()
+    )
+    found = {row["budget_year__agency_id"]: row["until"] for row in ends}
+    return {agency.pk: found.get(agency.pk, date.min) for agency in agencies}
+
+
+def disclosures(*, user, agencies: Sequence[Agency]) -> dict[int, Disclosure]:
+    """Per agency, what the user may ask of its figures (one query for a reader who may
+    not see draft periods, none for the directorate)."""
+    exact = sees_exact_figures(user)
+    if user.has_perm("goals.view_draft_period"):
+        return {agency.pk: Disclosure(exact=exact, until=None) for agency in agencies}
+    until = submitted_until(agencies=agencies)
+    return {agency.pk: Disclosure(exact=exact, until=until[agency.pk]) for agency in agencies}
+
+
+def previous_month_end(*, start: date, end: date) -> date | None:
+    """The month end before ``end``'s month, when the period reaches back past it: the
+    neighbouring answer a reader could subtract from this one."""
+    before = date(end.year, end.month, 1) - timedelta(days=1)
+    return before if before >= start else None
+
+
+def hide_small_differences(
+    rows: list[dict], before: list[dict], *, key: str, counts: tuple[str, ...]
+) -> None:
+    """Withhold (in place) each count that exceeds the same row's count at the previous
+    month end by less than the threshold: their difference would be a small count."""
+    earlier = {row[key]: row for row in before}
+    threshold = settings.SETTLEMENT_SUPPRESSION_THRESHOLD
+    for row in rows:
+        for count in counts:
+            value = row[count]
+            if value == SUPPRESSED or value is None:
+                continue
+            difference = value - earlier.get(row[key], {}).get(count, 0)
+            if 0 < difference < threshold:
+                row[count] = SUPPRESSED
+
+
+def suppress_months(months: list[dict], *, exact: bool) -> list[dict]:
+    """The month table with small counts withheld, and their complements: a month's
+    running total goes with its count, and the next shown month's count goes too, so that
+    no subtraction of the shown cells gives a withheld one. Its difference from the
+    forecast goes with its running total."""
+    if exact:
+        return [dict(row) for row in months]
+    shown, owed = [], False
+    for row in months:
+        cells = dict(row)
+        if suppress(row["settled"], exact=False) == SUPPRESSED:
+            cells.update(settled=SUPPRESSED, cumulative=SUPPRESSED)
+            owed = True
+        elif owed:
+            cells["settled"] = SUPPRESSED
+            owed = False
+        cells["cumulative"] = suppress(cells["cumulative"], exact=False)
+        if cells["cumulative"] == SUPPRESSED and "difference" in cells:
+            cells["difference"] = SUPPRESSED
+        shown.append(cells)
+    return shown
 
 
 def latest_settled_date(*, agencies: Sequence[Agency]) -> date | None:
@@ -558,8 +671,13 @@ def choose_agency(agencies: list[Agency], code: str | None) -> Agency | None:
     return next((agency for agency in agencies if agency.code == code), None)
 
 
-def _labelled_breakdown(*, agency: Agency, by: str, start: date, end: date, exact: bool) -> dict:
+def _labelled_breakdown(
+    *, agency: Agency, by: str, start: date, end: date, exact: bool, before: date | None
+) -> dict:
     rows = breakdown(agency=agency, by=by, start=start, end=end)
+    if before is not None:
+        earlier = breakdown(agency=agency, by=by, start=start, end=before)
+        hide_small_differences(rows, earlier, key="group", counts=("settled",))
     labels = GROUP_LABELS.get(by, {})
     for row in rows:
         if row["group"] in (None, ""):
@@ -614,25 +732,84 @@ def _stock(*, at: date, ready: int, searched: int, over: int, over_not_searched:
     }
 
 
-def _within(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
+def _within(*, agency: Agency, start: date, end: date, exact: bool, before: date | None) -> dict:
     within = settled_within_limit(agency=agency, start=start, end=end)
+    if before is not None:
+        earlier = settled_within_limit(agency=agency, start=start, end=before)
+        for key in ("within", "not_within"):
+            if 0 < within[key] - earlier[key] < settings.SETTLEMENT_SUPPRESSION_THRESHOLD:
+                within[key] = SUPPRESSED
     shown = {key: suppress(within[key], exact=exact) for key in ("within", "not_within")}
     hidden = SUPPRESSED in shown.values()
     return {**shown, "share_within": SUPPRESSED if hidden else within["share_within"]}
 
 
+def _municipalities(*, agency: Agency, start: date, end: date, exact: bool, before) -> list:
+    rows = municipalities(agency=agency, start=start, end=end)
+    if before is not None:
+        earlier = municipalities(agency=agency, start=start, end=before)
+        hide_small_differences(rows, earlier, key="code", counts=("settled",))
+        for row in rows:
+            if row["settled"] == SUPPRESSED:
+                row["share_of_accepted"] = None
+    return suppress_rows(rows, exact=exact, counts=("settled",))
+
+
+def flow_figures(*, agencies: Sequence[Agency], start: date, end: date) -> dict[int, dict]:
+    """Per agency, the report's flows (REPORT_FLOWS) for a period: three queries."""
+    kwargs = {"agencies": agencies, "start": start, "end": end}
+    settled = settled_count(**kwargs)
+    off = transfer_refugees(**kwargs)
+    family = family_reunification_settled(**kwargs)
+    return {
+        agency.pk: {
+            "agency": agency.pk,
+            "settled": settled[agency.pk],
+            "off_settled": off[agency.pk]["settled"],
+            "off_special_rule": off[agency.pk]["special_rule"],
+            "family_reunification_settled": family[agency.pk],
+        }
+        for agency in agencies
+    }
+
+
+def shown_report_figures(
+    *, agencies: Sequence[Agency], figures: dict[int, dict], start: date, end: date, exact: bool
+) -> dict[int, dict]:
+    """The report figures with the flows withheld whose growth since the previous month
+    end is small (three more queries when the period spans more than one month), and
+    the small counts as ':' for readers without exact figures."""
+    before = None if exact else previous_month_end(start=start, end=end)
+    result = {pk: dict(values, agency=pk) for pk, values in figures.items()}
+    if before is not None:
+        earlier = flow_figures(agencies=agencies, start=start, end=before)
+        hide_small_differences(
+            list(result.values()), list(earlier.values()), key="agency", counts=REPORT_FLOWS
+        )
+    for values in result.values():
+        del values["agency"]
+        for key in REPORT_COUNTS:
+            values[key] = suppress(values[key], exact=exact)
+    return result
+
+
 def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
-    """What /bosetting/ shows of one agency for a period: 20 queries whatever the data."""
+    """What /bosetting/ shows of one agency for a period: 20 queries whatever the data,
+    11 more for a reader without exact figures when the period spans several months
+    (the same figures at the previous month end, to withhold small differences)."""
+    before = None if exact else previous_month_end(start=start, end=end)
     forecasts = forecast_at(agencies=[agency], at=end)
     forecast = forecasts[agency.pk]
     figures = _report_figures(agencies=[agency], start=start, end=end, forecast=forecasts)
+    shown = shown_report_figures(
+        agencies=[agency], figures=figures, start=start, end=end, exact=exact
+    )[agency.pk]
     figures = figures[agency.pk]
     months = settled_by_month(agency=agency, start=start, end=end)
     forecast_path(months=months, forecast=forecast, year_start=date(end.year, 1, 1))
-    shown_months = suppress_rows(months, exact=exact, counts=("settled", "cumulative"))
+    shown_months = suppress_months(months, exact=exact)
     ready_start = ready_in_reception(agencies=[agency], at=start)[agency.pk]
     over_start = waiting_over_limit(agencies=[agency], at=start)[agency.pk]
-    shown = {key: suppress(figures[key], exact=exact) for key in REPORT_COUNTS}
     start_shown = {
         key: suppress(value, exact=exact) for key, value in {**ready_start, **over_start}.items()
     }
@@ -640,7 +817,10 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
         "agency": agency,
         "settled": shown["settled"],
         "forecast": forecast,
-        "forecast_difference": forecast_difference(settled=figures["settled"], forecast=forecast),
+        # Settled minus the forecast would give away a withheld count.
+        "forecast_difference": SUPPRESSED
+        if shown["settled"] == SUPPRESSED
+        else forecast_difference(settled=figures["settled"], forecast=forecast),
         "chart": _month_chart(months=months, shown_months=shown_months, start=start, end=end),
         "months": shown_months,
         "mean_wait": figures["mean_wait_months"],
@@ -666,13 +846,15 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
             for key in ("settled", "special_rule", "not_arrived", "not_arrived_searched")
         },
         "family_reunification": shown["family_reunification_settled"],
-        "within": _within(agency=agency, start=start, end=end, exact=exact),
+        "within": _within(agency=agency, start=start, end=end, exact=exact, before=before),
         "breakdowns": [
-            _labelled_breakdown(agency=agency, by=by, start=start, end=end, exact=exact)
+            _labelled_breakdown(
+                agency=agency, by=by, start=start, end=end, exact=exact, before=before
+            )
             for by in BREAKDOWNS
         ],
-        "municipalities": suppress_rows(
-            municipalities(agency=agency, start=start, end=end), exact=exact, counts=("settled",)
+        "municipalities": _municipalities(
+            agency=agency, start=start, end=end, exact=exact, before=before
         ),
         "places": places_total(agency=agency, year=end.year),
     }

@@ -15,15 +15,18 @@ from settlement.forms import PeriodForm
 AGENCY_PARAMETER = "virksomhet"
 
 
-def _period(request: HttpRequest, agency: Agency) -> tuple[PeriodForm, date, date]:
+def _period(
+    request: HttpRequest, agency: Agency, disclosure: selectors.Disclosure
+) -> tuple[PeriodForm, date, date]:
     latest = selectors.latest_settled_date(agencies=[agency]) or timezone.localdate()
-    default = {"start": date(latest.year, 1, 1), "end": latest}
+    end = disclosure.default_end(latest)
+    default = {"start": date(end.year, 1, 1), "end": end}
     if {"start", "end"} & set(request.GET):
-        form = PeriodForm(request.GET)
+        form = PeriodForm(request.GET, disclosure=disclosure)
         if form.is_valid():
             return form, form.cleaned_data["start"], form.cleaned_data["end"]
         return form, default["start"], default["end"]
-    return PeriodForm(initial=default), default["start"], default["end"]
+    return PeriodForm(initial=default, disclosure=disclosure), default["start"], default["end"]
 
 
 @login_required
@@ -36,8 +39,11 @@ def index(request: HttpRequest) -> HttpResponse:
     agency = selectors.choose_agency(agencies, request.GET.get(AGENCY_PARAMETER))
     if agency is None:
         raise Http404(_("No agency with the settlement module that you may see has this code."))
-    form, start, end = _period(request, agency)
-    exact = selectors.sees_exact_figures(request.user)
+    disclosure = selectors.disclosures(user=request.user, agencies=[agency])[agency.pk]
+    if disclosure.until == date.min:
+        raise Http404(_("This agency has submitted no period yet."))
+    form, start, end = _period(request, agency, disclosure)
+    exact = disclosure.exact
     context = selectors.settlement_page(agency=agency, start=start, end=end, exact=exact)
     context.update(
         form=form,
@@ -47,5 +53,6 @@ def index(request: HttpRequest) -> HttpResponse:
         agencies=agencies,
         agency_parameter=AGENCY_PARAMETER,
         threshold=settings.SETTLEMENT_SUPPRESSION_THRESHOLD,
+        until=disclosure.until,
     )
     return render(request, "settlement/index.html", context)

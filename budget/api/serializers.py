@@ -66,7 +66,8 @@ class PostFiguresSerializer(serializers.Serializer):
     remaining = money_field("Appropriation minus accounts (rest budsjett).")
     spent_share = serializers.DecimalField(
         source="share_spent",
-        max_digits=9,
+        # No bound on the digits: a tiny appropriation gives a large share, not an error.
+        max_digits=None,
         decimal_places=4,
         allow_null=True,
         coerce_to_string=True,

@@ -2,10 +2,10 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from goals.api import filters
+from goals.api.parsers import BoundedJSONParser
 from goals.api.scope import scoped
 from goals.api.serializers import (
     ActivitySerializer,
@@ -69,7 +69,7 @@ class VersionedWriteViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet
 
     http_method_names = ["get", "post", "put", "head", "options"]
     permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     create_input: type
     update_input: type
     target: str
@@ -374,7 +374,7 @@ class FeedbackViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
 
     http_method_names = ["get", "post", "head", "options"]
     permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     write_permissions = {"create": ("goals.add_feedback", "goals.reply_feedback")}
     serializer_class = FeedbackSerializer
 

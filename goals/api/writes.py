@@ -11,13 +11,19 @@ the unit (ANSV), and the version for optimistic concurrency. Their refusals map 
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 
 from goals.api.scope import scoped
 from goals.choices import Status
-from goals.models import parse_period_slug
+from goals.models import (
+    ANSWER_MAX_LENGTH,
+    NARRATIVE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    parse_period_slug,
+)
 from goals.selectors import get_period, periods_visible_to
 from goals.services import ConflictError, PeriodLockedError
 
@@ -52,6 +58,16 @@ def call_service(function, *, conflict_serializer, context, **kwargs):
         raise exceptions.PermissionDenied(str(exc) or None) from exc
     except DjangoValidationError as exc:
         raise exceptions.ValidationError(_messages(exc)) from exc
+    except IntegrityError as exc:
+        # Two first saves of one entry at once: the database keeps one, the other is told
+        # to read it and send its version, like any stale write.
+        raise CreatedMeanwhile from exc
+
+
+class CreatedMeanwhile(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Someone saved this entry at the same time; read it and send its version."
+    default_code = "conflict"
 
 
 class Conflict(Exception):
@@ -180,26 +196,31 @@ class StatusUpdateInput(serializers.Serializer):
     version = version_field()
     status = serializers.ChoiceField(choices=Status.choices, help_text="Goal attainment.")
     attainment = StrictCharField(
-        allow_blank=True, max_length=20000, help_text="Goal attainment (måloppnåelse) in words."
+        allow_blank=True,
+        max_length=ANSWER_MAX_LENGTH,
+        help_text="Goal attainment (måloppnåelse) in words.",
     )
-    deviation = optional_text(20000, "Deviation and remarks.")
-    measures_done = optional_text(20000, "Measures carried out.")
-    measures_planned = optional_text(20000, "Measures planned.")
+    deviation = optional_text(ANSWER_MAX_LENGTH, "Deviation and remarks.")
+    measures_done = optional_text(ANSWER_MAX_LENGTH, "Measures carried out.")
+    measures_planned = optional_text(ANSWER_MAX_LENGTH, "Measures planned.")
 
 
 class ReturnInput(serializers.Serializer):
     reason = StrictCharField(
-        max_length=5000, help_text="Why the update goes back to its unit; the editor sees it."
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why the update goes back to its unit; the editor sees it.",
     )
 
 
 class NarrativeInput(serializers.Serializer):
     version = version_field()
     status = StrictCharField(
-        allow_blank=True, max_length=50000, help_text="Status of the requirement, in words."
+        allow_blank=True,
+        max_length=NARRATIVE_MAX_LENGTH,
+        help_text="Status of the requirement, in words.",
     )
-    measures_done = optional_text(50000, "Measures carried out.")
-    next_priorities = optional_text(50000, "Priorities for the next period.")
+    measures_done = optional_text(NARRATIVE_MAX_LENGTH, "Measures carried out.")
+    next_priorities = optional_text(NARRATIVE_MAX_LENGTH, "Priorities for the next period.")
 
 
 class IndicatorValueInput(serializers.Serializer):
@@ -254,7 +275,7 @@ class IndicatorValueCreateInput(IndicatorValueInput):
 class FeedbackInput(serializers.Serializer):
     requirement = VisibleRelatedField(scope=_requirements, help_text="The requirement's id.")
     period = PeriodKeyField()
-    text = StrictCharField(max_length=20000, help_text="The comment or reply.")
+    text = StrictCharField(max_length=ANSWER_MAX_LENGTH, help_text="The comment or reply.")
     parent = VisibleRelatedField(
         scope=_feedback,
         required=False,

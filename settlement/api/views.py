@@ -8,11 +8,12 @@ from rest_framework.response import Response
 
 from settlement import selectors
 from settlement.api.serializers import StatisticsQuerySerializer, StatisticsSerializer
+from settlement.forms import window_errors
 
 
 def shown_figures(figures: dict, *, exact: bool) -> tuple[dict, list[str]]:
-    """The figures with small counts withheld (null), and the names of those withheld. A
-    mean over a suppressed count is withheld with it."""
+    """The figures with withheld counts as null, and the names of those withheld. A mean
+    over a withheld count is withheld with it."""
     shown = dict(figures)
     suppressed = []
     for key in selectors.REPORT_COUNTS:
@@ -27,6 +28,43 @@ def shown_figures(figures: dict, *, exact: bool) -> tuple[dict, list[str]]:
         shown["mean_wait_months"] = {**figures["mean_wait_months"], "off": None}
         suppressed.append("mean_wait_months.off")
     return shown, suppressed
+
+
+def agency_entries(*, agencies: list, disclosures: dict, start: date, end: date) -> list[dict]:
+    """Each agency's figures as this reader may see them, its end date cut at what they
+    may see; none for an agency with nothing they may see (no submitted period). The
+    agencies that share an end date share their queries."""
+    by_end: dict[date, list] = {}
+    for agency in agencies:
+        until = disclosures[agency.pk].until
+        cut = min(end, until) if until else end
+        if cut >= start:
+            by_end.setdefault(cut, []).append(agency)
+    exact = next(iter(disclosures.values())).exact
+    shown_by_agency = {}
+    for cut, group in by_end.items():
+        figures = selectors.report_figures(agencies=group, start=start, end=cut)
+        shown = selectors.shown_report_figures(
+            agencies=group, figures=figures, start=start, end=cut, exact=exact
+        )
+        shown_by_agency.update({pk: (cut, values) for pk, values in shown.items()})
+    entries = []
+    for agency in agencies:
+        if agency.pk not in shown_by_agency:
+            continue
+        cut, values = shown_by_agency[agency.pk]
+        values, suppressed = shown_figures(values, exact=exact)
+        entries.append(
+            {
+                "agency": agency.code,
+                "start": start,
+                "end": cut,
+                "exact": exact,
+                "suppressed": suppressed,
+                **values,
+            }
+        )
+    return entries
 
 
 class StatisticsViewSet(viewsets.GenericViewSet):
@@ -45,12 +83,15 @@ class StatisticsViewSet(viewsets.GenericViewSet):
                 "date",
                 date,
                 description="End date, YYYY-MM-DD (default: the last settlement of the "
-                "listed agencies).",
+                "listed agencies). Without exact figures, a month end (or the end of the "
+                "latest submitted period); a ministry reader's end is cut at the end of each "
+                "agency's latest submitted period (the entry's `end`).",
             ),
             OpenApiParameter(
                 "from",
                 date,
-                description="Start date, YYYY-MM-DD (default: 1 January of the end date's year).",
+                description="Start date, YYYY-MM-DD (default: 1 January of the end date's "
+                "year, the only start allowed without exact figures).",
             ),
         ],
         responses=StatisticsSerializer(many=True),
@@ -68,25 +109,20 @@ class StatisticsViewSet(viewsets.GenericViewSet):
             agencies = [agency for agency in agencies if agency.code == code]
         if not agencies:
             return Response([])
-        end = query.validated_data.get("date") or (
-            selectors.latest_settled_date(agencies=agencies) or timezone.localdate()
-        )
+        disclosures = selectors.disclosures(user=request.user, agencies=agencies)
+        readable = [d for d in disclosures.values() if d.until != date.min]
+        if not readable:
+            return Response([])
+        end = query.validated_data.get("date")
+        if end is None:
+            latest = selectors.latest_settled_date(agencies=agencies) or timezone.localdate()
+            end = min(disclosure.default_end(latest) for disclosure in readable)
         start = query.validated_data.get("from") or date(end.year, 1, 1)
         if start > end:
             raise exceptions.ValidationError({"from": "Must not be after date."})
-        exact = selectors.sees_exact_figures(request.user)
-        figures = selectors.report_figures(agencies=agencies, start=start, end=end)
-        entries = []
-        for agency in agencies:
-            shown, suppressed = shown_figures(figures[agency.pk], exact=exact)
-            entries.append(
-                {
-                    "agency": agency.code,
-                    "start": start,
-                    "end": end,
-                    "exact": exact,
-                    "suppressed": suppressed,
-                    **shown,
-                }
-            )
+        for disclosure in readable:
+            cut = min(end, disclosure.until) if disclosure.until else end
+            if refused := window_errors(disclosure, start=start, end=cut):
+                raise exceptions.ValidationError({"date": [str(error) for error in refused]})
+        entries = agency_entries(agencies=agencies, disclosures=disclosures, start=start, end=end)
         return Response(self.get_serializer(entries, many=True).data)

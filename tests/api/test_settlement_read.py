@@ -19,15 +19,16 @@ def test_statistics_match_settlement_stats(settlement_demo, api_for):
 
 
 def test_small_counts_are_withheld_from_ministry_readers(settlement_demo, api_for, settings):
-    url = "/api/settlement/statistics/?from=2006-06-01&date=2006-06-30"
     settings.SETTLEMENT_SUPPRESSION_THRESHOLD = 30
-    [exact] = api_for("direktor").get(url).json()
+    june = "/api/settlement/statistics/?from=2006-06-01&date=2006-06-30"
+    [exact] = api_for("direktor").get(june).json()
     assert exact["family_reunification_settled"] == 27
-    [shown] = api_for("aid").get(url).json()
+    [shown] = api_for("aid").get("/api/settlement/statistics/?date=2006-06-30").json()
     assert shown["exact"] is False
+    # 51 in the half year, but June added 27, which the reader could subtract out.
     assert shown["family_reunification_settled"] is None
-    assert shown["suppressed"] == ["off_special_rule", "family_reunification_settled"]
-    assert shown["settled"] == exact["settled"]
+    assert "family_reunification_settled" in shown["suppressed"]
+    assert shown["settled"] == 1813
 
 
 def test_a_start_after_the_end_is_refused(settlement_demo, api_for):

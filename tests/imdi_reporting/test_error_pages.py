@@ -143,5 +143,6 @@ def test_errors_under_the_api_stay_json(client_for):
     failing = Client(raise_request_exception=False)
     with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=OperationalError("down")):
         response = failing.get("/api/feil/500/", headers={"X-Request-ID": "abc123"})
-    assert response.status_code == 500
-    assert response.json() == {"detail": "Serverfeil.", "request_id": "abc123"}
+    # The database down is the service unavailable for now, not a fault of the request.
+    assert response.status_code == 503
+    assert response.json() == {"detail": "Tjenesten er utilgjengelig.", "request_id": "abc123"}

@@ -5,7 +5,7 @@ TST (under AID, beside IMDi) is a fictional agency with it.
 """
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from goals.choices import PeriodKind, UnitKind
+from goals.choices import PeriodKind, PeriodState, UnitKind
 from goals.loaders import FixtureError, load_goals_demo
 from goals.models import (
     Agency,
@@ -41,8 +41,11 @@ IMDI_SETTLED = 1813  # the half-year report's figure (test_report_figures.py)
 TST_SETTLED = 6
 
 
-def make_agency(code: str, name: str, ministry: str, *, has_settlement: bool) -> Agency:
-    """An agency with one unit, the budget year 2006 and its first half year."""
+def make_agency(
+    code: str, name: str, ministry: str, *, has_settlement: bool, submitted: bool = False
+) -> Agency:
+    """An agency with one unit, the budget year 2006 and its first half year (submitted,
+    so that its ministry may read it, when ``submitted``)."""
     agency = Agency.objects.create(
         code=code,
         name=name,
@@ -61,6 +64,8 @@ def make_agency(code: str, name: str, ministry: str, *, has_settlement: bool) ->
         start=START,
         end=END,
         deadline=date(2006, 8, 15),
+        state=PeriodState.LOCKED if submitted else PeriodState.OPEN,
+        submitted_at=datetime(2006, 8, 9, 12, tzinfo=UTC) if submitted else None,
     )
     return agency
 
@@ -108,7 +113,7 @@ def ftd(settlement_2006, django_user_model):
 def tst(settlement_2006, django_user_model):
     """TST with the module under AID, with six cases settled in the first half of 2006
     (one with the key of an IMDi case), a forecast and an approver."""
-    agency = make_agency("TST", "Testdirektoratet", "AID", has_settlement=True)
+    agency = make_agency("TST", "Testdirektoratet", "AID", has_settlement=True, submitted=True)
     imdi_key = SettlementCase.objects.filter(agency__code="IMDi").values_list(
         "case_key", flat=True
     )[0]
@@ -254,14 +259,18 @@ def test_the_page_runs_the_same_queries_with_a_second_agency(
     from tests.settlement.test_page import PAGE_QUERIES
 
     reader = client_for("aid")
-    # As test_page.py counts for the approver, and one more for the reader: the agencies
-    # of the ministry that have the module (the approver's agency comes with the profile).
-    with django_assert_num_queries(PAGE_QUERIES + 1):
+    # As test_page.py counts for the approver, and 13 more for the reader: the agencies
+    # of the ministry that have the module (the approver's agency comes with the
+    # profile), the end of the agency's latest submitted period, and the figures at the
+    # previous month end that small differences are withheld against (3 flows, within
+    # the limit, 6 breakdowns, municipalities).
+    reader_queries = PAGE_QUERIES + 13
+    with django_assert_num_queries(reader_queries):
         assert reader.get(PAGE).status_code == 200
-    make_agency("TST", "Testdirektoratet", "AID", has_settlement=True)
-    with django_assert_num_queries(PAGE_QUERIES + 1):
+    make_agency("TST", "Testdirektoratet", "AID", has_settlement=True, submitted=True)
+    with django_assert_num_queries(reader_queries):
         assert reader.get(PAGE).status_code == 200
-    with django_assert_num_queries(PAGE_QUERIES + 1):
+    with django_assert_num_queries(reader_queries):
         assert reader.get(PAGE + "&virksomhet=TST").status_code == 200
     approver = client_for("direktor")
     with django_assert_num_queries(PAGE_QUERIES):
@@ -275,11 +284,14 @@ def test_the_api_runs_the_same_queries_for_one_agency_or_two(
     # 1 session, 2 user, 3 user permissions, 4 group permissions, 5 profile, 6 the
     # ministry's agencies with the module; the report figures: 7 forecasts, 8 ready in
     # reception, 9 over the limit, 10 OFF, 11 settled, 12 mean waits, 13 from searched
-    # out, 14 family reunification. The end date is given, so no latest-date query.
-    with django_assert_num_queries(14):
+    # out, 14 family reunification; 15 the end of each agency's latest submitted
+    # period, 16-18 the flows (settled, OFF, family reunification) at the previous month
+    # end that small differences are withheld against. The end date is given, so no
+    # latest-date query.
+    with django_assert_num_queries(18):
         assert len(client.get(API).json()) == 1
-    make_agency("TST", "Testdirektoratet", "AID", has_settlement=True)
-    with django_assert_num_queries(14):
+    make_agency("TST", "Testdirektoratet", "AID", has_settlement=True, submitted=True)
+    with django_assert_num_queries(18):
         assert len(client.get(API).json()) == 2
 
 
