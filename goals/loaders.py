@@ -758,6 +758,7 @@ def load_form(*, path: Path) -> dict[str, int]:
                     "budget_year": budget_year,
                     "title": source.text(item, "title", where, required=True),
                     "columns": columns,
+                    "rows_summable": item.get("rows_summable") is True,
                     "position": i,
                 },
             )

@@ -502,6 +502,10 @@ class TableView:
     grand_total: int
     across: bool
 
+    @property
+    def has_sum_row(self) -> bool:
+        return self.table.rows_summable and len(self.rows) > 1
+
 
 def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)) if whole else None

@@ -20,7 +20,7 @@ from budget.choices import (
     StatisticRole,
     StatisticTable,
 )
-from budget.models import Authorisation, Commentary, Footnote, Post
+from budget.models import Authorisation, Commentary, Footnote, Post, ReportedFigure
 from budget.selectors import (
     PostFigures,
     budget_overview,
@@ -91,13 +91,23 @@ def blocks(text: str) -> list[Block]:
 
 @dataclass
 class Table:
-    """A statistical table with its computed total column and the share of each column."""
+    """A statistical table with its computed total column, and a sum row only when the table
+    declares that its rows do not overlap."""
 
     title: str
     columns: list[str]
     rows: list[tuple[str, int, list[int]]]
     totals: list[int]
     grand_total: int
+    rows_summable: bool = False
+
+    @property
+    def has_sum_row(self) -> bool:
+        return self.rows_summable and len(self.rows) > 1
+
+    @property
+    def has_total_column(self) -> bool:
+        return len(self.columns) > 1
 
 
 def statistical_table(table: StatisticalTable) -> Table:
@@ -106,7 +116,7 @@ def statistical_table(table: StatisticalTable) -> Table:
         values = [int(v) for v in row.values]
         rows.append((row.label, sum(values), values))
     totals = [sum(r[2][i] for r in rows) for i in range(len(table.columns))]
-    return Table(table.title, list(table.columns), rows, totals, sum(totals))
+    return Table(table.title, list(table.columns), rows, totals, sum(totals), table.rows_summable)
 
 
 def table_shares(table: Table) -> list[tuple[str, int, list[tuple[int, Decimal | None]]]]:
@@ -242,6 +252,7 @@ class PostSection:
     authorisation: Authorisation | None = None
     parts: object = None
     year: int = 0
+    stated: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def post(self) -> Post:
@@ -365,6 +376,9 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
     for note in Commentary.objects.filter(period=period).order_by("post", "position"):
         (part_commentary if note.part_id else commentary)[note.post_id].append(note)
     authorisations = {a.post_id: a for a in Authorisation.objects.filter(period=period)}
+    stated: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for figure in ReportedFigure.objects.filter(period=period, subpost__isnull=True):
+        stated[figure.post_id][figure.measure] = figure.value
     subpost_posts = set(
         Post.objects.filter(subposts__lines__period=period).values_list("pk", flat=True)
     )
@@ -396,6 +410,7 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
                 commentary=commentary[pf.post.pk],
                 authorisation=authorisations.get(pf.post.pk),
                 year=period.budget_year.year,
+                stated=stated[pf.post.pk],
             )
             for pf in chapter_figures.posts
             if commentary[pf.post.pk] or pf.has_accounts or pf.post.pk in authorisations
