@@ -2,11 +2,14 @@
 (accounts), each also as .pdf. A submitted period's PDF is the stored copy; until a worker
 has stored it, the download says so and reloads itself."""
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from goals.choices import PeriodKind
 from goals.models import OrganisationalUnit
 from goals.selectors import get_period, periods_visible_to
 from imdi_reporting.choices import ReportPart
@@ -18,11 +21,29 @@ from imdi_reporting.reports.tasks import enqueue_freeze
 # Seconds between the reloads of the page shown while a submitted period's PDF is made.
 PREPARING_RETRY_AFTER = 5
 
+# The full report is named by what the ministry calls it: a half-year, year or tertial report.
+REPORT_NAMES = {
+    PeriodKind.HALF_YEAR: "halvårsrapport",
+    PeriodKind.YEAR: "årsrapport",
+    PeriodKind.FIRST_TERTIAL: "tertialrapport",
+    PeriodKind.SECOND_TERTIAL: "tertialrapport",
+}
 FILE_NAMES = {
-    ReportPart.FULL: "halvarsrapport",
     ReportPart.FORM: "rapporteringsskjema",
     ReportPart.ACCOUNTS: "regnskapsrapport",
 }
+
+
+def file_stem(*, period, part: str) -> str:
+    if part == ReportPart.FULL:
+        return REPORT_NAMES.get(period.kind, "rapport")
+    return FILE_NAMES[part]
+
+
+def content_disposition(name: str) -> str:
+    """inline with the name as ASCII for old clients and in UTF-8 (RFC 6266) for the rest."""
+    fallback = name.replace("å", "a").replace("æ", "ae").replace("ø", "o")
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 def _period_or_404(request, slug: str):
@@ -65,7 +86,7 @@ def _page(request, slug: str, part: str):
 def _pdf(request, slug: str, part: str):
     period = _period_or_404(request, slug)
     unit = _unit_or_404(request, period) if part != ReportPart.ACCOUNTS else None
-    name = f"{FILE_NAMES[part]}-{period.slug}"
+    name = f"{file_stem(period=period, part=part)}-{period.slug}"
     version = request.GET.get("versjon")
     frozen = None
     if version:
@@ -94,7 +115,7 @@ def _pdf(request, slug: str, part: str):
     if request.headers.get("If-None-Match") == f'"{digest}"':
         return HttpResponse(status=304)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition(f"{name}.pdf")
     response["ETag"] = f'"{digest}"'
     response["X-Content-SHA256"] = digest
     return response
