@@ -36,6 +36,9 @@ from goals.formatting import format_int
 from goals.models import (
     Activity,
     CoverLetter,
+    Deliverable,
+    Indicator,
+    IndicatorValue,
     MainGoal,
     OrganisationalUnit,
     OtherReportingAnswer,
@@ -50,6 +53,7 @@ from goals.models import (
     StatisticalTable,
     StatusUpdate,
 )
+from imdi_reporting.models import FrozenReport
 from settlement import selectors as settlement
 
 PARTS = ("full", "form", "accounts")
@@ -130,12 +134,70 @@ def table_shares(table: Table) -> list[tuple[str, int, list[tuple[int, Decimal |
 
 
 @dataclass
+class IndicatorRow:
+    """An indicator with its target, direction and the values of the year's periods up to
+    the report's; progress is the latest value's share of the target."""
+
+    indicator: Indicator
+    values: list[IndicatorValue]
+
+    @property
+    def latest(self) -> IndicatorValue | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def progress(self) -> Decimal | None:
+        target = self.indicator.target
+        if self.latest is None or not target:
+            return None
+        return share(self.latest.value, target)
+
+    @property
+    def places(self) -> int:
+        numbers = [v.value for v in self.values] + [self.indicator.target]
+        whole = all(n is None or n == n.to_integral_value() for n in numbers)
+        return 0 if whole else 1
+
+
+@dataclass
+class DeliverableRow:
+    """A deliverable with its due date and the date it was met, judged at the report's end:
+    met, met late, overdue or not yet due."""
+
+    deliverable: Deliverable
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(DELIVERABLE_STATES[self.state])
+
+
+DELIVERABLE_STATES = {
+    "met": gettext_lazy("Met"),
+    "late": gettext_lazy("Met after the due date"),
+    "overdue": gettext_lazy("Overdue"),
+    "open": gettext_lazy("Not yet due"),
+}
+
+
+def deliverable_row(deliverable: Deliverable, end) -> DeliverableRow:
+    met_on = deliverable.met_on if deliverable.met_on and deliverable.met_on <= end else None
+    if met_on is not None:
+        state = "met" if met_on <= deliverable.due else "late"
+    else:
+        state = "overdue" if deliverable.due < end else "open"
+    return DeliverableRow(deliverable, state)
+
+
+@dataclass
 class RequirementSection:
     requirement: ResultRequirement
     narrative: RequirementNarrative | None
     specials: list[tuple[SpecialReportingRequirement, SpecialReportingAnswer | None]]
     tables: list[Table]
     settlement: "SettlementFigures | None" = None
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    deliverables: list[DeliverableRow] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -157,6 +219,7 @@ class GoalSection:
 class FormRow:
     activity: Activity
     update: StatusUpdate | None
+    indicators: list[IndicatorRow] = field(default_factory=list)
 
     @property
     def badge(self) -> str:
@@ -492,12 +555,36 @@ class Report:
         return sum(g.row_count for g in self.form)
 
 
+def indicator_rows(*, period: ReportingPeriod) -> list[IndicatorRow]:
+    """The year's indicators with their values in its periods up to this one's end. Two
+    queries."""
+    values = IndicatorValue.objects.filter(
+        period__budget_year_id=period.budget_year_id, period__end__lte=period.end
+    ).order_by("period__end", "period__start")
+    indicators = Indicator.objects.filter(budget_year_id=period.budget_year_id).prefetch_related(
+        Prefetch("values", queryset=values.select_related("period"))
+    )
+    return [IndicatorRow(i, list(i.values.all())) for i in indicators]
+
+
+def _requirement_of(indicator: Indicator, specials: dict[int, int | None]) -> int | None:
+    if indicator.requirement_id:
+        return indicator.requirement_id
+    return specials.get(indicator.special_id) if indicator.special_id else None
+
+
 def _unit_code(unit, agency) -> str:
     return unit.code if unit is not None else agency.code
 
 
-def _form(period: ReportingPeriod, goals: list[MainGoal], unit) -> list[FormGroup]:
+def _form(
+    period: ReportingPeriod, goals: list[MainGoal], unit, indicators: list[IndicatorRow]
+) -> list[FormGroup]:
     budget_year = period.budget_year
+    by_activity: dict[int, list[IndicatorRow]] = defaultdict(list)
+    for row in indicators:
+        if row.indicator.activity_id:
+            by_activity[row.indicator.activity_id].append(row)
     agency = budget_year.agency
     updates = {u.activity_id: u for u in StatusUpdate.objects.filter(period=period)}
     specials_by_requirement: dict[int, list[SpecialReportingRequirement]] = defaultdict(list)
@@ -571,7 +658,13 @@ def _form(period: ReportingPeriod, goals: list[MainGoal], unit) -> list[FormGrou
             if unit is not None and cell.unit != unit.code:
                 continue
             groups.setdefault(group_key, FormGroup(title=title, cells=[])).cells.append(cell)
-        cell.rows.append(FormRow(activity=activity, update=updates.get(activity.pk)))
+        cell.rows.append(
+            FormRow(
+                activity=activity,
+                update=updates.get(activity.pk),
+                indicators=by_activity[activity.pk],
+            )
+        )
     return [g for g in groups.values() if g.row_count]
 
 
@@ -593,7 +686,8 @@ def report_context(
                     Prefetch(
                         "special_reporting",
                         queryset=SpecialReportingRequirement.objects.order_by("position"),
-                    )
+                    ),
+                    "deliverables",
                 ),
             ),
             Prefetch(
@@ -605,8 +699,9 @@ def report_context(
             ),
         )
     )
+    indicators = indicator_rows(period=period) if part in ("full", "form") else []
     if part in ("full", "form"):
-        report.form = _form(period, goals, unit)
+        report.form = _form(period, goals, unit, indicators)
     if part == "full":
         report.letter = (
             CoverLetter.objects.filter(period=period).prefetch_related("signatories").first()
@@ -635,6 +730,17 @@ def report_context(
         if not budget_year.agency.has_settlement:
             figures_under = None
         figures = settlement_figures(period=period) if figures_under else None
+        special_owner = {
+            s.pk: s.requirement_id
+            for goal in goals
+            for r in goal.requirements.all()
+            for s in r.special_reporting.all()
+        }
+        indicators_by: dict[int, list[IndicatorRow]] = defaultdict(list)
+        for row in indicators:
+            owner = _requirement_of(row.indicator, special_owner)
+            if owner is not None:
+                indicators_by[owner].append(row)
         for goal in goals:
             sections = []
             for requirement in goal.requirements.all():
@@ -644,6 +750,10 @@ def report_context(
                     specials=[(s, answers.get(s.pk)) for s in requirement.special_reporting.all()],
                     tables=tables_by[("requirement", requirement.pk)],
                     settlement=figures if requirement.pk == figures_under else None,
+                    indicators=indicators_by[requirement.pk],
+                    deliverables=[
+                        deliverable_row(d, period.end) for d in requirement.deliverables.all()
+                    ],
                 )
                 sections.append(section)
             report.goals.append(
@@ -665,3 +775,50 @@ def report_context(
     if part in ("full", "accounts"):
         report.accounts = accounts_context(period=period)
     return report
+
+
+# --- The stored PDFs of submitted periods -------------------------------------------------
+
+
+@dataclass
+class StoredState:
+    """Whether the PDF of a part of a submitted period's current submission is stored yet."""
+
+    part: str
+    version: int | None
+
+    @property
+    def stored(self) -> bool:
+        return self.version is not None
+
+
+def stored_states(*, periods: list[ReportingPeriod]) -> dict[int, list[StoredState]]:
+    """Per submitted period, each part's stored version or None while the background task
+    is still making it. One query."""
+    submitted = [p for p in periods if p.state != PeriodState.OPEN and p.submitted_at]
+    stored: dict[tuple[int, str], int] = {}
+    for period_id, part, version, submitted_at in FrozenReport.objects.filter(
+        period__in=submitted
+    ).values_list("period_id", "part", "version", "submitted_at"):
+        period = next(p for p in submitted if p.pk == period_id)
+        if submitted_at == period.submitted_at:
+            stored[(period_id, part)] = version
+    return {
+        p.pk: [StoredState(part, stored.get((p.pk, part))) for part in PARTS] for p in submitted
+    }
+
+
+@dataclass
+class IndexRow:
+    period: ReportingPeriod
+    states: dict[str, StoredState]
+
+    @property
+    def preparing(self) -> bool:
+        return any(not s.stored for s in self.states.values())
+
+
+def index_rows(*, periods: list[ReportingPeriod]) -> list[IndexRow]:
+    """The reports page: each period with, once submitted, how far its stored PDFs are."""
+    states = stored_states(periods=periods)
+    return [IndexRow(period, {s.part: s for s in states.get(period.pk, [])}) for period in periods]

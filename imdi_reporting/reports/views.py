@@ -14,7 +14,7 @@ from goals.models import OrganisationalUnit
 from goals.selectors import get_period, periods_visible_to
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.models import FrozenReport
-from imdi_reporting.reports.selectors import report_context
+from imdi_reporting.reports.selectors import index_rows, report_context
 from imdi_reporting.reports.services import render_report_pdf, sha256, stored_report
 from imdi_reporting.reports.tasks import enqueue_freeze
 
@@ -65,8 +65,17 @@ def _unit_or_404(request, period) -> OrganisationalUnit | None:
 
 @login_required
 def index(request):
-    periods = periods_visible_to(user=request.user).order_by("-end", "budget_year__agency__code")
-    return render(request, "imdi_reporting/reports/index.html", {"periods": periods})
+    periods = list(
+        periods_visible_to(user=request.user)
+        .select_related("budget_year__agency")
+        .order_by("-end", "budget_year__agency__code")
+    )
+    rows = index_rows(periods=periods)
+    return render(
+        request,
+        "imdi_reporting/reports/index.html",
+        {"rows": rows, "preparing": any(r.preparing for r in rows)},
+    )
 
 
 def _page(request, slug: str, part: str):

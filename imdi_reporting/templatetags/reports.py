@@ -75,3 +75,13 @@ def stated(mapping, key):
         return None
     value = mapping.get(key)
     return getattr(value, "value", value)
+
+
+@register.filter
+def part_heading(part) -> str:
+    """A part's heading as the report names it: "1A Prosjekter ..." where the source numbers
+    its parts (post 62 del 1A), the name alone where the code is only a key (post 71's
+    "landsdekkende")."""
+    if any(ch.isdigit() for ch in part.code):
+        return f"{part.code} {part.name}"
+    return part.name
