@@ -336,6 +336,7 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
             "parent": t.parent_key,
             "title": t.title,
             "columns": list(t.columns),
+            **({"rows_summable": True} if t.rows_summable else {}),
             "rows": [{"label": r.label, "values": list(r.values)} for r in t.rows.all()],
         }
         for t in StatisticalTable.objects.filter(period=period)

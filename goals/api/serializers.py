@@ -463,3 +463,8 @@ class DeliverableSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deliverable
         fields = ["id", "requirement", "requirement_id", "year", "due", "title", "met_on"]
+        extra_kwargs = {
+            "id": {"help_text": "The deliverable's id."},
+            "due": {"help_text": "The due date in the allocation letter."},
+            "title": {"help_text": "What is to be delivered."},
+        }

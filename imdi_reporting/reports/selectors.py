@@ -668,6 +668,81 @@ def _form(
     return [g for g in groups.values() if g.row_count]
 
 
+def _full_parts(*, report: Report, goals: list[MainGoal], indicators: list[IndicatorRow]) -> None:
+    """Parts I-IV of the full report: the letter, the priority area, the requirements with
+    their narratives, special reporting, tables, settlement figures, indicators and
+    deliverables, and other reporting."""
+    period = report.period
+    budget_year = period.budget_year
+    report.letter = (
+        CoverLetter.objects.filter(period=period).prefetch_related("signatories").first()
+    )
+    report.priority_area = (
+        PriorityArea.objects.filter(budget_year=budget_year)
+        .select_related("responsible_unit")
+        .prefetch_related("items")
+        .first()
+    )
+    narratives = {n.requirement_id: n for n in RequirementNarrative.objects.filter(period=period)}
+    answers = {a.special_id: a for a in SpecialReportingAnswer.objects.filter(period=period)}
+    tables_by: dict[tuple[str, int], list[Table]] = defaultdict(list)
+    for table in StatisticalTable.objects.filter(period=period).prefetch_related("rows"):
+        key = (
+            ("requirement", table.requirement_id)
+            if table.requirement_id
+            else ("special", table.special_id)
+        )
+        tables_by[key].append(statistical_table(table))
+    # The settlement figures go with the requirement the budget year names for them,
+    # and only for an agency with the settlement module.
+    figures_under = budget_year.settlement_requirement_id
+    if not budget_year.agency.has_settlement:
+        figures_under = None
+    figures = settlement_figures(period=period) if figures_under else None
+    special_owner = {
+        s.pk: s.requirement_id
+        for goal in goals
+        for r in goal.requirements.all()
+        for s in r.special_reporting.all()
+    }
+    indicators_by: dict[int, list[IndicatorRow]] = defaultdict(list)
+    for row in indicators:
+        owner = _requirement_of(row.indicator, special_owner)
+        if owner is not None:
+            indicators_by[owner].append(row)
+    for goal in goals:
+        sections = []
+        for requirement in goal.requirements.all():
+            section = RequirementSection(
+                requirement=requirement,
+                narrative=narratives.get(requirement.pk),
+                specials=[(s, answers.get(s.pk)) for s in requirement.special_reporting.all()],
+                tables=tables_by[("requirement", requirement.pk)],
+                settlement=figures if requirement.pk == figures_under else None,
+                indicators=indicators_by[requirement.pk],
+                deliverables=[
+                    deliverable_row(d, period.end) for d in requirement.deliverables.all()
+                ],
+            )
+            sections.append(section)
+        report.goals.append(
+            GoalSection(
+                goal=goal,
+                requirements=sections,
+                specials=[
+                    (s, answers.get(s.pk), tables_by[("special", s.pk)])
+                    for s in goal.own_special_reporting
+                ],
+            )
+        )
+    other_answers = {a.topic_id: a for a in OtherReportingAnswer.objects.filter(period=period)}
+    report.other = [
+        (topic, other_answers.get(topic.pk))
+        for topic in OtherReportingTopic.objects.filter(budget_year=budget_year)
+        if topic.pk in other_answers
+    ]
+
+
 def report_context(
     *, period: ReportingPeriod, part: str = "full", unit: OrganisationalUnit | None = None
 ) -> Report:
@@ -703,75 +778,7 @@ def report_context(
     if part in ("full", "form"):
         report.form = _form(period, goals, unit, indicators)
     if part == "full":
-        report.letter = (
-            CoverLetter.objects.filter(period=period).prefetch_related("signatories").first()
-        )
-        report.priority_area = (
-            PriorityArea.objects.filter(budget_year=budget_year)
-            .select_related("responsible_unit")
-            .prefetch_related("items")
-            .first()
-        )
-        narratives = {
-            n.requirement_id: n for n in RequirementNarrative.objects.filter(period=period)
-        }
-        answers = {a.special_id: a for a in SpecialReportingAnswer.objects.filter(period=period)}
-        tables_by: dict[tuple[str, int], list[Table]] = defaultdict(list)
-        for table in StatisticalTable.objects.filter(period=period).prefetch_related("rows"):
-            key = (
-                ("requirement", table.requirement_id)
-                if table.requirement_id
-                else ("special", table.special_id)
-            )
-            tables_by[key].append(statistical_table(table))
-        # The settlement figures go with the requirement the budget year names for them,
-        # and only for an agency with the settlement module.
-        figures_under = budget_year.settlement_requirement_id
-        if not budget_year.agency.has_settlement:
-            figures_under = None
-        figures = settlement_figures(period=period) if figures_under else None
-        special_owner = {
-            s.pk: s.requirement_id
-            for goal in goals
-            for r in goal.requirements.all()
-            for s in r.special_reporting.all()
-        }
-        indicators_by: dict[int, list[IndicatorRow]] = defaultdict(list)
-        for row in indicators:
-            owner = _requirement_of(row.indicator, special_owner)
-            if owner is not None:
-                indicators_by[owner].append(row)
-        for goal in goals:
-            sections = []
-            for requirement in goal.requirements.all():
-                section = RequirementSection(
-                    requirement=requirement,
-                    narrative=narratives.get(requirement.pk),
-                    specials=[(s, answers.get(s.pk)) for s in requirement.special_reporting.all()],
-                    tables=tables_by[("requirement", requirement.pk)],
-                    settlement=figures if requirement.pk == figures_under else None,
-                    indicators=indicators_by[requirement.pk],
-                    deliverables=[
-                        deliverable_row(d, period.end) for d in requirement.deliverables.all()
-                    ],
-                )
-                sections.append(section)
-            report.goals.append(
-                GoalSection(
-                    goal=goal,
-                    requirements=sections,
-                    specials=[
-                        (s, answers.get(s.pk), tables_by[("special", s.pk)])
-                        for s in goal.own_special_reporting
-                    ],
-                )
-            )
-        other_answers = {a.topic_id: a for a in OtherReportingAnswer.objects.filter(period=period)}
-        report.other = [
-            (topic, other_answers.get(topic.pk))
-            for topic in OtherReportingTopic.objects.filter(budget_year=budget_year)
-            if topic.pk in other_answers
-        ]
+        _full_parts(report=report, goals=goals, indicators=indicators)
     if part in ("full", "accounts"):
         report.accounts = accounts_context(period=period)
     return report

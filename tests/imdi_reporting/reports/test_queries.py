@@ -15,11 +15,12 @@ def content(organisation):
 
 
 # Every page: session, user, the user's two permission lookups, profile, period (with
-# agency), report texts, main goals, requirements, their special reporting, the goals' own
-# special reporting, the stored versions, and the agency's ministry (letterhead).
-COMMON = 13
-# The form: status updates and activities with their parents.
-FORM = 2
+# agency), report texts, main goals, requirements, their special reporting, their
+# deliverables, the goals' own special reporting, the stored versions, and the agency's
+# ministry (letterhead).
+COMMON = 14
+# The form: status updates and activities with their parents; indicators and their values.
+FORM = 2 + 2
 # Parts I-IV: letter and signatories, priority area and items, narratives, special answers,
 # statistical tables and rows, other answers and topics; the settlement figures (11).
 NARRATIVE = 10 + 11
