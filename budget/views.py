@@ -16,7 +16,7 @@ from budget.selectors import (
     post_detail,
 )
 from goals.models import ReportingPeriod
-from goals.selectors import get_period, periods_visible_to
+from goals.selectors import consistency_warnings, get_period, periods_visible_to
 
 VIEW_PERMISSION = "budget.view_chapter"
 CONTROLS_PERMISSION = "budget.view_controls"
@@ -129,7 +129,12 @@ def controls(request: HttpRequest, period: str) -> HttpResponse:
     return render(
         request,
         "budget/controls.html",
-        _context(request, reporting_period, controls=period_controls(period=reporting_period)),
+        _context(
+            request,
+            reporting_period,
+            controls=period_controls(period=reporting_period),
+            warnings=consistency_warnings(period=reporting_period),
+        ),
     )
 
 

@@ -125,3 +125,14 @@ class LetterConfirmForm(forms.Form):
     budget_year = forms.ModelChoiceField(
         queryset=BudgetYear.objects.select_related("agency"), widget=forms.HiddenInput
     )
+
+
+class DeliverableMetForm(forms.Form):
+    """The date a deliverable was met; empty when it has not been."""
+
+    deliverable = forms.IntegerField(widget=forms.HiddenInput)
+    met_on = forms.DateField(
+        label=_("Met on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

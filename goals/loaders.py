@@ -395,7 +395,11 @@ def load_letter(*, path: Path) -> dict[str, int]:
                         "due": source.date(deliverable.get("due"), f"{d_where}.due", required=True),
                         "title": source.text(deliverable, "title", d_where, required=True),
                     },
-                    {},
+                    # Only a file that says when it was met sets the date; a unit's own
+                    # record is not undone by loading the letter again.
+                    {"met_on": source.date(deliverable["met_on"], f"{d_where}.met_on")}
+                    if deliverable.get("met_on")
+                    else {},
                 )
                 kept.append(obj.pk)
                 counts["deliverables"] += 1
@@ -758,6 +762,7 @@ def load_form(*, path: Path) -> dict[str, int]:
                     "budget_year": budget_year,
                     "title": source.text(item, "title", where, required=True),
                     "columns": columns,
+                    "rows_summable": item.get("rows_summable") is True,
                     "position": i,
                 },
             )

@@ -418,6 +418,12 @@ class Deliverable(TenantRow):
     )
     due = models.DateField(_("due"))
     title = models.CharField(_("title"), max_length=300)
+    met_on = models.DateField(
+        _("met on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the deliverable was delivered; empty while it is not."),
+    )
 
     class Meta:
         ordering = ["requirement", "due", "title"]
@@ -708,6 +714,13 @@ class StatisticalTable(ParentedModel, PeriodBoundModel):
     code = models.SlugField(_("code"), max_length=60)
     title = models.CharField(_("title"), max_length=300)
     columns = models.JSONField(_("columns"), default=list)
+    # Categories such as "with right and duty" and "of those, in training" overlap, and a
+    # sum over them means nothing; only a table whose rows part the whole gets a sum row.
+    rows_summable = models.BooleanField(
+        _("rows may be summed"),
+        default=False,
+        help_text=_("Tick when the rows are categories that do not overlap."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -8,11 +8,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from goals.charts import Chart, Series, line_chart
 from goals.choices import (
     STATUS_BADGE,
     WORKFLOW_BADGE,
+    IndicatorDirection,
     PeriodKind,
     PeriodState,
     Status,
@@ -182,7 +184,12 @@ def export_letter(*, budget_year: BudgetYear) -> dict[str, Any]:
                     "text": r.text,
                     "responsible_unit": r.responsible_unit.code,
                     "deliverables": [
-                        {"due": d.due, "title": d.title} for d in r.deliverables.all()
+                        {
+                            "due": d.due,
+                            "title": d.title,
+                            **({"met_on": d.met_on} if d.met_on else {}),
+                        }
+                        for d in r.deliverables.all()
                     ],
                     "special_reporting": special_rows(requirement=r.pk),
                 }
@@ -329,6 +336,7 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
             "parent": t.parent_key,
             "title": t.title,
             "columns": list(t.columns),
+            **({"rows_summable": True} if t.rows_summable else {}),
             "rows": [{"label": r.label, "values": list(r.values)} for r in t.rows.all()],
         }
         for t in StatisticalTable.objects.filter(period=period)
@@ -518,6 +526,10 @@ class TableView:
     grand_total: int
     across: bool
 
+    @property
+    def has_sum_row(self) -> bool:
+        return self.table.rows_summable and len(self.rows) > 1
+
 
 def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)) if whole else None
@@ -607,8 +619,10 @@ def requirement_detail(
             "changed_by"
         )[:200]
     )  # query 15
+    warnings = consistency_warnings(period=period, requirements=[requirement])  # queries 16-19
     return {
         "requirement": requirement,
+        "warnings": warnings,
         "specials": [{"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials],
         "previous": previous,
         "rows": rows,
@@ -1020,3 +1034,162 @@ def first_period(*, budget_year: BudgetYear) -> ReportingPeriod | None:
         .order_by("end", "start")
         .first()
     )
+
+
+# --- Consistency of a requirement's status with its evidence -----------------------------
+
+
+class ConsistencyRule:
+    """The checks of a requirement's status (the most serious of its form rows, as the
+    overview shows it) against its indicators and deadlines."""
+
+    NOT_STARTED_WITH_PROGRESS = "not-started-with-progress"
+    ON_TRACK_WITH_OVERDUE = "on-track-with-overdue"
+    ACHIEVED_BELOW_TARGET = "achieved-below-target"
+
+    LABELS = {
+        NOT_STARTED_WITH_PROGRESS: gettext_lazy("“Not started”, but an indicator has moved"),
+        ON_TRACK_WITH_OVERDUE: gettext_lazy(
+            "“On track” or “Achieved”, but a deliverable is overdue"
+        ),
+        ACHIEVED_BELOW_TARGET: gettext_lazy("“Achieved”, but an indicator is short of its target"),
+    }
+
+
+@dataclass(frozen=True)
+class ConsistencyWarning:
+    requirement: ResultRequirement
+    rule: str
+    message: str
+
+    @property
+    def rule_label(self) -> str:
+        return str(ConsistencyRule.LABELS[self.rule])
+
+
+def _moved(indicator: Indicator, value: Decimal) -> bool:
+    start = indicator.baseline if indicator.baseline is not None else Decimal(0)
+    if indicator.direction in (IndicatorDirection.DECREASE, IndicatorDirection.AT_MOST):
+        return value < start
+    return value > start
+
+
+def _short_of_target(indicator: Indicator, value: Decimal) -> bool:
+    if indicator.target is None:
+        return False
+    if indicator.direction in (IndicatorDirection.DECREASE, IndicatorDirection.AT_MOST):
+        return value > indicator.target
+    return value < indicator.target
+
+
+def consistency_warnings(
+    *, period: ReportingPeriod, requirements: list[ResultRequirement] | None = None
+) -> list[ConsistencyWarning]:
+    """Requirements whose status contradicts their own indicators or deadlines in the
+    period, each with the rule that fired. Deadlines are judged at the period's end, or
+    today while it lasts. Five queries whatever the number of requirements."""
+    if requirements is None:
+        requirements = requirements_for(budget_year_id=period.budget_year_id)  # query 1
+    by_pk = {r.pk: r for r in requirements}
+    progress = requirement_progress(period=period, requirements=requirements)  # queries 2-3
+    deliverables = Deliverable.objects.filter(requirement_id__in=by_pk).order_by("due")
+    values = IndicatorValue.objects.filter(
+        period=period,
+        indicator__budget_year_id=period.budget_year_id,
+    ).select_related("indicator__special")
+    reference = min(period.end, today())
+    overdue: dict[int, list[Deliverable]] = {}
+    for deliverable in deliverables:  # query 4
+        if deliverable.due < reference and deliverable.met_on is None:
+            overdue.setdefault(deliverable.requirement_id, []).append(deliverable)
+    measured: dict[int, list[IndicatorValue]] = {}
+    for value in values:  # query 5
+        indicator = value.indicator
+        owner = indicator.requirement_id or (
+            indicator.special.requirement_id if indicator.special_id else None
+        )
+        if owner in by_pk:
+            measured.setdefault(owner, []).append(value)
+    found = []
+    for pk, requirement in by_pk.items():
+        status = progress[pk].worst.value if progress[pk].worst else None
+        found += _rules(requirement, status, overdue.get(pk, []), measured.get(pk, []), reference)
+    return found
+
+
+def _rules(requirement, status, overdue, measured, reference) -> list[ConsistencyWarning]:
+    found = []
+    label = Status(status).label if status else ""
+    if status == Status.NOT_STARTED:
+        for value in measured:
+            if _moved(value.indicator, value.value):
+                found.append(
+                    ConsistencyWarning(
+                        requirement,
+                        ConsistencyRule.NOT_STARTED_WITH_PROGRESS,
+                        _(
+                            "%(code)s is “%(status)s”, but the indicator “%(indicator)s” "
+                            "stands at %(value)s against the target %(target)s."
+                        )
+                        % {
+                            "code": requirement.code,
+                            "status": label,
+                            "indicator": value.indicator.name,
+                            "value": format_decimal(value.value, _places(value.value)),
+                            "target": format_decimal(
+                                value.indicator.target, _places(value.indicator.target)
+                            )
+                            if value.indicator.target is not None
+                            else "-",
+                        },
+                    )
+                )
+                break
+    if status in (Status.ON_TRACK, Status.ACHIEVED) and overdue:
+        found.append(
+            ConsistencyWarning(
+                requirement,
+                ConsistencyRule.ON_TRACK_WITH_OVERDUE,
+                _(
+                    "%(code)s is “%(status)s”, but %(count)s deliverable(s) due before "
+                    "%(date)s have no date met: %(titles)s."
+                )
+                % {
+                    "code": requirement.code,
+                    "status": label,
+                    "count": len(overdue),
+                    "date": f"{reference:%d.%m.%Y}",
+                    "titles": "; ".join(f"{d.title} ({d.due:%d.%m.%Y})" for d in overdue),
+                },
+            )
+        )
+    if status == Status.ACHIEVED:
+        for value in measured:
+            target_date = value.indicator.target_date
+            due = target_date is None or target_date <= reference
+            if due and _short_of_target(value.indicator, value.value):
+                found.append(
+                    ConsistencyWarning(
+                        requirement,
+                        ConsistencyRule.ACHIEVED_BELOW_TARGET,
+                        _(
+                            "%(code)s is “%(status)s”, but the indicator “%(indicator)s” "
+                            "stands at %(value)s against the target %(target)s."
+                        )
+                        % {
+                            "code": requirement.code,
+                            "status": label,
+                            "indicator": value.indicator.name,
+                            "value": format_decimal(value.value, _places(value.value)),
+                            "target": format_decimal(
+                                value.indicator.target, _places(value.indicator.target)
+                            ),
+                        },
+                    )
+                )
+                break
+    return found
+
+
+def _places(value: Decimal | None) -> int:
+    return 0 if value is None or value == value.to_integral_value() else 1

@@ -19,6 +19,7 @@ from goals.models import (
     Activity,
     Agency,
     ChangeRecord,
+    Deliverable,
     Feedback,
     Indicator,
     IndicatorValue,
@@ -479,3 +480,47 @@ def add_feedback(
 # The copying is long and apart from the rest, so it lives in goals.rollover; callers use it
 # from here like every other write.
 from goals.rollover import create_next_year as create_next_year  # noqa: E402
+
+
+@transaction.atomic
+def set_deliverable_met(
+    *, user, deliverable: Deliverable, period: ReportingPeriod, met_on: date | None
+) -> Deliverable:
+    """Record the date a deliverable was met (None: not met), as reported in the open
+    period `period`: a date in the budget year, no later than the period's end or today.
+    A submitted period keeps it as its stored report gave it."""
+    deliverable = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
+    requirement = deliverable.requirement
+    _ensure_may_edit(
+        user=user, parent=requirement, period=period, permission="goals.change_statusupdate"
+    )
+    if requirement.main_goal.budget_year_id != period.budget_year_id:
+        raise ValidationError(_("The deliverable does not belong to this period's year."))
+    latest = min(period.end, timezone.localdate())
+    first = date(period.budget_year.year, 1, 1)
+    if met_on is not None and not first <= met_on <= latest:
+        raise ValidationError(
+            {
+                "met_on": _(
+                    "%(deliverable)s: the date met must lie in %(year)s and no later than "
+                    "%(latest)s."
+                )
+                % {
+                    "deliverable": deliverable.title,
+                    "year": period.budget_year.year,
+                    "latest": f"{latest:%d.%m.%Y}",
+                }
+            }
+        )
+    if deliverable.met_on == met_on:
+        return deliverable
+    record_changes(
+        obj=deliverable,
+        changes={"met_on": (deliverable.met_on, met_on)},
+        user=user,
+        requirement=requirement,
+        period=period,
+    )
+    deliverable.met_on = met_on
+    deliverable.save(update_fields=["met_on"])
+    return deliverable

@@ -29,5 +29,10 @@ urlpatterns = [
         views.post_feedback,
         name="feedback",
     ),
+    path(
+        "<str:period_slug>/<str:code>/leveranse/",
+        views.deliverable_met,
+        name="deliverable-met",
+    ),
     path("nytt-ar/", views.new_year, name="new-year"),
 ]

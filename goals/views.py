@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from goals import selectors, services
 from goals.choices import PeriodState
 from goals.forms import (
+    DeliverableMetForm,
     FeedbackForm,
     NarrativeForm,
     NewYearForm,
@@ -19,6 +20,7 @@ from goals.forms import (
 )
 from goals.models import (
     Activity,
+    Deliverable,
     Feedback,
     ReportingPeriod,
     RequirementNarrative,
@@ -109,6 +111,13 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
             "feedback_form": FeedbackForm(),
             "may_comment": request.user.has_perm("goals.add_feedback"),
             "may_reply": request.user.has_perm("goals.reply_feedback"),
+            "may_record_met": not period.is_locked
+            and request.user.has_perm("goals.change_statusupdate")
+            and services.may_edit(
+                user=request.user,
+                unit=detail["requirement"].responsible_unit,
+                agency=period.budget_year.agency,
+            ),
         },
     )
 
@@ -297,6 +306,7 @@ def approval(request: HttpRequest, period_slug: str) -> HttpResponse:
         {
             "period": period,
             **selectors.approval_overview(period=period),
+            "warnings": selectors.consistency_warnings(period=period),
             "reason_form": reason_form,
             "submit_form": SubmitPeriodForm(),
         },
@@ -437,3 +447,34 @@ def new_year(request: HttpRequest) -> HttpResponse:
         return redirect(f"{target}?periode={period.slug}" if period else target)
     page = selectors.new_year_page(budget_year=budget_year)
     return render(request, "goals/new_year.html", {**page, "form": form})
+
+
+@login_required
+@require_POST
+def deliverable_met(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
+    """Record the date a deliverable of the requirement was met (the unit or an approver)."""
+    period = _period(request, period_slug)
+    form = DeliverableMetForm(request.POST)
+    target = reverse("goals:requirement-detail", args=[period.slug, code])
+    if not form.is_valid():
+        messages.error(request, _error_text(ValidationError(form.errors.as_text())))
+        return redirect(target)
+    deliverable = Deliverable.objects.filter(
+        pk=form.cleaned_data["deliverable"],
+        requirement__code=code,
+        requirement__main_goal__budget_year_id=period.budget_year_id,
+    ).first()
+    if deliverable is None:
+        raise Http404
+    try:
+        services.set_deliverable_met(
+            user=request.user,
+            deliverable=deliverable,
+            period=period,
+            met_on=form.cleaned_data["met_on"],
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The date met is saved."))
+    return redirect(target)

@@ -42,8 +42,16 @@ def _collected(name: str) -> str | None:
         return None
 
 
+PDF_OPTIONS = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
+
+
+def render_document(*, html: str):
+    """The laid-out document: its pages and their boxes, before it is written as PDF."""
+    source = HTML(string=html, base_url="http://report.invalid/", url_fetcher=StaticURLFetcher())
+    return source.render(**PDF_OPTIONS)
+
+
 def render_pdf(*, html: str) -> bytes:
     """Render a complete HTML document. Title, author and subject come from the document's
     <title> and <meta name="author"/"description">, the language from <html lang>."""
-    document = HTML(string=html, base_url="http://report.invalid/", url_fetcher=StaticURLFetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    return render_document(html=html).write_pdf(**PDF_OPTIONS)

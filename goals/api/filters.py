@@ -8,6 +8,7 @@ from rest_framework import exceptions
 from goals.choices import PeriodKind, PeriodState, Status, WorkflowState
 from goals.models import (
     Activity,
+    Deliverable,
     Feedback,
     Indicator,
     IndicatorValue,
@@ -196,3 +197,18 @@ class FeedbackFilter(RequirementScopedFilter):
     class Meta:
         model = Feedback
         fields = ["year", "period", "main_goal", "requirement", "unit"]
+
+
+class DeliverableFilter(django_filters.FilterSet):
+    year = year_filter("requirement__main_goal__budget_year__year")
+    requirement = django_filters.CharFilter(
+        field_name="requirement__code", help_text="Requirement code (R1-1 ...)."
+    )
+    unit = django_filters.CharFilter(
+        field_name="requirement__responsible_unit__code",
+        help_text="Responsible unit (ANSV) code, e.g. NE.",
+    )
+
+    class Meta:
+        model = Deliverable
+        fields = ["year", "requirement", "unit"]

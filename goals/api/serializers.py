@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from goals.models import (
     Activity,
+    Deliverable,
     Feedback,
     Indicator,
     IndicatorValue,
@@ -444,4 +445,26 @@ class FeedbackSerializer(serializers.ModelSerializer):
             "id": {"help_text": "The comment's id."},
             "text": {"help_text": "The comment or reply."},
             "created_at": {"help_text": "When it was written."},
+        }
+
+
+class DeliverableSerializer(serializers.ModelSerializer):
+    requirement = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="The requirement's code (R1-1 ...)."
+    )
+    requirement_id = serializers.IntegerField(read_only=True, help_text="The requirement's id.")
+    year = serializers.IntegerField(
+        source="requirement.main_goal.budget_year.year", read_only=True, help_text="Budget year."
+    )
+    met_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The date it was met; null while it is not."
+    )
+
+    class Meta:
+        model = Deliverable
+        fields = ["id", "requirement", "requirement_id", "year", "due", "title", "met_on"]
+        extra_kwargs = {
+            "id": {"help_text": "The deliverable's id."},
+            "due": {"help_text": "The due date in the allocation letter."},
+            "title": {"help_text": "What is to be delivered."},
         }

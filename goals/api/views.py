@@ -9,6 +9,7 @@ from goals.api.parsers import BoundedJSONParser
 from goals.api.scope import scoped
 from goals.api.serializers import (
     ActivitySerializer,
+    DeliverableSerializer,
     FeedbackSerializer,
     IndicatorSerializer,
     IndicatorValueSerializer,
@@ -20,6 +21,7 @@ from goals.api.serializers import (
 )
 from goals.api.writes import (
     ConflictHandlingMixin,
+    DeliverableMetInput,
     FeedbackInput,
     IndicatorValueCreateInput,
     IndicatorValueInput,
@@ -33,6 +35,7 @@ from goals.api.writes import (
 )
 from goals.models import (
     Activity,
+    Deliverable,
     Feedback,
     Indicator,
     IndicatorValue,
@@ -50,6 +53,7 @@ from goals.services import (
     save_indicator_value,
     save_requirement_narrative,
     save_status_update,
+    set_deliverable_met,
 )
 
 # What a parented row needs to name its parent and its ANSV unit without further queries.
@@ -403,3 +407,52 @@ class FeedbackViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
             "period__budget_year__agency", "requirement", "author"
         )
         return in_visible_periods(feedback, self.request.user).order_by(*self.ordering)
+
+
+class DeliverableViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
+    """Deliverables (leveranser) of the result requirements with their due date and the date
+    they were met. The date met is recorded by the requirement's unit (ANSV) or an approver
+    in an open period."""
+
+    serializer_class = DeliverableSerializer
+    filterset_class = filters.DeliverableFilter
+    permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
+    parser_classes = [JSONParser]
+    write_permissions = {"met": ("goals.change_statusupdate",)}
+    ordering_fields = ["due"]
+    ordering = [
+        "requirement__main_goal__budget_year__agency__code",
+        "requirement__main_goal__budget_year__year",
+        "requirement__main_goal__position",
+        "requirement__position",
+        "due",
+        "pk",
+    ]
+
+    def get_queryset(self):
+        deliverables = Deliverable.objects.select_related("requirement__main_goal__budget_year")
+        return scoped(
+            deliverables, self.request.user, "requirement__main_goal__budget_year__"
+        ).order_by(*self.ordering)
+
+    @extend_schema(
+        request=DeliverableMetInput,
+        responses={
+            200: DeliverableSerializer,
+            423: OpenApiResponse(description="The period is submitted or locked."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def met(self, request, pk=None):
+        """Record the date the deliverable was met (null: not met) in an open period."""
+        data = DeliverableMetInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        deliverable = call_service(
+            set_deliverable_met,
+            conflict_serializer=DeliverableSerializer,
+            context=self.get_serializer_context(),
+            user=request.user,
+            deliverable=self.get_object(),
+            **data.validated_data,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=deliverable.pk)).data)

@@ -283,3 +283,8 @@ class FeedbackInput(serializers.Serializer):
         default=None,
         help_text="The comment this replies to; empty for a new comment (ministry only).",
     )
+
+
+class DeliverableMetInput(serializers.Serializer):
+    period = PeriodKeyField(help_text="The open period the date is reported in, e.g. ABC-2006.")
+    met_on = StrictDateField(allow_null=True, help_text="The date it was met; null: not met.")

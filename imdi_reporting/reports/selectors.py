@@ -20,7 +20,7 @@ from budget.choices import (
     StatisticRole,
     StatisticTable,
 )
-from budget.models import Authorisation, Commentary, Footnote, Post
+from budget.models import Authorisation, Commentary, Footnote, Post, ReportedFigure
 from budget.selectors import (
     PostFigures,
     budget_overview,
@@ -36,6 +36,9 @@ from goals.formatting import format_int
 from goals.models import (
     Activity,
     CoverLetter,
+    Deliverable,
+    Indicator,
+    IndicatorValue,
     MainGoal,
     OrganisationalUnit,
     OtherReportingAnswer,
@@ -50,6 +53,7 @@ from goals.models import (
     StatisticalTable,
     StatusUpdate,
 )
+from imdi_reporting.models import FrozenReport
 from settlement import selectors as settlement
 
 PARTS = ("full", "form", "accounts")
@@ -91,13 +95,23 @@ def blocks(text: str) -> list[Block]:
 
 @dataclass
 class Table:
-    """A statistical table with its computed total column and the share of each column."""
+    """A statistical table with its computed total column, and a sum row only when the table
+    declares that its rows do not overlap."""
 
     title: str
     columns: list[str]
     rows: list[tuple[str, int, list[int]]]
     totals: list[int]
     grand_total: int
+    rows_summable: bool = False
+
+    @property
+    def has_sum_row(self) -> bool:
+        return self.rows_summable and len(self.rows) > 1
+
+    @property
+    def has_total_column(self) -> bool:
+        return len(self.columns) > 1
 
 
 def statistical_table(table: StatisticalTable) -> Table:
@@ -106,7 +120,7 @@ def statistical_table(table: StatisticalTable) -> Table:
         values = [int(v) for v in row.values]
         rows.append((row.label, sum(values), values))
     totals = [sum(r[2][i] for r in rows) for i in range(len(table.columns))]
-    return Table(table.title, list(table.columns), rows, totals, sum(totals))
+    return Table(table.title, list(table.columns), rows, totals, sum(totals), table.rows_summable)
 
 
 def table_shares(table: Table) -> list[tuple[str, int, list[tuple[int, Decimal | None]]]]:
@@ -120,12 +134,70 @@ def table_shares(table: Table) -> list[tuple[str, int, list[tuple[int, Decimal |
 
 
 @dataclass
+class IndicatorRow:
+    """An indicator with its target, direction and the values of the year's periods up to
+    the report's; progress is the latest value's share of the target."""
+
+    indicator: Indicator
+    values: list[IndicatorValue]
+
+    @property
+    def latest(self) -> IndicatorValue | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def progress(self) -> Decimal | None:
+        target = self.indicator.target
+        if self.latest is None or not target:
+            return None
+        return share(self.latest.value, target)
+
+    @property
+    def places(self) -> int:
+        numbers = [v.value for v in self.values] + [self.indicator.target]
+        whole = all(n is None or n == n.to_integral_value() for n in numbers)
+        return 0 if whole else 1
+
+
+@dataclass
+class DeliverableRow:
+    """A deliverable with its due date and the date it was met, judged at the report's end:
+    met, met late, overdue or not yet due."""
+
+    deliverable: Deliverable
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(DELIVERABLE_STATES[self.state])
+
+
+DELIVERABLE_STATES = {
+    "met": gettext_lazy("Met"),
+    "late": gettext_lazy("Met after the due date"),
+    "overdue": gettext_lazy("Overdue"),
+    "open": gettext_lazy("Not yet due"),
+}
+
+
+def deliverable_row(deliverable: Deliverable, end) -> DeliverableRow:
+    met_on = deliverable.met_on if deliverable.met_on and deliverable.met_on <= end else None
+    if met_on is not None:
+        state = "met" if met_on <= deliverable.due else "late"
+    else:
+        state = "overdue" if deliverable.due < end else "open"
+    return DeliverableRow(deliverable, state)
+
+
+@dataclass
 class RequirementSection:
     requirement: ResultRequirement
     narrative: RequirementNarrative | None
     specials: list[tuple[SpecialReportingRequirement, SpecialReportingAnswer | None]]
     tables: list[Table]
     settlement: "SettlementFigures | None" = None
+    indicators: list[IndicatorRow] = field(default_factory=list)
+    deliverables: list[DeliverableRow] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -147,6 +219,7 @@ class GoalSection:
 class FormRow:
     activity: Activity
     update: StatusUpdate | None
+    indicators: list[IndicatorRow] = field(default_factory=list)
 
     @property
     def badge(self) -> str:
@@ -242,6 +315,7 @@ class PostSection:
     authorisation: Authorisation | None = None
     parts: object = None
     year: int = 0
+    stated: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def post(self) -> Post:
@@ -365,6 +439,9 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
     for note in Commentary.objects.filter(period=period).order_by("post", "position"):
         (part_commentary if note.part_id else commentary)[note.post_id].append(note)
     authorisations = {a.post_id: a for a in Authorisation.objects.filter(period=period)}
+    stated: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for figure in ReportedFigure.objects.filter(period=period, subpost__isnull=True):
+        stated[figure.post_id][figure.measure] = figure.value
     subpost_posts = set(
         Post.objects.filter(subposts__lines__period=period).values_list("pk", flat=True)
     )
@@ -396,6 +473,7 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
                 commentary=commentary[pf.post.pk],
                 authorisation=authorisations.get(pf.post.pk),
                 year=period.budget_year.year,
+                stated=stated[pf.post.pk],
             )
             for pf in chapter_figures.posts
             if commentary[pf.post.pk] or pf.has_accounts or pf.post.pk in authorisations
@@ -477,12 +555,36 @@ class Report:
         return sum(g.row_count for g in self.form)
 
 
+def indicator_rows(*, period: ReportingPeriod) -> list[IndicatorRow]:
+    """The year's indicators with their values in its periods up to this one's end. Two
+    queries."""
+    values = IndicatorValue.objects.filter(
+        period__budget_year_id=period.budget_year_id, period__end__lte=period.end
+    ).order_by("period__end", "period__start")
+    indicators = Indicator.objects.filter(budget_year_id=period.budget_year_id).prefetch_related(
+        Prefetch("values", queryset=values.select_related("period"))
+    )
+    return [IndicatorRow(i, list(i.values.all())) for i in indicators]
+
+
+def _requirement_of(indicator: Indicator, specials: dict[int, int | None]) -> int | None:
+    if indicator.requirement_id:
+        return indicator.requirement_id
+    return specials.get(indicator.special_id) if indicator.special_id else None
+
+
 def _unit_code(unit, agency) -> str:
     return unit.code if unit is not None else agency.code
 
 
-def _form(period: ReportingPeriod, goals: list[MainGoal], unit) -> list[FormGroup]:
+def _form(
+    period: ReportingPeriod, goals: list[MainGoal], unit, indicators: list[IndicatorRow]
+) -> list[FormGroup]:
     budget_year = period.budget_year
+    by_activity: dict[int, list[IndicatorRow]] = defaultdict(list)
+    for row in indicators:
+        if row.indicator.activity_id:
+            by_activity[row.indicator.activity_id].append(row)
     agency = budget_year.agency
     updates = {u.activity_id: u for u in StatusUpdate.objects.filter(period=period)}
     specials_by_requirement: dict[int, list[SpecialReportingRequirement]] = defaultdict(list)
@@ -556,8 +658,89 @@ def _form(period: ReportingPeriod, goals: list[MainGoal], unit) -> list[FormGrou
             if unit is not None and cell.unit != unit.code:
                 continue
             groups.setdefault(group_key, FormGroup(title=title, cells=[])).cells.append(cell)
-        cell.rows.append(FormRow(activity=activity, update=updates.get(activity.pk)))
+        cell.rows.append(
+            FormRow(
+                activity=activity,
+                update=updates.get(activity.pk),
+                indicators=by_activity[activity.pk],
+            )
+        )
     return [g for g in groups.values() if g.row_count]
+
+
+def _full_parts(*, report: Report, goals: list[MainGoal], indicators: list[IndicatorRow]) -> None:
+    """Parts I-IV of the full report: the letter, the priority area, the requirements with
+    their narratives, special reporting, tables, settlement figures, indicators and
+    deliverables, and other reporting."""
+    period = report.period
+    budget_year = period.budget_year
+    report.letter = (
+        CoverLetter.objects.filter(period=period).prefetch_related("signatories").first()
+    )
+    report.priority_area = (
+        PriorityArea.objects.filter(budget_year=budget_year)
+        .select_related("responsible_unit")
+        .prefetch_related("items")
+        .first()
+    )
+    narratives = {n.requirement_id: n for n in RequirementNarrative.objects.filter(period=period)}
+    answers = {a.special_id: a for a in SpecialReportingAnswer.objects.filter(period=period)}
+    tables_by: dict[tuple[str, int], list[Table]] = defaultdict(list)
+    for table in StatisticalTable.objects.filter(period=period).prefetch_related("rows"):
+        key = (
+            ("requirement", table.requirement_id)
+            if table.requirement_id
+            else ("special", table.special_id)
+        )
+        tables_by[key].append(statistical_table(table))
+    # The settlement figures go with the requirement the budget year names for them,
+    # and only for an agency with the settlement module.
+    figures_under = budget_year.settlement_requirement_id
+    if not budget_year.agency.has_settlement:
+        figures_under = None
+    figures = settlement_figures(period=period) if figures_under else None
+    special_owner = {
+        s.pk: s.requirement_id
+        for goal in goals
+        for r in goal.requirements.all()
+        for s in r.special_reporting.all()
+    }
+    indicators_by: dict[int, list[IndicatorRow]] = defaultdict(list)
+    for row in indicators:
+        owner = _requirement_of(row.indicator, special_owner)
+        if owner is not None:
+            indicators_by[owner].append(row)
+    for goal in goals:
+        sections = []
+        for requirement in goal.requirements.all():
+            section = RequirementSection(
+                requirement=requirement,
+                narrative=narratives.get(requirement.pk),
+                specials=[(s, answers.get(s.pk)) for s in requirement.special_reporting.all()],
+                tables=tables_by[("requirement", requirement.pk)],
+                settlement=figures if requirement.pk == figures_under else None,
+                indicators=indicators_by[requirement.pk],
+                deliverables=[
+                    deliverable_row(d, period.end) for d in requirement.deliverables.all()
+                ],
+            )
+            sections.append(section)
+        report.goals.append(
+            GoalSection(
+                goal=goal,
+                requirements=sections,
+                specials=[
+                    (s, answers.get(s.pk), tables_by[("special", s.pk)])
+                    for s in goal.own_special_reporting
+                ],
+            )
+        )
+    other_answers = {a.topic_id: a for a in OtherReportingAnswer.objects.filter(period=period)}
+    report.other = [
+        (topic, other_answers.get(topic.pk))
+        for topic in OtherReportingTopic.objects.filter(budget_year=budget_year)
+        if topic.pk in other_answers
+    ]
 
 
 def report_context(
@@ -578,7 +761,8 @@ def report_context(
                     Prefetch(
                         "special_reporting",
                         queryset=SpecialReportingRequirement.objects.order_by("position"),
-                    )
+                    ),
+                    "deliverables",
                 ),
             ),
             Prefetch(
@@ -590,63 +774,58 @@ def report_context(
             ),
         )
     )
+    indicators = indicator_rows(period=period) if part in ("full", "form") else []
     if part in ("full", "form"):
-        report.form = _form(period, goals, unit)
+        report.form = _form(period, goals, unit, indicators)
     if part == "full":
-        report.letter = (
-            CoverLetter.objects.filter(period=period).prefetch_related("signatories").first()
-        )
-        report.priority_area = (
-            PriorityArea.objects.filter(budget_year=budget_year)
-            .select_related("responsible_unit")
-            .prefetch_related("items")
-            .first()
-        )
-        narratives = {
-            n.requirement_id: n for n in RequirementNarrative.objects.filter(period=period)
-        }
-        answers = {a.special_id: a for a in SpecialReportingAnswer.objects.filter(period=period)}
-        tables_by: dict[tuple[str, int], list[Table]] = defaultdict(list)
-        for table in StatisticalTable.objects.filter(period=period).prefetch_related("rows"):
-            key = (
-                ("requirement", table.requirement_id)
-                if table.requirement_id
-                else ("special", table.special_id)
-            )
-            tables_by[key].append(statistical_table(table))
-        # The settlement figures go with the requirement the budget year names for them,
-        # and only for an agency with the settlement module.
-        figures_under = budget_year.settlement_requirement_id
-        if not budget_year.agency.has_settlement:
-            figures_under = None
-        figures = settlement_figures(period=period) if figures_under else None
-        for goal in goals:
-            sections = []
-            for requirement in goal.requirements.all():
-                section = RequirementSection(
-                    requirement=requirement,
-                    narrative=narratives.get(requirement.pk),
-                    specials=[(s, answers.get(s.pk)) for s in requirement.special_reporting.all()],
-                    tables=tables_by[("requirement", requirement.pk)],
-                    settlement=figures if requirement.pk == figures_under else None,
-                )
-                sections.append(section)
-            report.goals.append(
-                GoalSection(
-                    goal=goal,
-                    requirements=sections,
-                    specials=[
-                        (s, answers.get(s.pk), tables_by[("special", s.pk)])
-                        for s in goal.own_special_reporting
-                    ],
-                )
-            )
-        other_answers = {a.topic_id: a for a in OtherReportingAnswer.objects.filter(period=period)}
-        report.other = [
-            (topic, other_answers.get(topic.pk))
-            for topic in OtherReportingTopic.objects.filter(budget_year=budget_year)
-            if topic.pk in other_answers
-        ]
+        _full_parts(report=report, goals=goals, indicators=indicators)
     if part in ("full", "accounts"):
         report.accounts = accounts_context(period=period)
     return report
+
+
+# --- The stored PDFs of submitted periods -------------------------------------------------
+
+
+@dataclass
+class StoredState:
+    """Whether the PDF of a part of a submitted period's current submission is stored yet."""
+
+    part: str
+    version: int | None
+
+    @property
+    def stored(self) -> bool:
+        return self.version is not None
+
+
+def stored_states(*, periods: list[ReportingPeriod]) -> dict[int, list[StoredState]]:
+    """Per submitted period, each part's stored version or None while the background task
+    is still making it. One query."""
+    submitted = [p for p in periods if p.state != PeriodState.OPEN and p.submitted_at]
+    stored: dict[tuple[int, str], int] = {}
+    for period_id, part, version, submitted_at in FrozenReport.objects.filter(
+        period__in=submitted
+    ).values_list("period_id", "part", "version", "submitted_at"):
+        period = next(p for p in submitted if p.pk == period_id)
+        if submitted_at == period.submitted_at:
+            stored[(period_id, part)] = version
+    return {
+        p.pk: [StoredState(part, stored.get((p.pk, part))) for part in PARTS] for p in submitted
+    }
+
+
+@dataclass
+class IndexRow:
+    period: ReportingPeriod
+    states: dict[str, StoredState]
+
+    @property
+    def preparing(self) -> bool:
+        return any(not s.stored for s in self.states.values())
+
+
+def index_rows(*, periods: list[ReportingPeriod]) -> list[IndexRow]:
+    """The reports page: each period with, once submitted, how far its stored PDFs are."""
+    states = stored_states(periods=periods)
+    return [IndexRow(period, {s.part: s for s in states.get(period.pk, [])}) for period in periods]

@@ -2,29 +2,50 @@
 (accounts), each also as .pdf. A submitted period's PDF is the stored copy; until a worker
 has stored it, the download says so and reloads itself."""
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from goals.choices import PeriodKind
 from goals.models import OrganisationalUnit
 from goals.selectors import get_period, periods_visible_to
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.models import FrozenReport
 from imdi_reporting.opendata.package import build_package
 from imdi_reporting.opendata.selectors import is_published
-from imdi_reporting.reports.selectors import report_context
+from imdi_reporting.reports.selectors import index_rows, report_context
 from imdi_reporting.reports.services import render_report_pdf, sha256, stored_report
 from imdi_reporting.reports.tasks import enqueue_freeze
 
 # Seconds between the reloads of the page shown while a submitted period's PDF is made.
 PREPARING_RETRY_AFTER = 5
 
+# The full report is named by what the ministry calls it: a half-year, year or tertial report.
+REPORT_NAMES = {
+    PeriodKind.HALF_YEAR: "halvårsrapport",
+    PeriodKind.YEAR: "årsrapport",
+    PeriodKind.FIRST_TERTIAL: "tertialrapport",
+    PeriodKind.SECOND_TERTIAL: "tertialrapport",
+}
 FILE_NAMES = {
-    ReportPart.FULL: "halvarsrapport",
     ReportPart.FORM: "rapporteringsskjema",
     ReportPart.ACCOUNTS: "regnskapsrapport",
 }
+
+
+def file_stem(*, period, part: str) -> str:
+    if part == ReportPart.FULL:
+        return REPORT_NAMES.get(period.kind, "rapport")
+    return FILE_NAMES[part]
+
+
+def content_disposition(name: str) -> str:
+    """inline with the name as ASCII for old clients and in UTF-8 (RFC 6266) for the rest."""
+    fallback = name.replace("å", "a").replace("æ", "ae").replace("ø", "o")
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 def _period_or_404(request, slug: str):
@@ -46,8 +67,17 @@ def _unit_or_404(request, period) -> OrganisationalUnit | None:
 
 @login_required
 def index(request):
-    periods = periods_visible_to(user=request.user).order_by("-end", "budget_year__agency__code")
-    return render(request, "imdi_reporting/reports/index.html", {"periods": periods})
+    periods = list(
+        periods_visible_to(user=request.user)
+        .select_related("budget_year__agency")
+        .order_by("-end", "budget_year__agency__code")
+    )
+    rows = index_rows(periods=periods)
+    return render(
+        request,
+        "imdi_reporting/reports/index.html",
+        {"rows": rows, "preparing": any(r.preparing for r in rows)},
+    )
 
 
 def _page(request, slug: str, part: str):
@@ -67,7 +97,7 @@ def _page(request, slug: str, part: str):
 def _pdf(request, slug: str, part: str):
     period = _period_or_404(request, slug)
     unit = _unit_or_404(request, period) if part != ReportPart.ACCOUNTS else None
-    name = f"{FILE_NAMES[part]}-{period.slug}"
+    name = f"{file_stem(period=period, part=part)}-{period.slug}"
     version = request.GET.get("versjon")
     frozen = None
     if version:
@@ -96,7 +126,7 @@ def _pdf(request, slug: str, part: str):
     if request.headers.get("If-None-Match") == f'"{digest}"':
         return HttpResponse(status=304)
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition(f"{name}.pdf")
     response["ETag"] = f'"{digest}"'
     response["X-Content-SHA256"] = digest
     return response

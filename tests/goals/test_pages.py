@@ -65,9 +65,10 @@ def test_the_requirement_page_runs_a_bounded_number_of_queries(
     client.get(url)
     # session, user, user and group permissions (2), profile, period; requirement,
     # deliverables, special reporting, their answers, previous period, activities, updates,
-    # indicators, indicator values, tables, table rows, narrative, feedback, history.
+    # indicators, indicator values, tables, table rows, narrative, feedback, history; the
+    # consistency check's activities, updates, deliverables and indicator values (4).
     # Feedback replies are prefetched only when there is feedback.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(22):
         client.get(url)
 
 
@@ -203,8 +204,9 @@ def test_the_approval_page_runs_a_bounded_number_of_queries(
     url = reverse("goals:approval", args=["2006-H1"])
     client.get(url)
     # session, user, user and group permissions (2), profile, period, activities (with
-    # their units), the period's updates, period events.
-    with django_assert_num_queries(9):
+    # their units), the period's updates, period events; the consistency check's
+    # requirements, activities, updates, deliverables and indicator values (5).
+    with django_assert_num_queries(14):
         client.get(url)
 
 

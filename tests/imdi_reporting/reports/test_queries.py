@@ -15,18 +15,20 @@ def content(organisation):
 
 
 # Every page: session, user, the user's two permission lookups, profile, period (with
-# agency), report texts, main goals, requirements, their special reporting, the goals' own
-# special reporting, the stored versions, and the agency's ministry (letterhead).
-COMMON = 13
-# The form: status updates and activities with their parents.
-FORM = 2
+# agency), report texts, main goals, requirements, their special reporting, their
+# deliverables, the goals' own special reporting, the stored versions, and the agency's
+# ministry (letterhead).
+COMMON = 14
+# The form: status updates and activities with their parents; indicators and their values.
+FORM = 2 + 2
 # Parts I-IV: letter and signatories, priority area and items, narratives, special answers,
 # statistical tables and rows, other answers and topics; the settlement figures (11).
 NARRATIVE = 10 + 11
-# Part VI: posts, allocations, accounts, commentary, authorisations, posts with sub-posts,
-# posts with parts, attachment 1 (post, sub-posts, lines, footnotes, reported figures),
-# footnotes, four per post with parts (three posts), attachment 2.
-ACCOUNTS = 7 + 5 + 1 + 4 * 3 + 1
+# Part VI: posts, allocations, accounts, commentary, authorisations, the posts' stated
+# figures, posts with sub-posts, posts with parts, attachment 1 (post, sub-posts, lines,
+# footnotes, reported figures), footnotes, four per post with parts (three posts),
+# attachment 2.
+ACCOUNTS = 8 + 5 + 1 + 4 * 3 + 1
 
 
 def test_the_full_report_page(client_for, content, django_assert_num_queries):

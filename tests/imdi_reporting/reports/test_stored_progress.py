@@ -1,0 +1,60 @@
+"""The reports page tells how far the stored PDFs of a submission are, and keeps updating
+itself while any is still being made in the background."""
+
+from django.urls import reverse
+
+from goals.models import ReportingPeriod
+from imdi_reporting.models import FrozenReport
+from imdi_reporting.reports.selectors import stored_states
+
+
+def _h1() -> ReportingPeriod:
+    return ReportingPeriod.objects.select_related("budget_year__agency").get(kind="H1")
+
+
+def _store(period: ReportingPeriod, part: str) -> None:
+    FrozenReport.objects.create(
+        period=period,
+        part=part,
+        version=1,
+        submitted_at=period.submitted_at,
+        sha256="0" * 64,
+        pdf=b"%PDF-",
+        size=5,
+    )
+
+
+def test_it_says_the_pdfs_of_a_submission_are_being_prepared(client_for):
+    page = client_for("direktor").get(reverse("reports:index"))
+    html = page.content.decode()
+    assert html.count("Lages nå") == 3
+    assert 'http-equiv="refresh"' in html
+
+
+def test_it_names_the_stored_version_once_a_part_is_stored(client_for):
+    period = _h1()
+    _store(period, "form")
+    states = {s.part: s.version for s in stored_states(periods=[period])[period.pk]}
+    assert states == {"full": None, "form": 1, "accounts": None}
+    html = client_for("direktor").get(reverse("reports:index")).content.decode()
+    assert "Lagret, versjon 1" in html
+    assert html.count("Lages nå") == 2
+
+
+def test_it_stops_updating_when_every_part_is_stored(client_for):
+    period = _h1()
+    for part in ("full", "form", "accounts"):
+        _store(period, part)
+    html = client_for("direktor").get(reverse("reports:index")).content.decode()
+    assert "Lages nå" not in html
+    assert 'http-equiv="refresh"' not in html
+
+
+def test_an_open_period_has_no_stored_state(client_for):
+    year = ReportingPeriod.objects.get(kind="Y")
+    assert stored_states(periods=[year]) == {}
+
+
+def test_the_approvers_page_links_to_the_progress(client_for):
+    html = client_for("direktor").get(reverse("goals:approval", args=["IMDi-2006-H1"]))
+    assert reverse("reports:index") in html.content.decode()
