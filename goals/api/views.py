@@ -417,7 +417,7 @@ class DeliverableViewSet(ConflictHandlingMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = DeliverableSerializer
     filterset_class = filters.DeliverableFilter
     permission_classes = [permissions.IsAuthenticated, ModelPermissionForWrites]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     write_permissions = {"met": ("goals.change_statusupdate",)}
     ordering_fields = ["due"]
     ordering = [
