@@ -44,7 +44,7 @@ from budget.models import (
 from goals.charts import Chart, Series, bar_chart
 from goals.formatting import format_date, format_percent
 from goals.models import Agency, ReportingPeriod
-from goals.selectors import user_profile
+from goals.selectors import cached_rollup, user_profile
 
 ZERO = Decimal(0)
 SHARE_PLACES = Decimal("0.0001")
@@ -392,6 +392,16 @@ def budget_overview(*, period: ReportingPeriod, basis: str | None = None) -> Ove
     Three queries."""
     basis = basis or agency_basis(period)
     return _overview(period=period, figures=post_figures(period=period, basis=basis), basis=basis)
+
+
+def cached_budget_overview(*, period: ReportingPeriod) -> Overview:
+    """budget_overview from the cache while none of the agency's data has changed: the
+    overview, the budget page and the report read it (one query when cached)."""
+    return cached_rollup(
+        agency_id=period.budget_year.agency_id,
+        key=("budget_overview", period.pk),
+        compute=lambda: budget_overview(period=period),
+    )
 
 
 def budget_overviews(*, periods: list[ReportingPeriod]) -> dict[int, Overview]:

@@ -26,7 +26,7 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
-from goals.selectors import periods_visible_to
+from goals.selectors import cached_rollup, periods_visible_to
 from imdi_reporting.models import ApiToken
 
 # A deliverable is "due soon" when its date lies at most this many days after the
@@ -258,6 +258,17 @@ class Overview:
 def _latest(*moments: datetime | None) -> datetime | None:
     present = [m for m in moments if m is not None]
     return max(present) if present else None
+
+
+def cached_overview(*, period: ReportingPeriod) -> Overview:
+    """overview from the cache while none of the agency's data has changed and the day
+    deadlines are judged on is the same."""
+    reference = reference_date(period=period)
+    return cached_rollup(
+        agency_id=period.budget_year.agency_id,
+        key=("overview", period.pk, reference),
+        compute=lambda: overview(period=period, today=reference),
+    )
 
 
 def overview(*, period: ReportingPeriod, today: date | None = None) -> Overview:

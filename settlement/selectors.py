@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from goals.charts import Chart, Series, line_chart
 from goals.models import Agency
-from goals.selectors import user_profile
+from goals.selectors import cached_rollup, user_profile
 from settlement.choices import (
     RECEPTION_CATEGORIES,
     AgeGroup,
@@ -619,6 +619,23 @@ def _within(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
     shown = {key: suppress(within[key], exact=exact) for key in ("within", "not_within")}
     hidden = SUPPRESSED in shown.values()
     return {**shown, "share_within": SUPPRESSED if hidden else within["share_within"]}
+
+
+def cached_settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> dict:
+    """settlement_page from the cache while none of the agency's data has changed."""
+    return cached_rollup(
+        agency_id=agency.pk,
+        key=("settlement_page", start, end, exact),
+        compute=lambda: settlement_page(agency=agency, start=start, end=end, exact=exact),
+    )
+
+
+def cached_latest_settled_date(*, agency: Agency) -> date | None:
+    return cached_rollup(
+        agency_id=agency.pk,
+        key=("latest_settled_date",),
+        compute=lambda: latest_settled_date(agencies=[agency]),
+    )
 
 
 def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> dict:

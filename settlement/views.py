@@ -16,7 +16,7 @@ AGENCY_PARAMETER = "virksomhet"
 
 
 def _period(request: HttpRequest, agency: Agency) -> tuple[PeriodForm, date, date]:
-    latest = selectors.latest_settled_date(agencies=[agency]) or timezone.localdate()
+    latest = selectors.cached_latest_settled_date(agency=agency) or timezone.localdate()
     default = {"start": date(latest.year, 1, 1), "end": latest}
     if {"start", "end"} & set(request.GET):
         form = PeriodForm(request.GET)
@@ -38,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No agency with the settlement module that you may see has this code."))
     form, start, end = _period(request, agency)
     exact = selectors.sees_exact_figures(request.user)
-    context = selectors.settlement_page(agency=agency, start=start, end=end, exact=exact)
+    context = selectors.cached_settlement_page(agency=agency, start=start, end=end, exact=exact)
     context.update(
         form=form,
         start=start,
