@@ -96,15 +96,17 @@ def copy_rows(model, rows, **changes) -> list:
 
 
 def scale_budget(agency) -> None:
-    """99 copies of every chapter with its posts, allocations and accounts, numbered from
-    chapter 1000 up (no demo chapter is numbered there)."""
+    """99 copies of every chapter with its posts, allocations and accounts: expense chapters
+    numbered from 1000 up, income chapters from 6000 up (no demo chapter is numbered there,
+    and each kind keeps to its range of numbers)."""
+    from budget.choices import ChapterKind
     from budget.models import AccountsEntry, AllocationEntry, Chapter, Post
 
     chapters = list(Chapter.objects.filter(agency=agency).order_by("number"))
     posts = list(Post.objects.filter(chapter__in=chapters, credited_against__isnull=True))
     allocations = list(AllocationEntry.objects.filter(post__in=posts))
     accounts = list(AccountsEntry.objects.filter(post__in=posts))
-    number = 1000
+    numbers = {ChapterKind.EXPENSE: 1000, ChapterKind.INCOME: 6000}
     for _copy in range(COPIES):
         new_chapters = {}
         for chapter in chapters:
@@ -113,8 +115,8 @@ def scale_budget(agency) -> None:
                 **{f.attname: getattr(chapter, f.attname) for f in Chapter._meta.concrete_fields}
             )
             new_chapters[original].pk = None
-            new_chapters[original].number = str(number)
-            number += 1
+            new_chapters[original].number = str(numbers[chapter.kind])
+            numbers[chapter.kind] += 1
         Chapter.objects.bulk_create(new_chapters.values())
         new_posts = {}
         for post in posts:
