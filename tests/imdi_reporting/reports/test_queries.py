@@ -21,8 +21,9 @@ COMMON = 13
 # The form: status updates and activities with their parents.
 FORM = 2
 # Parts I-IV: letter and signatories, priority area and items, narratives, special answers,
-# statistical tables and rows, other answers and topics; the settlement figures (11).
-NARRATIVE = 10 + 11
+# statistical tables and rows, other answers and topics; the settlement figures (10: the
+# stock in reception and over the limit is one query).
+NARRATIVE = 10 + 10
 # Part VI: posts, allocations, accounts, commentary, authorisations, posts with sub-posts,
 # posts with parts, attachment 1 (post, sub-posts, lines, footnotes, reported figures),
 # footnotes, four per post with parts (three posts), attachment 2.
