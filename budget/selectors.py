@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
@@ -44,7 +45,7 @@ from budget.models import (
 from goals.charts import Chart, Series, bar_chart
 from goals.formatting import format_date, format_percent
 from goals.models import Agency, ReportingPeriod
-from goals.selectors import user_profile
+from goals.selectors import cached_rollup, user_profile
 
 ZERO = Decimal(0)
 SHARE_PLACES = Decimal("0.0001")
@@ -104,7 +105,10 @@ def elapsed_share(*, period: ReportingPeriod, basis: str | None = None) -> Decim
 
 @dataclass
 class PostFigures:
-    """A post's appropriation, accounts and what follows from them at a period's end."""
+    """A post's appropriation, accounts and what follows from them at a period's end.
+
+    The figures that follow are computed once per object (a page reads each of them many
+    times per post); figures_at_periods fills the fields before any of them is read."""
 
     post: Post
     allocations: list[AllocationEntry] = field(default_factory=list)
@@ -119,26 +123,26 @@ class PostFigures:
     def is_income(self) -> bool:
         return self.post.chapter.kind == ChapterKind.INCOME
 
-    @property
+    @cached_property
     def sum_appropriation(self) -> Decimal | None:
         if not self.allocations:
             return None
         return sum((a.amount for a in self.allocations), ZERO)
 
-    @property
+    @cached_property
     def refunds(self) -> Decimal:
         """Refunds booked on the post plus income credited against it, as a negative cost."""
         return self.accounts.get(AccountsCategory.REFUNDS, ZERO) - self.credited_income
 
-    @property
+    @cached_property
     def salary_total(self) -> Decimal:
         return self.accounts.get(AccountsCategory.SALARY, ZERO) + self.refunds
 
-    @property
+    @cached_property
     def has_accounts(self) -> bool:
         return bool(self.accounts) or bool(self.credited_income)
 
-    @property
+    @cached_property
     def accounts_total(self) -> Decimal | None:
         if not self.has_accounts:
             return None
@@ -151,13 +155,13 @@ class PostFigures:
             - self.accounts.get(AccountsCategory.INCOME, ZERO)
         )
 
-    @property
+    @cached_property
     def remaining(self) -> Decimal | None:
         if self.sum_appropriation is None or self.accounts_total is None:
             return None
         return self.sum_appropriation - self.accounts_total
 
-    @property
+    @cached_property
     def share_spent(self) -> Decimal | None:
         return share(self.accounts_total, self.sum_appropriation)
 
@@ -171,7 +175,7 @@ class PostFigures:
     def basis_label(self) -> str:
         return str(dict(LinearBasis.choices)[self.basis])
 
-    @property
+    @cached_property
     def expected_linear(self) -> Decimal | None:
         """What the post should have spent by the period's end: its periodised budget's
         months so far, else a linear spread of the appropriation."""
@@ -181,7 +185,7 @@ class PostFigures:
             return self.profile_expected
         return whole(self.sum_appropriation * self.elapsed)
 
-    @property
+    @cached_property
     def deviation(self) -> Decimal | None:
         """Accounts minus the linear spend: positive is merforbruk, negative mindreforbruk."""
         if self.expected_linear is None or self.accounts_total is None:
@@ -392,6 +396,16 @@ def budget_overview(*, period: ReportingPeriod, basis: str | None = None) -> Ove
     Three queries."""
     basis = basis or agency_basis(period)
     return _overview(period=period, figures=post_figures(period=period, basis=basis), basis=basis)
+
+
+def cached_budget_overview(*, period: ReportingPeriod) -> Overview:
+    """budget_overview from the cache while none of the agency's data has changed: the
+    overview, the budget page and the report read it (one query when cached)."""
+    return cached_rollup(
+        agency_id=period.budget_year.agency_id,
+        key=("budget_overview", period.pk),
+        compute=lambda: budget_overview(period=period),
+    )
 
 
 def budget_overviews(*, periods: list[ReportingPeriod]) -> dict[int, Overview]:

@@ -8,7 +8,7 @@ from budget.imports import export_budget_table
 from budget.models import AccountsEntry, Chapter, Post
 from budget.resources import RESOURCES
 from budget.selectors import (
-    budget_overview,
+    cached_budget_overview,
     chapter_detail,
     execution_chart,
     export_queryset,
@@ -61,7 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def period_index(request: HttpRequest, period: str) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     reporting_period = _period(request, period)
-    overview = budget_overview(period=reporting_period)
+    overview = cached_budget_overview(period=reporting_period)
     return render(
         request,
         "budget/index.html",

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from goals.formatting import format_decimal
@@ -185,18 +185,14 @@ def bar_chart(
             if value is None:
                 continue
             top = y(float(value))
+            # One f-string per bar rather than format_html (a chart may have thousands of
+            # bars): the coordinates are numbers and the palette is ours; the texts are
+            # escaped.
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
-                    "<title>{}: {}</title></rect>",
-                    _n(left + slot * i + slot * 0.1 + bar_w * s_index),
-                    _n(top),
-                    _n(bar_w),
-                    _n(base - top),
-                    PALETTE[s_index % len(PALETTE)],
-                    categories[i],
-                    format_value(value),
-                )
+                f'<rect x="{_n(left + slot * i + slot * 0.1 + bar_w * s_index)}" '
+                f'y="{_n(top)}" width="{_n(bar_w)}" height="{_n(base - top)}" '
+                f'fill="{PALETTE[s_index % len(PALETTE)]}">'
+                f"<title>{escape(categories[i])}: {escape(format_value(value))}</title></rect>"
             )
         parts.append("</g>")
     parts.append("</svg>")

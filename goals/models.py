@@ -1037,3 +1037,22 @@ class PeriodEvent(TenantRow):
 
     def __str__(self) -> str:
         return f"{self.period} {self.kind}"
+
+
+class CacheGeneration(models.Model):
+    """The current generation of an agency's data: part of the key of every cached roll-up
+    of the agency, replaced by each write, so that no cached figure outlives the data it
+    was computed from. A random token rather than a counter: a rolled-back write leaves no
+    number behind that a later write could reuse."""
+
+    agency = models.OneToOneField(
+        Agency, on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
+    token = models.CharField(_("token"), max_length=32)
+
+    class Meta:
+        verbose_name = _("cache generation")
+        verbose_name_plural = _("cache generations")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.token}"

@@ -1,14 +1,16 @@
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from goals.charts import Chart, Series, line_chart
 from goals.choices import (
@@ -24,6 +26,7 @@ from goals.formatting import format_decimal
 from goals.models import (
     Activity,
     BudgetYear,
+    CacheGeneration,
     ChangeRecord,
     CoverLetter,
     Deliverable,
@@ -48,6 +51,27 @@ from goals.models import (
     UserProfile,
     parse_period_slug,
 )
+
+# Seconds a cached roll-up is kept at most; a write retires it at once (bump_generation).
+ROLLUP_TIMEOUT = 3600
+MISSING = object()
+
+
+def cached_rollup(*, agency_id: int, key: tuple, compute: Callable[[], Any]) -> Any:
+    """compute() cached under the agency's current generation, the key and the language
+    (roll-ups carry translated labels). One query for the generation; without a generation
+    row (an agency never written since the cache came) nothing is cached."""
+    token = (
+        CacheGeneration.objects.filter(agency_id=agency_id).values_list("token", flat=True).first()
+    )
+    if token is None:
+        return compute()
+    name = ":".join(["rollup", str(agency_id), token, get_language() or "", *map(str, key)])
+    value = cache.get(name, MISSING)
+    if value is MISSING:
+        value = compute()
+        cache.set(name, value, ROLLUP_TIMEOUT)
+    return value
 
 
 def user_profile(*, user: AbstractBaseUser | AnonymousUser) -> UserProfile | None:

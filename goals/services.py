@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from goals.choices import (
 from goals.models import (
     Activity,
     Agency,
+    CacheGeneration,
     ChangeRecord,
     Deliverable,
     Feedback,
@@ -35,6 +37,23 @@ from goals.models import (
     StatusUpdate,
     UserProfile,
 )
+
+
+def bump_generation(*, agency_id: int | None) -> None:
+    """Retire every cached roll-up of the agency (of all agencies when None): called by the
+    writes that bypass the model signals (bulk_create, queryset update) and, through the
+    signals, by every save and delete. Inside the writer's transaction, so a reader that
+    sees the new token also sees the new data; a reader that still sees the old token
+    stores under a key that no later request asks for."""
+    rows = CacheGeneration.objects.all()
+    if agency_id is not None:
+        rows = rows.filter(agency_id=agency_id)
+    rows.update(token=uuid.uuid4().hex)
+
+
+def start_generation(*, agency: Agency) -> None:
+    """The first generation of a new agency (its roll-ups are cached from then on)."""
+    CacheGeneration.objects.get_or_create(agency=agency, defaults={"token": uuid.uuid4().hex})
 
 
 class PeriodLockedError(ValidationError):

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_migrate, post_save, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +28,7 @@ class ImdiReportingConfig(AppConfig):
         post_save.connect(
             signals.freeze_on_submit, sender=ReportingPeriod, dispatch_uid="imdi_report_freeze"
         )
+        from imdi_reporting.rollup_signals import retire_rollups
+
+        post_save.connect(retire_rollups, dispatch_uid="imdi_retire_rollups_save")
+        post_delete.connect(retire_rollups, dispatch_uid="imdi_retire_rollups_delete")

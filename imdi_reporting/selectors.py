@@ -26,7 +26,7 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
-from goals.selectors import periods_visible_to
+from goals.selectors import cached_rollup, periods_visible_to
 from imdi_reporting.models import ApiToken
 
 # A deliverable is "due soon" when its date lies at most this many days after the
@@ -258,6 +258,19 @@ class Overview:
 def _latest(*moments: datetime | None) -> datetime | None:
     present = [m for m in moments if m is not None]
     return max(present) if present else None
+
+
+def cached_overview(*, period: ReportingPeriod, user) -> Overview:
+    """overview from the cache while none of the agency's data has changed and the day
+    deadlines are judged on is the same. Within one agency what a reader may see of other
+    periods depends only on whether they may read drafts, so that is part of the key."""
+    reference = reference_date(period=period)
+    sees_drafts = user.is_superuser or user.has_perm("goals.view_draft_period")
+    return cached_rollup(
+        agency_id=period.budget_year.agency_id,
+        key=("overview", period.pk, reference, "drafts" if sees_drafts else "submitted"),
+        compute=lambda: overview(period=period, user=user, today=reference),
+    )
 
 
 def overview(*, period: ReportingPeriod, user, today: date | None = None) -> Overview:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
-from budget.selectors import budget_overview, execution_chart
+from budget.selectors import cached_budget_overview, execution_chart
 from goals.selectors import choose_period, user_profile
 from goals.services import set_user_language
 from imdi_reporting.forms import AccessibilityFeedbackForm, ApiTokenForm, OverviewFilterForm
@@ -26,8 +26,8 @@ from imdi_reporting.roles import Role, roles_of
 from imdi_reporting.selectors import (
     api_tokens_of,
     budget_execution,
+    cached_overview,
     feedback_limit_reached,
-    overview,
     start_page_periods,
 )
 from imdi_reporting.services import (
@@ -72,7 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
         period = choose_period(periods, wanted) or periods[0]
         data = request.GET.copy()
         data["period"] = period.slug
-        summary = overview(period=period, user=request.user)
+        summary = cached_overview(period=period, user=request.user)
         form = OverviewFilterForm(
             data, periods=periods, main_goals=summary.main_goals, units=summary.units
         )
@@ -95,7 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
             report_pdf_url=optional_url("reports:full_pdf", period.slug),
         )
         if request.user.has_perm("budget.view_chapter"):
-            figures = budget_overview(period=period)
+            figures = cached_budget_overview(period=period)
             context.update(
                 budget_rows=budget_execution(figures=figures),
                 budget_chart=execution_chart(overview=figures),

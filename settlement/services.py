@@ -4,6 +4,7 @@ work (settlement/loaders.py); what reaches here is valid, and is saved in one go
 from django.db import transaction
 
 from goals.models import Agency
+from goals.services import bump_generation
 from settlement.models import SettlementCase
 
 
@@ -26,6 +27,9 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
             changed.append(case)
     SettlementCase.objects.bulk_create(new, batch_size=1000)
     SettlementCase.objects.bulk_update(changed, fields, batch_size=1000)
+    # Bulk writes send no signals: the cached statistics of the agency are retired here.
+    if new or changed:
+        bump_generation(agency_id=agency.pk)
     return {
         "created": len(new),
         "updated": len(changed),

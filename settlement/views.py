@@ -18,7 +18,7 @@ AGENCY_PARAMETER = "virksomhet"
 def _period(
     request: HttpRequest, agency: Agency, disclosure: selectors.Disclosure
 ) -> tuple[PeriodForm, date, date]:
-    latest = selectors.latest_settled_date(agencies=[agency]) or timezone.localdate()
+    latest = selectors.cached_latest_settled_date(agency=agency) or timezone.localdate()
     end = disclosure.default_end(latest)
     default = {"start": date(end.year, 1, 1), "end": end}
     if {"start", "end"} & set(request.GET):
@@ -44,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
         raise Http404(_("This agency has submitted no period yet."))
     form, start, end = _period(request, agency, disclosure)
     exact = disclosure.exact
-    context = selectors.settlement_page(agency=agency, start=start, end=end, exact=exact)
+    context = selectors.cached_settlement_page(agency=agency, start=start, end=end, exact=exact)
     context.update(
         form=form,
         start=start,

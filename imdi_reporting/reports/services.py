@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -15,6 +16,8 @@ from imdi_reporting.reports.selectors import report_context
 DOCUMENT_TEMPLATE = "imdi_reporting/reports/document.html"
 # The report is a Norwegian document whatever language the reader's interface uses.
 REPORT_LANGUAGE = "nb"
+# Seconds a stored PDF is kept in the cache after its last read from the database.
+FROZEN_PDF_TIMEOUT = 3600
 
 
 def render_report_html(
@@ -45,14 +48,27 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def stored_report(*, period: ReportingPeriod, part: str) -> FrozenReport | None:
+def stored_report(
+    *, period: ReportingPeriod, part: str, with_pdf: bool = True
+) -> FrozenReport | None:
     """The stored PDF of the period's current submission if it has been made. None for an
-    open period."""
+    open period. Without with_pdf the bytes are left in the database (stored_pdf reads
+    them), so that a download the browser already has costs no read of them."""
     if period.state == PeriodState.OPEN or period.submitted_at is None:
         return None
-    return FrozenReport.objects.filter(
-        period=period, part=part, submitted_at=period.submitted_at
-    ).first()
+    found = FrozenReport.objects.filter(period=period, part=part, submitted_at=period.submitted_at)
+    return (found if with_pdf else found.defer("pdf")).first()
+
+
+def stored_pdf(*, frozen: FrozenReport) -> bytes:
+    """The bytes of a stored PDF, from the cache after the first read: a stored copy never
+    changes (a resubmission is a new row), so the key of its id and SHA-256 is never stale."""
+    key = f"frozen-pdf:{frozen.pk}:{frozen.sha256}"
+    data = cache.get(key)
+    if data is None:
+        data = bytes(FrozenReport.objects.values_list("pdf", flat=True).get(pk=frozen.pk))
+        cache.set(key, data, FROZEN_PDF_TIMEOUT)
+    return data
 
 
 def frozen_report(*, period: ReportingPeriod, part: str, user=None) -> FrozenReport | None:

@@ -17,7 +17,12 @@ from imdi_reporting.models import FrozenReport
 from imdi_reporting.opendata.package import build_package
 from imdi_reporting.opendata.selectors import is_published
 from imdi_reporting.reports.selectors import index_rows, report_context
-from imdi_reporting.reports.services import render_report_pdf, sha256, stored_report
+from imdi_reporting.reports.services import (
+    render_report_pdf,
+    sha256,
+    stored_pdf,
+    stored_report,
+)
 from imdi_reporting.reports.tasks import enqueue_freeze
 
 # Seconds between the reloads of the page shown while a submitted period's PDF is made.
@@ -103,32 +108,45 @@ def _pdf(request, slug: str, part: str):
     if version:
         if not version.isdigit():
             raise Http404(_("No such version."))
-        frozen = FrozenReport.objects.filter(period=period, part=part, version=version).first()
+        frozen = (
+            FrozenReport.objects.filter(period=period, part=part, version=version)
+            .defer("pdf")
+            .first()
+        )
         if frozen is None:
             raise Http404(_("No such version."))
     elif unit is None and period.is_locked:
-        frozen = stored_report(period=period, part=part)
+        frozen = stored_report(period=period, part=part, with_pdf=False)
         if frozen is None:
             # Not made yet: the submission's task is still waiting or running, or was lost,
             # or the period was submitted before freezing existed. The immediate task
             # backend has made it when enqueue_freeze returns.
             enqueue_freeze(period=period)
-            frozen = stored_report(period=period, part=part)
+            frozen = stored_report(period=period, part=part, with_pdf=False)
         if frozen is None:
             return _being_prepared(request, period)
     if frozen is not None:
-        data, digest = bytes(frozen.pdf), frozen.sha256
+        # The browser's copy is answered before the bytes are read.
+        if request.headers.get("If-None-Match") == f'"{frozen.sha256}"':
+            return _not_modified(frozen.sha256)
+        data, digest = stored_pdf(frozen=frozen), frozen.sha256
         name = f"{name}-v{frozen.version}"
     else:
         data = render_report_pdf(period=period, part=part, unit=unit)
         digest = sha256(data)
         name = f"{name}-{unit.code}" if unit else f"{name}-utkast"
     if request.headers.get("If-None-Match") == f'"{digest}"':
-        return HttpResponse(status=304)
+        return _not_modified(digest)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(f"{name}.pdf")
     response["ETag"] = f'"{digest}"'
     response["X-Content-SHA256"] = digest
+    return response
+
+
+def _not_modified(digest: str) -> HttpResponse:
+    response = HttpResponse(status=304)
+    response["ETag"] = f'"{digest}"'
     return response
 
 

@@ -105,12 +105,12 @@ def test_each_statistic_of_an_agency_is_one_query(
         figure(agency=imdi_cases, **kwargs)
 
 
-def test_the_report_figures_are_eight_queries_for_any_number_of_agencies(
+def test_the_report_figures_are_seven_queries_for_any_number_of_agencies(
     imdi_cases, django_assert_num_queries
 ):
-    # 1 forecasts, 2 ready in reception, 3 over the limit, 4 OFF, 5 settled, 6 mean waits,
-    # 7 from searched out, 8 family reunification.
-    with django_assert_num_queries(8):
+    # 1 forecasts, 2 ready in reception and over the limit, 3 OFF, 4 settled, 5 mean
+    # waits, 6 from searched out, 7 family reunification.
+    with django_assert_num_queries(7):
         figures = selectors.report_figures(agencies=[imdi_cases], start=START, end=CUT)
     assert figures[imdi_cases.pk]["settled"] == 1813
 
