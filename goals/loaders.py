@@ -313,6 +313,7 @@ def _unit(source: _Source, units: dict, code: Any, where: str, *, agency: Agency
 
 
 @transaction.atomic
+@allow_locked_period_writes()
 def load_letter(*, path: Path) -> dict[str, int]:
     """Load an allocation letter (priority area, main goals, requirements, deliverables,
     special reporting, other reporting) for one budget year from YAML."""
