@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -24,10 +25,9 @@ from goals.locking import (
     OwnPeriodLock,
     PeriodLock,
     YearLock,
-    allow_locked_period_writes,
     settlement_lock_ends,
 )
-from goals.models import Agency, ReportingPeriod
+from goals.models import Agency
 from tests.security.conftest import GUARDED_APPS, checksum
 
 # Models of the three apps that no report freezes, and why.
@@ -92,7 +92,9 @@ def locked_row(model):
 def mutation(obj, *, keep: tuple[str, ...] = ()) -> tuple[str, object]:
     """The first plain field of ``obj`` (not one of ``keep``) and a different value for it."""
     for field in obj._meta.concrete_fields:
-        if field.name in keep or field.primary_key or field.is_relation or field.choices or not field.editable:
+        if field.name in keep or field.primary_key or field.is_relation or field.choices:
+            continue
+        if not field.editable:
             continue
         value = getattr(obj, field.attname)
         if isinstance(field, (models.CharField, models.TextField)) and value:
@@ -176,8 +178,8 @@ def test_it_says_why_a_locked_row_cannot_change(demo):
 
 
 def management_data(page: str) -> dict[str, str]:
-    found = re.findall(r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d+)"', page)
-    return dict(found)
+    pattern = r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d+)"'
+    return dict(re.findall(pattern, page))
 
 
 def form_data(obj) -> dict[str, str]:
