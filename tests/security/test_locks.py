@@ -3,19 +3,24 @@ against the submitted 2006-H1 report, changes nothing (a checksum of every table
 budget and settlement before and after). The models come from the app registry, so a new
 model fails here until it is locked or named free with a reason."""
 
+import csv
 import json
 import re
-from datetime import timedelta
+import threading
+from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.management import CommandError, call_command
+from django.db import connection, models, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
+from goals.loaders import load_goals_demo
 from goals.lock_admin import LockedAdminMixin, LockedInlineMixin
 from goals.locking import (
     LOCKS,
@@ -27,7 +32,21 @@ from goals.locking import (
     YearLock,
     settlement_lock_ends,
 )
-from goals.models import Agency
+from goals.models import (
+    Agency,
+    ChangeRecord,
+    IndicatorValue,
+    ReportingPeriod,
+    StatusUpdate,
+)
+from goals.services import (
+    approve_update,
+    save_requirement_narrative,
+    save_status_update,
+    submit_period,
+)
+from imdi_reporting.services import FIXTURES_DIR
+from settlement.models import SettlementCase
 from tests.security.conftest import GUARDED_APPS, checksum
 
 # Models of the three apps that no report freezes, and why.
@@ -227,3 +246,178 @@ def test_it_refuses_every_admin_path_to_what_a_submitted_report_printed(demo, cl
         assert added.status_code == 200, add
         assert "2006-H1" in added.text, add
     assert checksum() == before
+
+
+def settled_in_h1() -> int:
+    return SettlementCase.objects.filter(
+        agency__code="IMDi", settled_date__range=(date(2006, 1, 1), date(2006, 6, 30))
+    ).count()
+
+
+def case_file(tmp_path, change) -> str:
+    """The demo's case file with ``change`` applied to its rows (dicts of strings)."""
+    source = FIXTURES_DIR / "settlement" / "cases_2006.csv"
+    with source.open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows, fields = list(reader), reader.fieldnames
+    change(rows)
+    path = tmp_path / "cases.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return str(path)
+
+
+def test_it_keeps_the_submitted_1_813_settled_through_import_settlement(demo, tmp_path):
+    assert settled_in_h1() == 1813
+    before = checksum()
+
+    def unsettle_one(rows):
+        row = next(r for r in rows if "2006-01-01" <= r["settled_date"] <= "2006-06-30")
+        row["settled_date"] = ""
+
+    with pytest.raises(CommandError, match=r"30\.06\.2006.*IMDi-2006-H1"):
+        call_command("import_settlement", case_file(tmp_path, unsettle_one), agency="IMDi")
+    assert settled_in_h1() == 1813
+    assert checksum() == before
+
+
+def test_it_still_takes_settlement_data_dated_after_the_submitted_period(demo, tmp_path):
+    open_case = SettlementCase.objects.filter(
+        agency__code="IMDi",
+        settled_date__isnull=True,
+        ready_date__isnull=False,
+        municipality__isnull=False,
+        permit_date__lte=date(2006, 6, 30),
+    ).first()
+
+    def settle_in_august_and_add_one(rows):
+        row = next(r for r in rows if r["case_key"] == open_case.case_key)
+        row["settled_date"] = "2006-08-15"
+        rows.append(
+            {
+                **row,
+                "case_key": "KNYSAK0001",
+                "permit_date": "2006-07-10",
+                "ready_date": "2006-07-20",
+                "searched_out_date": "",
+                "settled_date": "",
+            }
+        )
+
+    out = StringIO()
+    path = case_file(tmp_path, settle_in_august_and_add_one)
+    call_command("import_settlement", path, agency="IMDi", stdout=out)
+    assert "1 created, 1 updated" in out.getvalue()
+    open_case.refresh_from_db()
+    assert open_case.settled_date == date(2006, 8, 15)
+    assert settled_in_h1() == 1813
+
+
+def test_it_refuses_the_services_and_the_api_in_a_submitted_period(demo, api_for, demo_user):
+    before = checksum()
+    h1 = ReportingPeriod.objects.get(budget_year__agency__code="IMDi", kind="H1")
+    update = StatusUpdate.objects.filter(period=h1).select_related("activity").first()
+    direktor = demo_user("direktor")
+    probes = [
+        lambda: save_status_update(
+            user=direktor,
+            activity=update.activity,
+            period=h1,
+            version=update.version,
+            attainment="Endret",
+            status=update.status,
+        ),
+        lambda: approve_update(user=direktor, update=update),
+        lambda: save_requirement_narrative(
+            user=direktor,
+            requirement=update.activity.requirement,
+            period=h1,
+            version=0,
+            status="Ny",
+        ),
+    ]
+    for probe in probes:
+        with pytest.raises(ValidationError):
+            probe()
+    client = api_for("direktor")
+    body = {"version": update.version, "status": update.status, "attainment": "Endret"}
+    assert (
+        client.put(f"/api/goals/status-updates/{update.pk}/", body, format="json").status_code
+        == 423
+    )
+    value = IndicatorValue.objects.filter(period=h1).first()
+    body = {"version": value.version, "value": "1"}
+    assert (
+        client.put(f"/api/goals/indicator-values/{value.pk}/", body, format="json").status_code
+        == 423
+    )
+    assert checksum() == before
+
+
+def test_it_still_takes_edits_of_the_open_year_report(demo, demo_user):
+    year_report = ReportingPeriod.objects.get(budget_year__agency__code="IMDi", kind="Y")
+    activity = StatusUpdate.objects.filter(period__kind="H1").first().activity
+    saved = save_status_update(
+        user=demo_user("direktor"),
+        activity=activity,
+        period=year_report,
+        version=0,
+        attainment="Skrevet i årsrapporten",
+        status="on_track",
+    )
+    assert saved.attainment == "Skrevet i årsrapporten"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_no_edit_in_after_a_submission_it_raced(organisation, demo_user):
+    """The submission holds the period row FOR UPDATE until it commits; an edit that started
+    with the period open waits for it, then reads it submitted and is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    load_goals_demo(directory=FIXTURES_DIR / "goals")
+    year_report = ReportingPeriod.objects.get(budget_year__agency__code="IMDi", kind="Y")
+    activity = StatusUpdate.objects.filter(period__kind="H1").first().activity
+    direktor = demo_user("direktor")
+    submitted, go, outcome = threading.Event(), threading.Event(), {}
+
+    def submit():
+        try:
+            with transaction.atomic():
+                submit_period(user=direktor, period=year_report, include_unapproved=True)
+                submitted.set()
+                go.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def edit():
+        try:
+            save_status_update(
+                user=direktor,
+                activity=activity,
+                period=year_report,
+                version=0,
+                attainment="For sent",
+                status="on_track",
+            )
+            outcome["edit"] = "saved"
+        except ValidationError as error:
+            outcome["edit"] = error.code
+        finally:
+            connection.close()
+
+    submitter = threading.Thread(target=submit)
+    submitter.start()
+    assert submitted.wait(timeout=30)
+    editor = threading.Thread(target=edit)
+    editor.start()
+    editor.join(timeout=1)  # gives the edit time to reach the period row and wait there
+    go.set()
+    submitter.join(timeout=30)
+    editor.join(timeout=30)
+    assert outcome == {"edit": "period_locked"}
+    year_report.refresh_from_db()
+    late = ChangeRecord.objects.filter(period=year_report, changed_at__gte=year_report.submitted_at)
+    assert not late.exists()
+    assert not StatusUpdate.objects.filter(period=year_report, activity=activity).exists()
