@@ -22,7 +22,7 @@ from budget.choices import (
     StatisticTable,
     TransferKind,
 )
-from goals.locking import Guarded, PeriodLock, YearLock, register_lock
+from goals.locking import Guarded, PeriodLock, YearDateLock, YearLock, register_lock
 from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
 
 
@@ -716,8 +716,9 @@ class BudgetProfile(Guarded):
             check_same_agency(self.post, self.budget_year, field="budget_year")
 
 
-# The tables of a period freeze with it, a year's appropriations and periodised budget with
-# its first submitted period (goals.locking). Chapters, posts and sub-posts are the
+# The tables of a period freeze with it; an appropriation with the submitted period its date
+# (or 1 January) lies in, the periodised budget with the year's first submitted period
+# (goals.locking). Chapters, posts and sub-posts are the
 # agency's list of accounts, the same in every year.
 for _model in (
     AccountsEntry,
@@ -731,5 +732,5 @@ for _model in (
     Commentary,
 ):
     register_lock(_model, PeriodLock("period"))
-for _model in (AllocationEntry, BudgetProfile):
-    register_lock(_model, YearLock("budget_year"))
+register_lock(AllocationEntry, YearDateLock("budget_year", dated_by="date"))
+register_lock(BudgetProfile, YearLock("budget_year"))

@@ -47,12 +47,30 @@ _rows_checked: ContextVar[bool] = ContextVar("rows_checked", default=False)
 OPEN = "open"  # goals.choices.PeriodState.OPEN; goals.choices imports nothing from here
 
 
+# The PostgreSQL triggers (migrations *_period_lock_triggers) let a write into a locked
+# period through only while this setting is on in the writing transaction.
+DATABASE_FLAG = "imdi.allow_locked_writes"
+
+
+def _set_database_flag(on: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [DATABASE_FLAG, "on" if on else ""])
+
+
 @contextmanager
 def allow_locked_period_writes() -> Iterator[None]:
-    """For the fixture loader only: lets it write historic content into locked periods."""
+    """For the fixture loader only: lets it write historic content into locked periods.
+
+    It runs in a transaction of its own (a savepoint inside the caller's), so that the
+    database's permission ends with it even when it fails."""
+    outer = _locked_writes_allowed.get()
     token = _locked_writes_allowed.set(True)
     try:
-        yield
+        with transaction.atomic():
+            _set_database_flag(True)
+            yield
+            _set_database_flag(outer)
     finally:
         _locked_writes_allowed.reset(token)
 
@@ -199,6 +217,50 @@ class YearLock:
         period = self._locking_period(years)
         if period is not None:
             self._raise(queryset.model._meta.verbose_name_plural, period)
+
+
+class YearDateLock(YearLock):
+    """A dated row of a budget year (an appropriation): locked when its date, or 1 January
+    when it has none, lies in a submitted period of its year; a later allocation (RNB in
+    the autumn) may still be added while the year report is open."""
+
+    def __init__(self, path: str = "budget_year", dated_by: str = "date"):
+        super().__init__(path)
+        self.dated_by = dated_by
+
+    def _locking_period_of(self, values: dict | None):
+        if values is None:
+            return None
+        year_id = values.get(f"{self.path}_id")
+        periods = _period_model().objects.filter(budget_year_id=year_id).exclude(state=OPEN)
+        when = values.get(self.dated_by)
+        if when is None:
+            periods = periods.filter(start__month=1, start__day=1)
+        else:
+            periods = periods.filter(start__lte=when, end__gte=when)
+        return periods.select_related("budget_year__agency", "submitted_by").order_by("end").first()
+
+    def check(self, obj, *, deleting: bool = False) -> None:
+        for values in (_stored(obj), None if deleting else _values(obj)):
+            period = self._locking_period_of(values)
+            if period is not None:
+                self._raise(str(obj), period)
+
+    def check_queryset(self, queryset, changes: dict | None) -> None:
+        locked = _period_model().objects.filter(budget_year=models.OuterRef(self.path))
+        locked = locked.exclude(state=OPEN)
+        undated = locked.filter(start__month=1, start__day=1)
+        dated = locked.filter(
+            start__lte=models.OuterRef(self.dated_by), end__gte=models.OuterRef(self.dated_by)
+        )
+        condition = (Q(**{f"{self.dated_by}__isnull": True}) & models.Exists(undated)) | (
+            models.Exists(dated)
+        )
+        if changes and ({self.dated_by, self.path, f"{self.path}_id"} & set(changes)):
+            condition = models.Exists(locked)
+        year_id = queryset.filter(condition).values_list(self.path, flat=True).first()
+        if year_id is not None:
+            self._raise(queryset.model._meta.verbose_name_plural, self._locking_period([year_id]))
 
 
 def settlement_lock_ends(agency_ids: Iterable) -> dict:
