@@ -100,32 +100,39 @@ def _period_model():
 def locked_period(period_id: int | None):
     """The period if it is submitted or locked, else None. On PostgreSQL the row is read
     FOR SHARE, so the answer holds until the caller's transaction ends."""
-    if period_id is None:
+    return first_locked_period([period_id])
+
+
+def first_locked_period(period_ids: Iterable):
+    """The first of the periods that is submitted or locked, else None (one query when none
+    is; the rows are read FOR SHARE on PostgreSQL)."""
+    ids = sorted({i for i in period_ids if i is not None})
+    if not ids:
         return None
     ReportingPeriod = _period_model()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT state FROM {ReportingPeriod._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [period_id],
+                f"SELECT id, state FROM {ReportingPeriod._meta.db_table} "  # noqa: S608
+                "WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                [ids],
             )
-            row = cursor.fetchone()
-        if row is None or row[0] == OPEN:
+            ids = [pk for pk, state in cursor.fetchall() if state != OPEN]
+        if not ids:
             return None
     query = ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by")
-    period = query.filter(pk=period_id).exclude(state=OPEN).first()
-    return period
+    return query.filter(pk__in=ids).exclude(state=OPEN).order_by("end").first()
 
 
-def _follow(model, obj_values: dict, path: str):
-    """The id at the end of ``path`` ('period', 'table__period') from a row's values."""
+def _follow(model, rows: list[dict], path: str) -> set:
+    """The ids at the end of ``path`` ('period', 'table__period') from rows' values."""
     first, _sep, rest = path.partition("__")
     field = model._meta.get_field(first)
-    value = obj_values.get(field.attname)
-    if not rest or value is None:
-        return value
-    related = field.related_model._base_manager.filter(pk=value)
-    return related.values_list(rest, flat=True).first()
+    ids = {row.get(field.attname) for row in rows if row} - {None}
+    if not rest or not ids:
+        return ids
+    related = field.related_model._base_manager.filter(pk__in=ids)
+    return set(related.values_list(rest, flat=True)) - {None}
 
 
 def _values(obj: models.Model) -> dict:
@@ -139,22 +146,36 @@ def _stored(obj: models.Model) -> dict | None:
     return type(obj)._base_manager.filter(pk=obj.pk).values(*names).first()
 
 
+def _stored_rows(objs: list) -> list[dict]:
+    pks = [obj.pk for obj in objs if obj.pk is not None]
+    if not pks:
+        return []
+    model = type(objs[0])
+    names = [field.attname for field in model._meta.concrete_fields]
+    return list(model._base_manager.filter(pk__in=pks).values(*names))
+
+
+def _rows(objs: list, *, deleting: bool) -> list[dict]:
+    """What a write of ``objs`` touches: the rows as stored, and the rows as they will be."""
+    return _stored_rows(objs) + ([] if deleting else [_values(obj) for obj in objs])
+
+
 class PeriodLock:
     """A row of one reporting period, reached by ``path``."""
 
     def __init__(self, path: str = "period"):
         self.path = path
 
+    def check_many(self, objs: list, *, deleting: bool = False) -> None:
+        if not objs:
+            return
+        ids = _follow(type(objs[0]), _rows(objs, deleting=deleting), self.path)
+        period = first_locked_period(ids)
+        if period is not None:
+            raise _locked_error(period)
+
     def check(self, obj, *, deleting: bool = False) -> None:
-        model = type(obj)
-        stored = _stored(obj)
-        ids = {_follow(model, stored, self.path)} if stored else set()
-        if not deleting:
-            ids.add(_follow(model, _values(obj), self.path))
-        for period_id in sorted(i for i in ids if i is not None):
-            period = locked_period(period_id)
-            if period is not None:
-                raise _locked_error(period)
+        self.check_many([obj], deleting=deleting)
 
     def check_queryset(self, queryset, changes: dict | None) -> None:
         period = queryset.exclude(**{f"{self.path}__state": OPEN}).values_list(
@@ -176,6 +197,8 @@ class YearLock:
 
     @staticmethod
     def _locking_period(year_ids: Iterable):
+        if not {i for i in year_ids if i is not None}:
+            return None
         return (
             _period_model()
             .objects.select_related("budget_year__agency", "submitted_by")
@@ -195,18 +218,20 @@ class YearLock:
             % {"row": obj_label, "year": period.budget_year, "period": period.slug},
         )
 
-    def check(self, obj, *, deleting: bool = False) -> None:
-        model = type(obj)
+    def check_many(self, objs: list, *, deleting: bool = False) -> None:
+        if not objs:
+            return
         if self.path == "pk":
-            ids = {obj.pk}
+            ids = {obj.pk for obj in objs}
         else:
-            stored = _stored(obj)
-            ids = {_follow(model, stored, self.path)} if stored else set()
-            if not deleting:
-                ids.add(_follow(model, _values(obj), self.path))
+            ids = _follow(type(objs[0]), _rows(objs, deleting=deleting), self.path)
         period = self._locking_period(ids)
         if period is not None:
-            self._raise(str(obj), period)
+            label = str(objs[0]) if len(objs) == 1 else objs[0]._meta.verbose_name_plural
+            self._raise(label, period)
+
+    def check(self, obj, *, deleting: bool = False) -> None:
+        self.check_many([obj], deleting=deleting)
 
     def check_queryset(self, queryset, changes: dict | None) -> None:
         prefix = "" if self.path == "pk" else f"{self.path}__"
@@ -239,6 +264,10 @@ class YearDateLock(YearLock):
         else:
             periods = periods.filter(start__lte=when, end__gte=when)
         return periods.select_related("budget_year__agency", "submitted_by").order_by("end").first()
+
+    def check_many(self, objs: list, *, deleting: bool = False) -> None:
+        for obj in objs:
+            self.check(obj, deleting=deleting)
 
     def check(self, obj, *, deleting: bool = False) -> None:
         for values in (_stored(obj), None if deleting else _values(obj)):

@@ -438,7 +438,7 @@ def test_it_refuses_raw_sql_into_a_submitted_period_on_postgresql(demo):
         ("UPDATE goals_reportingperiod SET deadline = deadline + 1 WHERE id = %s", [h1.pk]),
     ]
     for sql, params in statements:
-        with pytest.raises(IntegrityError, match="period_locked"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+        refused = pytest.raises(IntegrityError, match="period_locked")
+        with refused, transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
     assert checksum() == before
