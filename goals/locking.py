@@ -30,7 +30,7 @@ into a locked period, and only inside `allow_locked_period_writes()`.
 """
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import date
 
@@ -464,13 +464,20 @@ class GuardedQuerySet(models.QuerySet):
         if rule is not None and not locked_writes_allowed() and not _rows_checked.get():
             rule.check_queryset(self, changes)
 
+    def _transaction(self):
+        # The check and the write share a transaction: the caller's, or a new one in
+        # autocommit. No savepoint is added, so a refusal leaves the caller's usable.
+        if transaction.get_connection(self.db).in_atomic_block:
+            return nullcontext()
+        return transaction.atomic(using=self.db)
+
     def update(self, **kwargs):
-        with transaction.atomic(using=self.db):
+        with self._transaction():
             self._check(kwargs)
             return super().update(**kwargs)
 
     def delete(self):
-        with transaction.atomic(using=self.db):
+        with self._transaction():
             self._check(None)
             return super().delete()
 
@@ -486,13 +493,13 @@ class GuardedQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with self._transaction():
             self._check_rows(objs)
             return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with self._transaction():
             self._check_rows(objs)
             token = _rows_checked.set(True)
             try:
@@ -525,6 +532,9 @@ class Guarded(models.Model):
 
     def delete(self, *args, **kwargs):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
+        in_transaction = transaction.get_connection(using).in_atomic_block
+        with nullcontext() if in_transaction else transaction.atomic(using=using):
+            # Before Django's deletion opens its own block, where a refusal would spoil
+            # the caller's transaction.
             _before_delete(type(self), self)
             return super().delete(*args, **kwargs)
