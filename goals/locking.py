@@ -156,8 +156,15 @@ def _stored_rows(objs: list) -> list[dict]:
 
 
 def _rows(objs: list, *, deleting: bool) -> list[dict]:
-    """What a write of ``objs`` touches: the rows as stored, and the rows as they will be."""
-    return _stored_rows(objs) + ([] if deleting else [_values(obj) for obj in objs])
+    """What a write of ``objs`` touches: the rows as stored, and the rows as they will be.
+    A save that changes nothing touches nothing (a loader saving what is there)."""
+    stored = _stored_rows(objs)
+    if deleting:
+        return stored
+    pk = objs[0]._meta.pk.attname
+    by_pk = {row[pk]: row for row in stored}
+    changed = [obj for obj in objs if obj.pk is None or by_pk.get(obj.pk) != _values(obj)]
+    return [by_pk[obj.pk] for obj in changed if obj.pk in by_pk] + [_values(o) for o in changed]
 
 
 class PeriodLock:
