@@ -91,6 +91,7 @@ def _as_date(value: Any, *, path: Path, where: str) -> date:
 
 
 @transaction.atomic
+@allow_locked_period_writes()
 def load_organisation(*, path: Path) -> dict[str, int]:
     """Create or update ministries, agencies, units, budget years and periods from YAML.
 
