@@ -21,8 +21,10 @@ def test_the_model_refuses_to_save_or_delete_in_a_locked_period(content, h1):
         update.save()
     with pytest.raises(PeriodLockedError):
         update.delete()
+    row = StatisticalTableRow.objects.first()
+    row.label = "Endret"
     with pytest.raises(PeriodLockedError):
-        StatisticalTableRow.objects.first().save()
+        row.save()
     assert h1_update(h1).attainment == "Gjennomført."
 
 
