@@ -24,6 +24,7 @@ from budget.models import (
 )
 from budget.resources import AccountsEntryResource, AllocationEntryResource, SubPostLineResource
 from budget.selectors import agencies_visible_to
+from goals.lock_admin import LockedAdminMixin
 from goals.models import BudgetYear, ReportingPeriod
 from goals.spreadsheets import EXPORT_FORMATS
 
@@ -79,8 +80,9 @@ class LabelledChoiceField(forms.ModelChoiceField):
         return self.label_of(obj)
 
 
-class AgencyScopedAdmin(admin.ModelAdmin):
-    """Scopes the list and the dropdowns to the agencies the user may read."""
+class AgencyScopedAdmin(LockedAdminMixin, admin.ModelAdmin):
+    """Scopes the list and the dropdowns to the agencies the user may read; rows of a
+    submitted report are read-only (goals.lock_admin)."""
 
     def agency_path(self) -> str:
         return AGENCY_PATHS.get(self.model, POST_AGENCY)

@@ -37,6 +37,7 @@ from budget.models import (
 )
 from budget.services import save_chapter, save_subpost_line
 from goals.loaders import FixtureError, _as_date, _require, read_yaml
+from goals.locking import allow_locked_period_writes
 from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
 
 SUBPOST_REPORTED = {
@@ -178,6 +179,7 @@ def _load_post_row(chapter, item: dict, *, path: Path, where: str) -> Post:
 
 
 @transaction.atomic
+@allow_locked_period_writes()
 def load_budget_report(*, path: Path) -> dict[str, int]:
     """Load one period's budget report (part VI and its attachments) from YAML.
 

@@ -22,6 +22,7 @@ from budget.choices import (
     StatisticTable,
     TransferKind,
 )
+from goals.locking import Guarded, PeriodLock, YearDateLock, YearLock, register_lock
 from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
 
 
@@ -207,7 +208,7 @@ class Post(models.Model):
             )
 
 
-class AllocationEntry(models.Model):
+class AllocationEntry(Guarded):
     """Bevilgning: one amount of a post's appropriation for a year (tildelingsbrev,
     overføring fra fjoråret, RNB, omdisponering, supplerende tildelingsbrev)."""
 
@@ -246,7 +247,7 @@ class AllocationEntry(models.Model):
             check_same_agency(self.post, self.budget_year, field="budget_year")
 
 
-class AccountsEntry(PostScopedModel):
+class AccountsEntry(Guarded, PostScopedModel):
     """Regnskap: what is booked on a post up to the end of a reporting period, by category
     (lønn/arbeidsgiveravgift, refusjoner, kjøp av varer og tjenester, utbetalinger, inntekter)."""
 
@@ -298,7 +299,7 @@ class SubPost(models.Model):
         return f"{self.code} {self.name}"
 
 
-class SubPostLine(models.Model):
+class SubPostLine(Guarded):
     """Linje i underpost: one line of attachment 1 (utbetalinger på post 60).
 
     Amounts are stored as reported. A normal line's amount is persons x rate (sats); a term
@@ -356,7 +357,7 @@ class SubPostLine(models.Model):
             check_same_agency(self.subpost.post, self.period, field="period")
 
 
-class Footnote(PostScopedModel):
+class Footnote(Guarded, PostScopedModel):
     """Fotnote: one sentence of a footnote to a post's table, by its marker (* or **).
 
     A sentence that moves money (trukket fra, overført, inkludert) states that amount as
@@ -392,7 +393,7 @@ class Footnote(PostScopedModel):
         return f"{self.marker} {self.text[:40]}"
 
 
-class DispositionPart(PostScopedModel):
+class DispositionPart(Guarded, PostScopedModel):
     """Del av post: a part of a post's appropriation (post 62 del 1A, 2A ...; post 71's three
     parts) with its budget (ramme), what is disposed (disponert) and booked (regnskapsført).
 
@@ -432,7 +433,7 @@ class DispositionPart(PostScopedModel):
         return f"{self.post.code} {self.code}"
 
 
-class DispositionTransfer(PostScopedModel):
+class DispositionTransfer(Guarded, PostScopedModel):
     """Omdisponering: money moved into or out of a part (between parts, by RNB, or carried
     over from last year)."""
 
@@ -515,7 +516,7 @@ def check_part_of(row, part: "DispositionPart | None", field: str) -> None:
         )
 
 
-class Authorisation(PostScopedModel):
+class Authorisation(Guarded, PostScopedModel):
     """Belastningsfullmakt: leave from another ministry or agency to charge its chapter and
     post up to a limit (kap. 0690 post 21 from UDI, kap. 0854 post 64 from BLD)."""
 
@@ -546,7 +547,7 @@ class Authorisation(PostScopedModel):
         return f"{self.post.code} ({self.granted_by})"
 
 
-class GrantStatistic(models.Model):
+class GrantStatistic(Guarded):
     """Statistikk for integreringstilskudd: one count of attachment 2 (bosatte, utbetalt
     voksne/barn, bosatt ikke utbetalt, per bosettingsår), with the sums as reported."""
 
@@ -582,7 +583,7 @@ class GrantStatistic(models.Model):
         return f"{self.table} {self.row_label} / {self.column_label}: {self.count}"
 
 
-class ReportedFigure(PostScopedModel):
+class ReportedFigure(Guarded, PostScopedModel):
     """Rapportert sum: a total or remainder as the report prints it (sum bevilgning, sum
     regnskap, restbudsjett, Sum 6020 ...), kept to be checked against the computed figure."""
 
@@ -640,7 +641,7 @@ class ReportedFigure(PostScopedModel):
             )
 
 
-class Commentary(PostScopedModel):
+class Commentary(Guarded, PostScopedModel):
     """Kommentar: a paragraph of the report's prose on a post (part VI and attachments 3-4),
     optionally about one part of the post."""
 
@@ -679,7 +680,7 @@ class Commentary(PostScopedModel):
         check_part_of(self, self.part if self.part_id else None, "part")
 
 
-class BudgetProfile(models.Model):
+class BudgetProfile(Guarded):
     """Periodisert budsjett: what a post's appropriation plans to spend in each month of a
     budget year. Where a post has one, expected spend at a period's end is the sum of its
     months up to the period's end month instead of a linear share."""
@@ -713,3 +714,23 @@ class BudgetProfile(models.Model):
         super().clean()
         if self.post_id and self.budget_year_id:
             check_same_agency(self.post, self.budget_year, field="budget_year")
+
+
+# The tables of a period freeze with it; an appropriation with the submitted period its date
+# (or 1 January) lies in, the periodised budget with the year's first submitted period
+# (goals.locking). Chapters, posts and sub-posts are the
+# agency's list of accounts, the same in every year.
+for _model in (
+    AccountsEntry,
+    SubPostLine,
+    Footnote,
+    DispositionPart,
+    DispositionTransfer,
+    Authorisation,
+    GrantStatistic,
+    ReportedFigure,
+    Commentary,
+):
+    register_lock(_model, PeriodLock("period"))
+register_lock(AllocationEntry, YearDateLock("budget_year", dated_by="date"))
+register_lock(BudgetProfile, YearLock("budget_year"))

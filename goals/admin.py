@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 
 from goals.letter_admin import imported_message, letter_import_step
-from goals.locking import locked_writes_allowed
+from goals.lock_admin import LockedAdminMixin, LockedInlineMixin
 from goals.models import (
     Activity,
     Agency,
@@ -48,7 +48,6 @@ from goals.resources import (
 )
 from goals.services import (
     ensure_period_is_open,
-    period_locked_message,
     record_changes,
     requirement_of,
 )
@@ -84,7 +83,7 @@ class OrganisationalUnitAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetYear)
-class BudgetYearAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class BudgetYearAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["agency", "year", "allocation_letter_date"]
     list_select_related = ["agency"]
     change_list_template = "admin/goals/budgetyear/change_list.html"
@@ -118,7 +117,7 @@ class BudgetYearAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class ReportingPeriodAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "start", "end", "deadline", "state", "submitted_at"]
     list_filter = ["state", "kind", "budget_year__agency"]
     list_select_related = ["budget_year__agency", "submitted_by"]
@@ -140,9 +139,9 @@ class ProfileUserAdmin(ScopedChoicesMixin, UserAdmin):
     inlines = [UserProfileInline]
 
 
-class PeriodLockedAdminMixin:
+class PeriodLockedAdminMixin(LockedAdminMixin):
     """Admin for period-bound content: a submitted or locked period is read-only here,
-    and the page says why. Saving is refused even if a stale form is posted."""
+    and the page says why (goals.lock_admin)."""
 
     period_path = "period"
 
@@ -150,48 +149,6 @@ class PeriodLockedAdminMixin:
         for part in self.period_path.split("__"):
             obj = getattr(obj, part, None) if obj is not None else None
         return obj
-
-    def _locked(self, obj) -> bool:
-        period = self.period_of(obj) if obj is not None else None
-        return bool(period and period.is_locked and not locked_writes_allowed())
-
-    def has_change_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_delete_permission(request, obj)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if self._locked(obj):
-            messages.warning(request, period_locked_message(period=self.period_of(obj)))
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        admin = self
-
-        class LockCheckingForm(form):
-            def clean(self):
-                cleaned = super().clean()
-                period = cleaned.get("period") or admin.period_of(self.instance)
-                if period is not None and period.is_locked:
-                    raise ValidationError(period_locked_message(period=period))
-                return cleaned
-
-        return LockCheckingForm
-
-    def save_model(self, request, obj, form, change):
-        period = self.period_of(obj)
-        if period is not None:
-            ensure_period_is_open(period=period)
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        period = self.period_of(obj)
-        if period is not None:
-            ensure_period_is_open(period=period)
-        super().delete_model(request, obj)
 
 
 class VersionedAnswerAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, ImportExportModelAdmin):
@@ -225,28 +182,28 @@ class VersionedAnswerAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, ImportExp
 
 
 @admin.register(PriorityArea)
-class PriorityAreaAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class PriorityAreaAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "budget_year", "responsible_unit"]
 
 
 @admin.register(PriorityItem)
-class PriorityItemAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class PriorityItemAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["letter", "__str__", "area"]
 
 
 @admin.register(MainGoal)
-class MainGoalAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class MainGoalAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "budget_year"]
     list_filter = ["budget_year"]
 
 
-class DeliverableInline(ScopedChoicesMixin, admin.TabularInline):
+class DeliverableInline(ScopedChoicesMixin, LockedInlineMixin, admin.TabularInline):
     model = Deliverable
     extra = 0
 
 
 @admin.register(ResultRequirement)
-class ResultRequirementAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
+class ResultRequirementAdmin(ScopedChoicesMixin, LockedAdminMixin, ImportExportModelAdmin):
     export_formats = EXPORT_FORMATS
     resource_classes = [ResultRequirementResource]
     list_display = ["code", "main_goal", "responsible_unit"]
@@ -257,26 +214,26 @@ class ResultRequirementAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class DeliverableAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["requirement", "due", "title"]
     list_select_related = ["requirement"]
 
 
 @admin.register(SpecialReportingRequirement)
-class SpecialReportingRequirementAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class SpecialReportingRequirementAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "requirement", "main_goal", "responsible_unit"]
     list_select_related = ["requirement", "main_goal", "responsible_unit"]
     search_fields = ["code", "text"]
 
 
 @admin.register(OtherReportingTopic)
-class OtherReportingTopicAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class OtherReportingTopicAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "responsible_unit"]
     list_select_related = ["responsible_unit"]
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
+class ActivityAdmin(ScopedChoicesMixin, LockedAdminMixin, ImportExportModelAdmin):
     export_formats = EXPORT_FORMATS
     resource_classes = [ActivityResource]
     list_display = ["position", "__str__", "indicator_text", "budget_year"]
@@ -285,7 +242,7 @@ class ActivityAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class IndicatorAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "unit", "target", "target_date", "direction"]
     list_filter = ["budget_year", "direction"]
 
@@ -298,23 +255,6 @@ class IndicatorValueAdmin(VersionedAnswerAdmin):
 
     def requirement_of_obj(self, obj):
         return requirement_of(parent=obj.indicator.parent)
-
-
-class LockedInlineMixin:
-    """Inline rows of a locked period's parent can be neither added, changed nor deleted."""
-
-    def _locked(self, obj) -> bool:
-        period = getattr(obj, "period", None)
-        return bool(period and period.is_locked and not locked_writes_allowed())
-
-    def has_add_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not self._locked(obj) and super().has_delete_permission(request, obj)
 
 
 class StatisticalTableRowInline(ScopedChoicesMixin, LockedInlineMixin, admin.TabularInline):

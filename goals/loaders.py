@@ -91,6 +91,7 @@ def _as_date(value: Any, *, path: Path, where: str) -> date:
 
 
 @transaction.atomic
+@allow_locked_period_writes()
 def load_organisation(*, path: Path) -> dict[str, int]:
     """Create or update ministries, agencies, units, budget years and periods from YAML.
 
@@ -313,6 +314,7 @@ def _unit(source: _Source, units: dict, code: Any, where: str, *, agency: Agency
 
 
 @transaction.atomic
+@allow_locked_period_writes()
 def load_letter(*, path: Path) -> dict[str, int]:
     """Load an allocation letter (priority area, main goals, requirements, deliverables,
     special reporting, other reporting) for one budget year from YAML."""

@@ -23,7 +23,13 @@ from goals.choices import (
     UnitKind,
     WorkflowState,
 )
-from goals.locking import check_period_writable
+from goals.locking import (
+    Guarded,
+    OwnPeriodLock,
+    PeriodLock,
+    YearLock,
+    register_lock,
+)
 from goals.tenancy import TenantRow, check_references
 
 
@@ -174,7 +180,7 @@ class UserProfile(models.Model):
             )
 
 
-class BudgetYear(models.Model):
+class BudgetYear(Guarded):
     """Budsjettår: an agency's year, with the allocation letter (tildelingsbrev) and vision."""
 
     agency = models.ForeignKey(
@@ -216,7 +222,7 @@ class BudgetYear(models.Model):
         check_references(self)
 
 
-class ReportingPeriod(TenantRow):
+class ReportingPeriod(Guarded, TenantRow):
     """Rapporteringsperiode: 1. tertial, halvår, 2. tertial or år, with its own state.
 
     Open periods accept status updates; submitting sends the period to the ministry
@@ -323,7 +329,7 @@ def _unit_fk(verbose_name, *, null: bool = True) -> models.ForeignKey:
     )
 
 
-class PriorityArea(TenantRow):
+class PriorityArea(Guarded, TenantRow):
     """Satsingsområde: the year's priority area of the allocation letter (part I)."""
 
     budget_year = models.ForeignKey(
@@ -348,7 +354,7 @@ class PriorityArea(TenantRow):
         return self.title[:80]
 
 
-class PriorityItem(TenantRow):
+class PriorityItem(Guarded, TenantRow):
     """Satsingsområdets punkt a-c."""
 
     area = models.ForeignKey(PriorityArea, on_delete=models.CASCADE, related_name="items")
@@ -367,7 +373,7 @@ class PriorityItem(TenantRow):
         return f"{self.letter}) {self.text[:60]}"
 
 
-class MainGoal(TenantRow):
+class MainGoal(Guarded, TenantRow):
     """Hovedmål: HM1-HM3 of the allocation letter."""
 
     budget_year = models.ForeignKey(BudgetYear, on_delete=models.PROTECT, related_name="main_goals")
@@ -387,7 +393,7 @@ class MainGoal(TenantRow):
         return self.code
 
 
-class ResultRequirement(TenantRow):
+class ResultRequirement(Guarded, TenantRow):
     """Resultatkrav: what the ministry requires under a main goal, with its ANSV unit."""
 
     main_goal = models.ForeignKey(MainGoal, on_delete=models.PROTECT, related_name="requirements")
@@ -410,7 +416,7 @@ class ResultRequirement(TenantRow):
         return self.code
 
 
-class Deliverable(TenantRow):
+class Deliverable(Guarded, TenantRow):
     """Leveranse: a dated deliverable of a result requirement."""
 
     requirement = models.ForeignKey(
@@ -439,7 +445,7 @@ class Deliverable(TenantRow):
         return f"{self.requirement} {self.due}"
 
 
-class SpecialReportingRequirement(TenantRow):
+class SpecialReportingRequirement(Guarded, TenantRow):
     """Særskilt rapportering: tied to a result requirement or directly to a main goal."""
 
     budget_year = models.ForeignKey(
@@ -477,7 +483,7 @@ class SpecialReportingRequirement(TenantRow):
         return self.code
 
 
-class OtherReportingTopic(TenantRow):
+class OtherReportingTopic(Guarded, TenantRow):
     """Annen rapportering: målloven, sykefravær, likestilling, grønn stat, IT, budsjett."""
 
     budget_year = models.ForeignKey(
@@ -518,7 +524,7 @@ def exactly_one_parent(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=reduce(operator.or_, options), name=name)
 
 
-class ParentedModel(TenantRow):
+class ParentedModel(Guarded, TenantRow):
     """Something of the reporting form that hangs under exactly one of four parents."""
 
     budget_year = models.ForeignKey(BudgetYear, on_delete=models.PROTECT, related_name="+")
@@ -634,7 +640,7 @@ class Indicator(ParentedModel):
         return self.name
 
 
-class PeriodBoundModel(TenantRow):
+class PeriodBoundModel(Guarded, TenantRow):
     """Content that belongs to a reporting period and freezes with it."""
 
     period = models.ForeignKey(
@@ -643,14 +649,6 @@ class PeriodBoundModel(TenantRow):
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        check_period_writable(self.period)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        check_period_writable(self.period)
-        return super().delete(*args, **kwargs)
 
 
 # Limits of the texts people write, the same in the pages' forms, the admin and the API
@@ -736,7 +734,7 @@ class StatisticalTable(ParentedModel, PeriodBoundModel):
         return self.title
 
 
-class StatisticalTableRow(TenantRow):
+class StatisticalTableRow(Guarded, TenantRow):
     """Tabellrad: a label and one whole-number count per column of its table."""
 
     table = models.ForeignKey(StatisticalTable, on_delete=models.CASCADE, related_name="rows")
@@ -754,14 +752,6 @@ class StatisticalTableRow(TenantRow):
 
     def __str__(self) -> str:
         return self.label
-
-    def save(self, *args, **kwargs):
-        check_period_writable(self.table.period)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        check_period_writable(self.table.period)
-        return super().delete(*args, **kwargs)
 
 
 class StatusUpdate(VersionedAnswer):
@@ -921,7 +911,7 @@ class CoverLetter(PeriodBoundModel):
         return self.title
 
 
-class CoverLetterSignatory(TenantRow):
+class CoverLetterSignatory(Guarded, TenantRow):
     """Underskriver of a cover letter."""
 
     letter = models.ForeignKey(CoverLetter, on_delete=models.CASCADE, related_name="signatories")
@@ -939,14 +929,6 @@ class CoverLetterSignatory(TenantRow):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        check_period_writable(self.letter.period)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        check_period_writable(self.letter.period)
-        return super().delete(*args, **kwargs)
 
 
 class Feedback(TenantRow):
@@ -1056,3 +1038,35 @@ class CacheGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.token}"
+
+
+# What locks each row of the letter and the report (goals.locking). Ministries, agencies,
+# units and user profiles belong to no report; feedback is written after submission by
+# design; the change records and period events are the history of the lock itself.
+for _model in (
+    IndicatorValue,
+    StatisticalTable,
+    StatusUpdate,
+    RequirementNarrative,
+    SpecialReportingAnswer,
+    OtherReportingAnswer,
+    PeriodReport,
+    CoverLetter,
+):
+    register_lock(_model, PeriodLock("period"))
+register_lock(StatisticalTableRow, PeriodLock("table__period"))
+register_lock(CoverLetterSignatory, PeriodLock("letter__period"))
+register_lock(ReportingPeriod, OwnPeriodLock())
+register_lock(BudgetYear, YearLock("pk"))
+for _model in (
+    PriorityArea,
+    MainGoal,
+    SpecialReportingRequirement,
+    OtherReportingTopic,
+    Activity,
+    Indicator,
+):
+    register_lock(_model, YearLock("budget_year"))
+register_lock(PriorityItem, YearLock("area__budget_year"))
+register_lock(ResultRequirement, YearLock("main_goal__budget_year"))
+register_lock(Deliverable, YearLock("requirement__main_goal__budget_year", event_dates=("met_on",)))

@@ -59,9 +59,9 @@ def start_generation(*, agency: Agency) -> None:
 class PeriodLockedError(ValidationError):
     """Raised by every write path when the period is submitted or locked."""
 
-    def __init__(self, period: ReportingPeriod):
+    def __init__(self, period: ReportingPeriod, message: str | None = None):
         self.period = period
-        super().__init__(period_locked_message(period=period), code="period_locked")
+        super().__init__(message or period_locked_message(period=period), code="period_locked")
 
 
 def period_locked_message(*, period: ReportingPeriod) -> str:

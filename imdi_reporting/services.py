@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from budget.loaders import load_budget_demo
 from budget.models import Chapter
 from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
+from goals.locking import allow_locked_period_writes
 from goals.models import Agency, MainGoal, Ministry, OrganisationalUnit, ReportingPeriod
 from goals.services import set_user_profile
 from imdi_reporting.models import AccessibilityFeedback, ApiToken
@@ -127,7 +128,8 @@ def load_demo(*, report: Callable[[str], None] = lambda line: None) -> int:
     """Load the demo data that is missing, in one transaction: a failing step leaves
     nothing behind. Returns the number of steps loaded (0: everything was there)."""
     loaded = 0
-    with transaction.atomic():
+    # The demo reproduces an already submitted report: the one writer the lock lets in.
+    with transaction.atomic(), allow_locked_period_writes():
         present = demo_steps_present()
         for name, step in demo_steps():
             if present.get(name, lambda: False)():

@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from goals.lock_admin import LockedAdminMixin
 from goals.spreadsheets import EXPORT_FORMATS
 from settlement.models import County, Forecast, Municipality, MunicipalPlaces, SettlementCase
 from settlement.resources import SettlementCaseResource
@@ -22,7 +23,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SettlementCase)
-class SettlementCaseAdmin(ImportExportModelAdmin):
+class SettlementCaseAdmin(LockedAdminMixin, ImportExportModelAdmin):
     resource_classes = [SettlementCaseResource]
     import_formats = [CSV, XLSX]
     export_formats = EXPORT_FORMATS
@@ -45,7 +46,7 @@ class SettlementCaseAdmin(ImportExportModelAdmin):
 
 
 @admin.register(MunicipalPlaces)
-class MunicipalPlacesAdmin(admin.ModelAdmin):
+class MunicipalPlacesAdmin(LockedAdminMixin, admin.ModelAdmin):
     list_display = ["agency", "municipality", "year", "requested", "accepted"]
     list_filter = ["agency", "year"]
     list_select_related = ["agency", "municipality"]
@@ -53,7 +54,7 @@ class MunicipalPlacesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Forecast)
-class ForecastAdmin(admin.ModelAdmin):
+class ForecastAdmin(LockedAdminMixin, admin.ModelAdmin):
     list_display = ["agency", "year", "cut_off_date", "persons"]
     list_filter = ["agency", "year"]
     list_select_related = ["agency"]

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from goals.locking import DatedLock, Guarded, register_lock
 from goals.models import Agency
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
 
@@ -31,7 +32,7 @@ def case_problems(values: dict) -> list[tuple[str, str]]:
     return problems
 
 
-class AgencyModuleRows(models.Model):
+class AgencyModuleRows(Guarded):
     """Rows of the settlement module (bosetting): each belongs to one agency, and only an
     agency with the module (Agency.has_settlement) may own them."""
 
@@ -289,3 +290,12 @@ class Forecast(AgencyModuleRows):
 
     def __str__(self) -> str:
         return f"{self.year} {self.cut_off_date}: {self.persons}"
+
+
+# What the agency's submitted reports counted stays as it was (goals.locking): a case from
+# its permit date, with the later dates it had by the report's end; a forecast by its
+# cut-off date; a year's places from the year's start. Counties and municipalities are the
+# national reference lists.
+register_lock(SettlementCase, DatedLock(dated_by="permit_date", masked=DATE_FIELDS))
+register_lock(Forecast, DatedLock(dated_by="cut_off_date"))
+register_lock(MunicipalPlaces, DatedLock(dated_by="year", kind="year"))

@@ -13,6 +13,7 @@ from budget.models import BudgetProfile, Post
 from budget.services import save_budget_profile
 from goals.choices import LinearBasis
 from goals.loaders import load_goals_demo
+from goals.locking import allow_locked_period_writes
 from goals.models import Agency, BudgetYear
 from imdi_reporting.services import FIXTURES_DIR
 
@@ -32,11 +33,13 @@ def use_days() -> None:
 
 
 def add_profile() -> None:
-    save_budget_profile(
-        post=Post.objects.get(chapter__number="0650", number="01"),
-        budget_year=BudgetYear.objects.get(agency__code="IMDi", year=2006),
-        amounts=PROFILE,
-    )
+    # 2006-H1 is submitted, which locks its year's periodised budget: fixture data here.
+    with allow_locked_period_writes():
+        save_budget_profile(
+            post=Post.objects.get(chapter__number="0650", number="01"),
+            budget_year=BudgetYear.objects.get(agency__code="IMDi", year=2006),
+            amounts=PROFILE,
+        )
 
 
 def chapter_page(client) -> str:

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from goals.locking import allow_locked_period_writes
 from goals.models import (
     Activity,
     Agency,
@@ -259,10 +260,11 @@ def test_creating_twice_is_refused(year_2006):
 def _add_activities(budget_year: BudgetYear, count: int) -> None:
     requirement = ResultRequirement.objects.get(main_goal__budget_year=budget_year, code="R1-1")
     last = Activity.objects.filter(budget_year=budget_year).order_by("-position").first().position
-    Activity.objects.bulk_create(
-        Activity(budget_year=budget_year, requirement=requirement, position=last + i)
-        for i in range(1, count + 1)
-    )
+    with allow_locked_period_writes():  # 2006-H1 is submitted; the setup grows its year
+        Activity.objects.bulk_create(
+            Activity(budget_year=budget_year, requirement=requirement, position=last + i)
+            for i in range(1, count + 1)
+        )
 
 
 # Reads: whether 2007 exists, main goals, requirements, priority areas, priority items,
@@ -270,9 +272,13 @@ def _add_activities(budget_year: BudgetYear, count: int) -> None:
 # deliverables (11). Writes: savepoint and release around the service (2), and around the
 # budget year's insert (2) with the insert itself (1); one bulk insert per kind: main goals,
 # requirements, priority areas, priority items, special reporting, other reporting,
-# activities, indicators, periods (9); the settlement requirement's update (1); the
-# agency's cache generation retired by the budget year's insert and by that update (2).
-CREATE_QUERIES = 28
+# activities, indicators, periods (9); the settlement requirement's update (1). The lock
+# (goals.locking) asks whether the new year has a submitted period once per bulk insert of a
+# year's rows (8: main goals, requirements, priority areas, priority items, special and other
+# reporting, activities, indicators), once more for requirements and priority items to find
+# their year (2), and for the budget year's update (1). The agency's cache generation is
+# retired by the budget year's insert and by the settlement requirement's update (2).
+CREATE_QUERIES = 39
 
 
 @pytest.mark.parametrize("extra", [0, 150])

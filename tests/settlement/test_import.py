@@ -32,11 +32,12 @@ def case(**overrides) -> dict:
         "birth_year": "1980",
         "family_group_key": "",
         "family_size": "1",
-        "permit_date": "2005-10-01",
-        "ready_date": "2005-10-20",
-        "searched_out_date": "2006-02-01",
+        # After 30.06.2006: what the submitted 2006-H1 counted is locked (goals.locking).
+        "permit_date": "2006-10-01",
+        "ready_date": "2006-10-20",
+        "searched_out_date": "2007-02-01",
         "arrived_date": "",
-        "settled_date": "2006-03-01",
+        "settled_date": "2007-03-01",
         "municipality": "0301",
         "special_legal_ground": "",
     }

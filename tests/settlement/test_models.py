@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 
 from goals.loaders import FixtureError
+from goals.locking import allow_locked_period_writes
 from goals.models import Agency
 from imdi_reporting.roles import Role, permissions_for
 from settlement.loaders import load_cases, load_settlement_demo
@@ -31,7 +32,9 @@ def make(**values) -> SettlementCase:
         "permit_date": date(2006, 1, 10),
     }
     fields.update(values)
-    return SettlementCase.objects.create(**fields)
+    # Dated in the submitted 2006-H1: written as fixture data, as the demo loader does.
+    with allow_locked_period_writes():
+        return SettlementCase.objects.create(**fields)
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from goals.locking import allow_locked_period_writes
 from settlement.models import SettlementCase
 
 URL = "/bosetting/?start=2006-01-01&end=2006-06-30"
@@ -114,19 +115,21 @@ def test_the_page_runs_a_fixed_number_of_queries(client_for, data, django_assert
 
 
 def test_the_query_count_does_not_grow_with_the_data(client_for, data, django_assert_num_queries):
-    SettlementCase.objects.bulk_create(
-        SettlementCase(
-            agency_id=SettlementCase.objects.values_list("agency_id", flat=True).first(),
-            case_key=f"extra{i}",
-            category="reception",
-            nationality=f"Land {i}",
-            sex="F",
-            birth_year=1980,
-            permit_date="2006-01-01",
-            ready_date="2006-01-02",
+    with allow_locked_period_writes():  # dated in the submitted 2006-H1: fixture data
+        extra = SettlementCase.objects.bulk_create(
+            SettlementCase(
+                agency_id=SettlementCase.objects.values_list("agency_id", flat=True).first(),
+                case_key=f"extra{i}",
+                category="reception",
+                nationality=f"Land {i}",
+                sex="F",
+                birth_year=1980,
+                permit_date="2006-01-01",
+                ready_date="2006-01-02",
+            )
+            for i in range(50)
         )
-        for i in range(50)
-    )
+    assert len(extra) == 50
     client = client_for("direktor")
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(URL).status_code == 200

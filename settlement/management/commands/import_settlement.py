@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from settlement.loaders import (
@@ -39,6 +40,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: {len(exc.problems)} problem(s); nothing was imported"
             ) from exc
+        except ValidationError as exc:
+            # The lock of a submitted report (goals.locking) names the case it refused.
+            raise CommandError(f"{path}: {' '.join(exc.messages)} Nothing was imported.") from exc
         self.stdout.write(
             f"{agency.code}: {result['created']} created, {result['updated']} updated, "
             f"{result['unchanged']} unchanged"
