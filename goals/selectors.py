@@ -696,6 +696,66 @@ def my_requirements(*, period: ReportingPeriod, unit: OrganisationalUnit) -> dic
     }
 
 
+@dataclass
+class SubmissionCheck:
+    """What is not done in a period before it goes to the ministry."""
+
+    unanswered: list  # activities without a status update, with `.unit` set
+    unapproved: list  # status updates not approved
+    missing_narratives: list  # requirements without a narrative text
+
+    @property
+    def is_complete(self) -> bool:
+        return not (self.unanswered or self.unapproved or self.missing_narratives)
+
+    @property
+    def unanswered_by_unit(self) -> list[dict]:
+        groups: dict[str, list] = {}
+        for activity in self.unanswered:
+            groups.setdefault(activity.unit.code if activity.unit else "", []).append(activity)
+        return [{"code": code, "rows": rows} for code, rows in sorted(groups.items())]
+
+
+def submission_check(*, period: ReportingPeriod) -> SubmissionCheck:
+    """Unanswered form rows, unapproved updates and requirements without a narrative."""
+    from goals.services import responsible_unit_of
+
+    activities = list(
+        Activity.objects.filter(budget_year_id=period.budget_year_id).select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "other_topic__responsible_unit",
+            "priority_item__area__responsible_unit",
+        )
+    )  # query 1
+    updates = list(
+        StatusUpdate.objects.filter(period=period)
+        .select_related("activity")
+        .order_by("activity__position")
+    )  # query 2
+    answered = {u.activity_id for u in updates}
+    unanswered = []
+    for activity in activities:
+        if activity.pk not in answered:
+            activity.unit = responsible_unit_of(parent=activity.parent)
+            unanswered.append(activity)
+    written = RequirementNarrative.objects.filter(period=period).exclude(
+        status="", measures_done="", next_priorities=""
+    )
+    missing = list(
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id)
+        .exclude(pk__in=written.values("requirement_id"))
+        .select_related("main_goal")
+        .order_by("main_goal__position", "position")
+    )  # query 3
+    return SubmissionCheck(
+        unanswered=unanswered,
+        unapproved=[u for u in updates if u.state != WorkflowState.APPROVED],
+        missing_narratives=missing,
+    )
+
+
 def today():
     return timezone.localdate()
 

@@ -384,36 +384,39 @@ def save_indicator_value(
 
 
 @transaction.atomic
-def submit_period(*, user, period: ReportingPeriod, include_unapproved: bool = False):
-    """Send the period to the ministry; this locks it. Unapproved updates block submission
-    unless the approver explicitly includes them."""
+def submit_period(*, user, period: ReportingPeriod, reason: str = ""):
+    """Send the period to the ministry; this locks it. While anything is incomplete
+    (unanswered rows, unapproved updates, missing narratives) the approver must give a
+    reason, which the event log keeps."""
+    from goals.selectors import submission_check
+
     period = ReportingPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
     ensure_period_is_open(period=period)
     if not user.has_perm("goals.submit_period"):
         raise PermissionDenied(_("Only an approver may submit the period."))
-    pending = (
-        StatusUpdate.objects.filter(period=period).exclude(state=WorkflowState.APPROVED).count()
-    )
-    if pending and not include_unapproved:
+    check = submission_check(period=period)
+    if not check.is_complete and not reason.strip():
         raise ValidationError(
-            _(
-                "%(count)s status updates are not approved. Approve them, or confirm that "
-                "the period is submitted with them as they are."
-            )
-            % {"count": pending},
-            code="unapproved",
+            {
+                "reason": _(
+                    "%(unanswered)s form rows are not answered, %(unapproved)s status updates "
+                    "are not approved and %(narratives)s requirements have no narrative. Give "
+                    "a reason for submitting the period as it is."
+                )
+                % {
+                    "unanswered": len(check.unanswered),
+                    "unapproved": len(check.unapproved),
+                    "narratives": len(check.missing_narratives),
+                }
+            },
+            code="incomplete",
         )
     period.state = PeriodState.SUBMITTED
     period.submitted_at = timezone.now()
     period.submitted_by = user
     period.save(update_fields=["state", "submitted_at", "submitted_by"])
     PeriodEvent.objects.create(
-        period=period,
-        kind=PeriodEventKind.SUBMITTED,
-        actor=user,
-        reason=_("Submitted with %(count)s unapproved updates.") % {"count": pending}
-        if pending
-        else "",
+        period=period, kind=PeriodEventKind.SUBMITTED, actor=user, reason=reason.strip()
     )
     return period
 

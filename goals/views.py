@@ -298,9 +298,33 @@ def approval(request: HttpRequest, period_slug: str) -> HttpResponse:
             "period": period,
             **selectors.approval_overview(period=period),
             "reason_form": reason_form,
-            "submit_form": SubmitPeriodForm(),
         },
     )
+
+
+@login_required
+def submit_check(request: HttpRequest, period_slug: str) -> HttpResponse:
+    """Before a period goes to the ministry: what is incomplete, and a reason to send anyway."""
+    _require(request.user, "goals.submit_period")
+    period = _period(request, period_slug)
+    form = SubmitPeriodForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_period(
+                user=request.user, period=period, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            status = 400
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("You may not do this."))
+            status = 403
+        else:
+            messages.success(request, _("The period is submitted to the ministry and locked."))
+            return redirect("goals:approval", period.slug)
+    context = {"period": period, "form": form, "check": selectors.submission_check(period=period)}
+    return render(request, "goals/submit_check.html", context, status=status)
 
 
 def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str | None) -> None:
@@ -316,13 +340,7 @@ def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str 
             services.return_update(user=user, update=update, reason=request.POST.get("reason", ""))
             messages.success(request, _("The update is returned to the unit."))
     elif action == "submit":
-        form = SubmitPeriodForm(request.POST)
-        form.is_valid()
-        services.submit_period(
-            user=user,
-            period=period,
-            include_unapproved=form.cleaned_data.get("include_unapproved", False),
-        )
+        services.submit_period(user=user, period=period, reason=request.POST.get("reason", ""))
         messages.success(request, _("The period is submitted to the ministry and locked."))
     elif action == "reopen":
         services.reopen_period(user=user, period=period, reason=request.POST.get("reason", ""))

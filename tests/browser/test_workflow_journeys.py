@@ -86,10 +86,13 @@ def the_approver_returns_one_approves_one_and_submits(page):
     assert page.locator("main article.card").count() == 1
     press(page, "main article.card button[value=approve]")
     assert page.locator("main article.card").count() == 0
-    # The returned update is not approved: submitting needs an explicit confirmation.
-    page.focus("#id_include_unapproved")
-    page.keyboard.press("Space")
-    press(page, "button[value=submit]")
+    # The returned update is not approved: the check lists it and asks for a reason.
+    press(page, "a[href$='/send-inn/']")
+    assert "ikke godkjent" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+    page.focus("#id_reason")
+    page.keyboard.type("Resten kommer i årsrapporten.")
+    press(page, "main form button[type=submit]")
     assert "Sendt inn" in page.locator("main").inner_text()
     period = ReportingPeriod.objects.get(kind="Y")
     assert period.state == "submitted" and period.submitted_by.username == "direktor"

@@ -185,7 +185,11 @@ def test_the_approver_returns_approves_submits_and_reopens(
     client.post(url, {"action": "approve", "update": update.pk})
     update.refresh_from_db()
     assert update.state == "approved"
+    # The other rows are unanswered: submitting them as they are needs a reason.
     client.post(url, {"action": "submit"})
+    year_period.refresh_from_db()
+    assert year_period.state == "open"
+    client.post(url, {"action": "submit", "reason": "Resten kommer i årsrapporten."})
     year_period.refresh_from_db()
     assert year_period.state == "submitted"
     client.post(url, {"action": "reopen", "reason": ""})
