@@ -236,8 +236,7 @@ def edit_status_update(request: HttpRequest, period_slug: str, position: int) ->
                 form.add_error(None, _error_text(error))
                 status = 400
             else:
-                messages.success(request, _("The status update is saved as a draft."))
-                return redirect("goals:edit-status-update", period.slug, activity.position)
+                return _after_save(request, update=update)
         else:
             status = 400
     return render(
@@ -252,12 +251,27 @@ def edit_status_update(request: HttpRequest, period_slug: str, position: int) ->
             "previous_period": previous_period,
             "form": form,
             "conflict": conflict,
+            "mine": form.cleaned_data if conflict else None,
             "may_edit": may_edit,
             "status_badge": selectors.status_badge(update.status if update else None),
             "state_badge": selectors.workflow_badge(update.state if update else None),
         },
         status=status,
     )
+
+
+def _after_save(request: HttpRequest, *, update: StatusUpdate) -> HttpResponse:
+    """ "Save and mark ready" marks the text just saved, so no edit is left behind."""
+    if request.POST.get("then") != "ready":
+        messages.success(request, _("The status update is saved as a draft."))
+    else:
+        try:
+            services.mark_ready(user=request.user, update=update)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The update is saved and marked ready for approval."))
+    return redirect("goals:edit-status-update", update.period.slug, update.activity.position)
 
 
 @login_required
@@ -425,6 +439,7 @@ def edit_narrative(request: HttpRequest, period_slug: str, code: str) -> HttpRes
             "narrative": narrative,
             "form": form,
             "conflict": conflict,
+            "mine": form.cleaned_data if conflict else None,
             "may_edit": may_edit,
         },
         status=status,

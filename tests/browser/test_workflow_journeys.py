@@ -65,7 +65,7 @@ def a_unit_editor_writes_updates_and_marks_them_ready(page):
         page.keyboard.type(f"Skrevet i nettleseren ({status}).")
         choose(page, "#id_status", status)
         press(page, "main form button[type=submit]:not(.secondary)")
-        press(page, "form[action$='/klar/'] button")
+        press(page, "main form button[name=then]")
         assert page.get_by_text("Klar til godkjenning").count() >= 1
     ready = StatusUpdate.objects.filter(period__kind="Y", state="ready")
     assert ready.count() == 2

@@ -224,7 +224,7 @@ def test_the_main_goal_page_shows_its_special_reporting_and_table(content, clien
     assert "Se Tab. 1." in text
     assert "Tab. 1" in text
     assert "7 182" in text  # computed total of 4664 + 2518
-    assert "64,9 %" in text  # computed share of women in the first row
+    assert "64,9\u00a0%" in text  # computed share of women in the first row
 
 
 def test_the_priority_area_and_other_topic_pages(content, client_for):
