@@ -49,6 +49,15 @@ def format_decimal(value: Decimal | int | float | str | None, places: int = 0) -
     return sign + text
 
 
+def format_measure(value: Decimal | int | float | str | None) -> str:
+    """A measured quantity with the decimals it has, none for a count: 440 -> "440",
+    Decimal("6.10") -> "6,1"."""
+    if value is None or value == "":
+        return ""
+    number = _to_decimal(value).normalize()
+    return format_decimal(number, max(0, -number.as_tuple().exponent))
+
+
 def format_int(value: Decimal | int | float | str | None) -> str:
     return format_decimal(value, 0)
 

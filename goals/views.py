@@ -73,6 +73,10 @@ def my_requirements(request: HttpRequest) -> HttpResponse:
         .order_by("deadline")
         .first()
     )
+    unitless = profile is None or profile.unit_id is None
+    if period is not None and unitless and request.user.has_perm("goals.approve_statusupdate"):
+        # An approver answers for no unit of their own; their work is the approval.
+        return redirect("goals:approval", period.slug)
     mine = {"items": [], "previous": None}
     if period is not None and profile is not None and profile.unit_id is not None:
         mine = selectors.my_requirements(period=period, unit=profile.unit)
@@ -107,6 +111,13 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
             **detail,
             "period": period,
             "feedback_form": FeedbackForm(),
+            "may_edit_narrative": not period.is_locked
+            and request.user.has_perm("goals.change_requirementnarrative")
+            and services.may_edit(
+                user=request.user,
+                unit=detail["requirement"].responsible_unit,
+                agency=period.budget_year.agency,
+            ),
             "may_comment": request.user.has_perm("goals.add_feedback"),
             "may_reply": request.user.has_perm("goals.reply_feedback"),
         },
