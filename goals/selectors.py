@@ -756,6 +756,132 @@ def submission_check(*, period: ReportingPeriod) -> SubmissionCheck:
     )
 
 
+@dataclass
+class WorkList:
+    """What waits for one person on the start page, by role; each item links to its page."""
+
+    period: ReportingPeriod | None = None
+    unanswered: list = field(default_factory=list)  # editor: activities of the unit
+    returned: list = field(default_factory=list)  # updates sent back, with their reason
+    deliverables: list = field(default_factory=list)  # editor: the unit's deliverables
+    ready_by_unit: list = field(default_factory=list)  # approver: {"unit", "count"}
+    answered: int = 0
+    rows: int = 0
+    submissions: list = field(default_factory=list)  # ministry: submitted periods
+    awaiting_reply: list = field(default_factory=list)  # comments without a reply
+    replies: list = field(default_factory=list)  # ministry: the directorate's replies
+
+    @property
+    def ready(self) -> int:
+        return sum(item["count"] for item in self.ready_by_unit)
+
+
+def _unit_activities(*, period: ReportingPeriod, unit: OrganisationalUnit) -> QuerySet[Activity]:
+    """The form rows a unit answers for (its ANSV, as ``services.responsible_unit_of``)."""
+    return Activity.objects.filter(budget_year_id=period.budget_year_id).filter(
+        Q(requirement__responsible_unit=unit)
+        | Q(special__responsible_unit=unit)
+        | Q(special__responsible_unit__isnull=True, special__requirement__responsible_unit=unit)
+        | Q(other_topic__responsible_unit=unit)
+        | Q(priority_item__area__responsible_unit=unit)
+    )
+
+
+def _editor_work(work: WorkList, *, unit: OrganisationalUnit) -> None:
+    period = work.period
+    activities = list(_unit_activities(period=period, unit=unit).order_by("position"))  # 1
+    updates = {
+        u.activity_id: u
+        for u in StatusUpdate.objects.filter(period=period, activity__in=activities)  # 2
+    }
+    for activity in activities:
+        update = updates.get(activity.pk)
+        if update is None:
+            work.unanswered.append(activity)
+        elif update.state == WorkflowState.RETURNED:
+            update.activity = activity
+            work.returned.append(update)
+    work.rows, work.answered = len(activities), len(updates)
+    work.deliverables = list(
+        Deliverable.objects.filter(
+            requirement__responsible_unit=unit,
+            requirement__main_goal__budget_year_id=period.budget_year_id,
+            due__lte=period.end,
+        )
+        .select_related("requirement")
+        .order_by("due")
+    )  # 3
+
+
+def _approver_work(work: WorkList) -> None:
+    from goals.services import responsible_unit_of
+
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(budget_year_id=work.period.budget_year_id).select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "other_topic__responsible_unit",
+            "priority_item__area__responsible_unit",
+        )
+    }  # 1
+    updates = list(
+        StatusUpdate.objects.filter(period=work.period)
+        .only("activity_id", "state", "return_reason")
+        .order_by("activity__position")
+    )  # 2
+    ready: dict[str, dict] = {}
+    for update in updates:
+        update.activity = activities[update.activity_id]
+        if update.state == WorkflowState.READY:
+            unit = responsible_unit_of(parent=update.activity.parent)
+            entry = ready.setdefault(unit.code if unit else "", {"unit": unit, "count": 0})
+            entry["count"] += 1
+        elif update.state == WorkflowState.RETURNED:
+            work.returned.append(update)
+    work.ready_by_unit = [ready[code] for code in sorted(ready)]
+    work.rows, work.answered = len(activities), len(updates)
+
+
+def _open_comments(*, periods: list[ReportingPeriod]) -> list[Feedback]:
+    return list(
+        Feedback.objects.filter(period__in=periods, parent__isnull=True, replies__isnull=True)
+        .select_related("requirement", "period__budget_year__agency", "author")
+        .order_by("-created_at")[:20]
+    )
+
+
+def work_list(*, user: AbstractBaseUser, periods: list[ReportingPeriod]) -> WorkList:
+    """The start page's work list: an editor's unanswered and returned rows and deadlines;
+    the approver's waiting updates per unit and the period's completeness; the ministry's
+    new submissions, comments awaiting a reply and replies. ``periods`` are those the
+    user may read."""
+    work = WorkList()
+    open_periods = sorted(
+        (p for p in periods if p.state == PeriodState.OPEN), key=lambda p: p.deadline
+    )
+    work.period = open_periods[0] if open_periods else None
+    profile = user_profile(user=user)
+    if user.has_perm("goals.approve_statusupdate"):
+        if work.period is not None:
+            _approver_work(work)
+        work.awaiting_reply = _open_comments(periods=periods)
+    elif user.has_perm("goals.change_statusupdate"):
+        if work.period is not None and profile is not None and profile.unit is not None:
+            _editor_work(work, unit=profile.unit)
+    elif user.has_perm("goals.add_feedback"):
+        submitted = [p for p in periods if p.submitted_at is not None]
+        work.submissions = sorted(submitted, key=lambda p: p.submitted_at, reverse=True)[:5]
+        work.awaiting_reply = _open_comments(periods=periods)
+        work.replies = list(
+            Feedback.objects.filter(period__in=periods, parent__author=user)
+            .select_related("requirement", "period__budget_year__agency", "author")
+            .order_by("-created_at")[:10]
+        )
+    return work
+
+
 def today():
     return timezone.localdate()
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from budget.selectors import budget_overview, execution_chart
-from goals.selectors import choose_period, user_profile
+from goals.selectors import choose_period, user_profile, work_list
 from imdi_reporting.forms import AccessibilityFeedbackForm, ApiTokenForm, OverviewFilterForm
 from imdi_reporting.models import ApiToken
 from imdi_reporting.portfolio import may_see_portfolio
@@ -63,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "periods": periods,
         "profile": user_profile(user=request.user),
         "roles": [role_labels[name] for name in roles_of(request.user)],
+        "work": work_list(user=request.user, periods=periods),
     }
     if periods:
         wanted = request.GET.get("period", "")

@@ -226,12 +226,13 @@ def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
     # 9 requirements with main goal and unit, 10 deliverables, 11 status updates,
     # 12 narratives, 13 indicators, 14 indicator values with their period; the budget
     # summary: 15 posts with chapter, 16 allocations, 17 accounts; 18 group names for the
-    # role label; 19 the ministry's agencies with the settlement module (the menu).
-    with django_assert_num_queries(19):
+    # role label; 19 the ministry's agencies with the settlement module (the menu); the
+    # ministry's work list: 20 comments awaiting a reply, 21 replies to the reader's comments.
+    with django_assert_num_queries(21):
         first = client.get(reverse("home"))
     before = len(rows_by_code(first))
     original = add_tenfold(ReportingPeriod.objects.get(kind="H1"))
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         response = client.get(reverse("home"))
     assert len(rows_by_code(response)) == before + 9 * original == 10 * original
 
