@@ -882,6 +882,141 @@ def work_list(*, user: AbstractBaseUser, periods: list[ReportingPeriod]) -> Work
     return work
 
 
+def notifications_of(*, user: AbstractBaseUser, limit: int = 50) -> list:
+    """The user's newest notifications, unread ones marked by ``read_at`` None."""
+    return list(user.notifications.select_related("period")[:limit])
+
+
+SEARCH_LIMIT = 25
+
+
+@dataclass
+class SearchHit:
+    kind: str
+    title: str
+    excerpt: str
+    url_name: str
+    url_args: tuple
+    period: ReportingPeriod | None = None
+
+
+def excerpt(text: str, query: str, *, width: int = 90) -> str:
+    """The words around the first match, so a hit shows why it matched."""
+    text = " ".join(text.split())
+    at = text.lower().find(query.lower())
+    if at < 0:
+        return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
+    start, end = max(0, at - width), min(len(text), at + len(query) + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def _contains(query: str, *fields: str) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": query})
+    return condition
+
+
+def _letter_hits(*, latest: dict, query: str) -> list[SearchHit]:
+    """Requirements and form rows of the budget years, linked in their latest readable period."""
+    hits: list[SearchHit] = []
+    requirements = ResultRequirement.objects.filter(
+        Q(code__iexact=query) | Q(text__icontains=query), main_goal__budget_year__in=list(latest)
+    ).select_related("main_goal")[:SEARCH_LIMIT]  # query 2
+    for r in requirements:
+        period = latest[r.main_goal.budget_year_id]
+        args = (period.slug, r.code)
+        hits.append(
+            SearchHit(
+                _("Result requirement"),
+                r.code,
+                excerpt(r.text, query),
+                "goals:requirement-detail",
+                args,
+                period,
+            )
+        )
+    activities = Activity.objects.filter(
+        _contains(query, "activity", "indicator_text"), budget_year__in=list(latest)
+    )[:SEARCH_LIMIT]  # query 3
+    for a in activities:
+        period = latest[a.budget_year_id]
+        text = f"{a.activity}\n{a.indicator_text}"
+        hits.append(
+            SearchHit(
+                _("Form row"),
+                a.activity[:80] or a.indicator_text[:80],
+                excerpt(text, query),
+                "goals:edit-status-update",
+                (period.slug, a.position),
+                period,
+            )
+        )
+    return hits
+
+
+def _report_hits(*, periods: list, query: str) -> list[SearchHit]:
+    """Status updates, narratives and feedback of the readable periods."""
+    hits: list[SearchHit] = []
+    fields = ("attainment", "deviation", "measures_done", "measures_planned")
+    updates = StatusUpdate.objects.filter(
+        _contains(query, *fields), period__in=periods
+    ).select_related("activity", "period__budget_year__agency")[:SEARCH_LIMIT]  # query 4
+    for u in updates:
+        text = " ".join(getattr(u, name) for name in fields)
+        hits.append(
+            SearchHit(
+                _("Status update"),
+                u.activity.activity[:80] or u.activity.indicator_text[:80],
+                excerpt(text, query),
+                "goals:edit-status-update",
+                (u.period.slug, u.activity.position),
+                u.period,
+            )
+        )
+    fields = ("status", "measures_done", "next_priorities")
+    narratives = RequirementNarrative.objects.filter(
+        _contains(query, *fields), period__in=periods
+    ).select_related("requirement", "period__budget_year__agency")[:SEARCH_LIMIT]  # query 5
+    for n in narratives:
+        text = " ".join(getattr(n, name) for name in fields)
+        hits.append(
+            SearchHit(
+                _("Reporting"),
+                n.requirement.code,
+                excerpt(text, query),
+                "goals:requirement-detail",
+                (n.period.slug, n.requirement.code),
+                n.period,
+            )
+        )
+    feedback = Feedback.objects.filter(text__icontains=query, period__in=periods).select_related(
+        "requirement", "period__budget_year__agency"
+    )[:SEARCH_LIMIT]  # query 6
+    for f in feedback:
+        hits.append(
+            SearchHit(
+                _("Feedback"),
+                f.requirement.code,
+                excerpt(f.text, query),
+                "goals:requirement-detail",
+                (f.period.slug, f.requirement.code),
+                f.period,
+            )
+        )
+    return hits
+
+
+def search(*, user: AbstractBaseUser, query: str) -> list[SearchHit]:
+    """Requirements, form rows, status texts, narratives and feedback matching ``query`` in
+    the periods the user may read (``periods_visible_to``); at most SEARCH_LIMIT of each."""
+    periods = list(periods_visible_to(user=user).order_by("-end"))  # query 1
+    latest = {}
+    for period in periods:
+        latest.setdefault(period.budget_year_id, period)
+    return _letter_hits(latest=latest, query=query) + _report_hits(periods=periods, query=query)
+
+
 def today():
     return timezone.localdate()
 

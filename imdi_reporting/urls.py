@@ -9,6 +9,7 @@ from imdi_reporting import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("portefolje/", views.portfolio, name="portfolio"),
+    path("sok/", views.search_page, name="search"),
     path("logg-inn/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("tilgjengelighet/", views.accessibility, name="accessibility"),
@@ -28,6 +29,7 @@ urlpatterns = [
         name="password-change-done",
     ),
     path("konto/api-nokler/", views.api_tokens, name="api-tokens"),
+    path("konto/varsler/", views.notifications, name="notifications"),
     path(
         "konto/api-nokler/<int:token_id>/tilbakekall/",
         views.revoke_api_token_view,
