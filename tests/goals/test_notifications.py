@@ -143,3 +143,19 @@ def test_it_lists_the_notifications_with_the_unread_count_and_marks_them_read(
     assert UserProfile.objects.get(user__username="ne").unread_notifications == 0
     assert Notification.objects.get().read_at is not None
     assert 'visually-hidden"> ulest' not in client.get(reverse("home")).text
+
+
+def test_it_runs_a_bounded_number_of_queries_for_the_list(
+    content, client_for, demo_user, year_period, django_assert_num_queries
+):
+    update = return_update(
+        user=demo_user("direktor"), update=ready_r1_3(demo_user, year_period), reason="Mer tall."
+    )
+    update = mark_ready(user=demo_user("ne"), update=update)
+    approve_update(user=demo_user("direktor"), update=update)
+    client = client_for("ne")
+    # session, user, user and group permissions (the menu), profile (with the unread
+    # count), the notifications with their period.
+    with django_assert_num_queries(6):
+        page = client.get(reverse("notifications"))
+    assert page.text.count('class="unread"') == 2
