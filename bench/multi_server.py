@@ -368,7 +368,7 @@ def main() -> int:
                 check(status == 302, f"reopening answered {status}")
             status = submitter.post_form(
                 f"/resultatkrav/{PERIOD}/godkjenning/",
-                {"action": "submit", "include_unapproved": "on"},
+                {"action": "submit", "reason": "Sendt inn uten alle svar (multi_server)"},
             )
             check(status == 302, f"submitting answered {status}")
             waited, seen = wait_for_pdf(readers)

@@ -72,3 +72,13 @@ WORKFLOW_BADGE = {
 class PeriodEventKind(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     REOPENED = "reopened", _("Reopened")
+
+
+class NotificationKind(models.TextChoices):
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    SUBMITTED = "submitted", _("Period submitted")
+    REOPENED = "reopened", _("Period reopened")
+    FEEDBACK = "feedback", _("Comment")
+    REPLY = "reply", _("Reply")
+    REMINDER = "reminder", _("Reminder")

@@ -2,7 +2,9 @@
 
 1234567 -> "1 234 567"; Decimal("0.485") as a share -> "48,5 %"; 2006-06-30 -> "30.06.2006".
 The group separator is a plain space so that figures stay searchable in PDFs; templates
-keep them on one line with CSS.
+keep them on one line with CSS. A negative number has a real minus sign (U+2212), as
+Norwegian typesetting wants, and the space before % does not break, so "(42 %)" never
+wraps before its sign. Machine-readable exports do not use these functions.
 """
 
 from datetime import date, datetime
@@ -10,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-MINUS = "-"
+MINUS = "\u2212"
+PERCENT = "\u00a0%"
 
 
 def _to_decimal(value: Decimal | int | float | str) -> Decimal:
@@ -46,6 +49,15 @@ def format_decimal(value: Decimal | int | float | str | None, places: int = 0) -
     return sign + text
 
 
+def format_measure(value: Decimal | int | float | str | None) -> str:
+    """A measured quantity with the decimals it has, none for a count: 440 -> "440",
+    Decimal("6.10") -> "6,1"."""
+    if value is None or value == "":
+        return ""
+    number = _to_decimal(value).normalize()
+    return format_decimal(number, max(0, -number.as_tuple().exponent))
+
+
 def format_int(value: Decimal | int | float | str | None) -> str:
     return format_decimal(value, 0)
 
@@ -54,7 +66,7 @@ def format_percent(share: Decimal | int | float | str | None, places: int = 1) -
     """A share (0.485) as a Norwegian percentage ("48,5 %")."""
     if share is None or share == "":
         return ""
-    return f"{format_decimal(_to_decimal(share) * 100, places)} %"
+    return format_decimal(_to_decimal(share) * 100, places) + PERCENT
 
 
 def format_date(value: date | datetime | None) -> str:

@@ -58,8 +58,11 @@ class NewYearForm(forms.Form):
 
 
 class SubmitPeriodForm(forms.Form):
-    include_unapproved = forms.BooleanField(
-        label=_("Submit even though some updates are not approved"), required=False
+    reason = forms.CharField(
+        label=_("Reason for submitting the period as it is"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
     )
 
 

@@ -16,6 +16,7 @@ from goals.choices import (
     STATUS_BADGE,
     IndicatorDirection,
     LinearBasis,
+    NotificationKind,
     PeriodEventKind,
     PeriodKind,
     PeriodState,
@@ -92,6 +93,14 @@ class Agency(models.Model):
         choices=LinearBasis.choices,
         default=LinearBasis.MONTHS,
     )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder days before the deadline"),
+        default=7,
+        help_text=_(
+            "Units with unanswered form rows are reminded this many days before a period's "
+            "deadline (send_reminders)."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -150,6 +159,10 @@ class UserProfile(models.Model):
     )
     # Empty until the user picks a language; then it follows them to every device.
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    email_notifications = models.BooleanField(_("notifications by e-mail"), default=True)
+    # Kept with the profile, which every page reads anyway, so the header's count costs no
+    # query; the notification services keep it in step with the rows.
+    unread_notifications = models.PositiveIntegerField(_("unread notifications"), default=0)
 
     class Meta:
         verbose_name = _("user profile")
@@ -1070,3 +1083,38 @@ for _model in (
 register_lock(PriorityItem, YearLock("area__budget_year"))
 register_lock(ResultRequirement, YearLock("main_goal__budget_year"))
 register_lock(Deliverable, YearLock("requirement__main_goal__budget_year", event_dates=("met_on",)))
+
+
+class Notification(models.Model):
+    """Varsel: an event of the reporting workflow that a person should know about, shown in
+    the app and, unless they turned it off, sent by e-mail. ``key`` names a reminder so the
+    same reminder is never sent twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(_("text"))
+    url = models.CharField(_("address"), max_length=300, blank=True)
+    key = models.CharField(_("key"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~Q(key=""),
+                name="goals_notification_unique_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="goals_notif_user_read")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.created_at:%Y-%m-%d}"

@@ -747,6 +747,327 @@ def my_requirements(
     }
 
 
+@dataclass
+class SubmissionCheck:
+    """What is not done in a period before it goes to the ministry."""
+
+    unanswered: list  # activities without a status update, with `.unit` set
+    unapproved: list  # status updates not approved
+    missing_narratives: list  # requirements without a narrative text
+
+    @property
+    def is_complete(self) -> bool:
+        return not (self.unanswered or self.unapproved or self.missing_narratives)
+
+    @property
+    def unanswered_by_unit(self) -> list[dict]:
+        groups: dict[str, list] = {}
+        for activity in self.unanswered:
+            groups.setdefault(activity.unit.code if activity.unit else "", []).append(activity)
+        return [{"code": code, "rows": rows} for code, rows in sorted(groups.items())]
+
+
+def submission_check(*, period: ReportingPeriod) -> SubmissionCheck:
+    """Unanswered form rows, unapproved updates and requirements without a narrative."""
+    from goals.services import responsible_unit_of
+
+    activities = list(
+        Activity.objects.filter(budget_year_id=period.budget_year_id).select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "other_topic__responsible_unit",
+            "priority_item__area__responsible_unit",
+        )
+    )  # query 1
+    updates = list(
+        StatusUpdate.objects.filter(period=period)
+        .select_related("activity")
+        .order_by("activity__position")
+    )  # query 2
+    answered = {u.activity_id for u in updates}
+    unanswered = []
+    for activity in activities:
+        if activity.pk not in answered:
+            activity.unit = responsible_unit_of(parent=activity.parent)
+            unanswered.append(activity)
+    written = RequirementNarrative.objects.filter(period=period).exclude(
+        status="", measures_done="", next_priorities=""
+    )
+    missing = list(
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id)
+        .exclude(pk__in=written.values("requirement_id"))
+        .select_related("main_goal")
+        .order_by("main_goal__position", "position")
+    )  # query 3
+    return SubmissionCheck(
+        unanswered=unanswered,
+        unapproved=[u for u in updates if u.state != WorkflowState.APPROVED],
+        missing_narratives=missing,
+    )
+
+
+@dataclass
+class WorkList:
+    """What waits for one person on the start page, by role; each item links to its page."""
+
+    period: ReportingPeriod | None = None
+    unanswered: list = field(default_factory=list)  # editor: activities of the unit
+    returned: list = field(default_factory=list)  # updates sent back, with their reason
+    deliverables: list = field(default_factory=list)  # editor: the unit's deliverables
+    ready_by_unit: list = field(default_factory=list)  # approver: {"unit", "count"}
+    answered: int = 0
+    rows: int = 0
+    submissions: list = field(default_factory=list)  # ministry: submitted periods
+    awaiting_reply: list = field(default_factory=list)  # comments without a reply
+    replies: list = field(default_factory=list)  # ministry: the directorate's replies
+
+    @property
+    def ready(self) -> int:
+        return sum(item["count"] for item in self.ready_by_unit)
+
+
+def _unit_activities(*, period: ReportingPeriod, unit: OrganisationalUnit) -> QuerySet[Activity]:
+    """The form rows a unit answers for (its ANSV, as ``services.responsible_unit_of``)."""
+    return Activity.objects.filter(budget_year_id=period.budget_year_id).filter(
+        Q(requirement__responsible_unit=unit)
+        | Q(special__responsible_unit=unit)
+        | Q(special__responsible_unit__isnull=True, special__requirement__responsible_unit=unit)
+        | Q(other_topic__responsible_unit=unit)
+        | Q(priority_item__area__responsible_unit=unit)
+    )
+
+
+def _editor_work(work: WorkList, *, unit: OrganisationalUnit) -> None:
+    period = work.period
+    activities = list(_unit_activities(period=period, unit=unit).order_by("position"))  # 1
+    updates = {
+        u.activity_id: u
+        for u in StatusUpdate.objects.filter(period=period, activity__in=activities)  # 2
+    }
+    for activity in activities:
+        update = updates.get(activity.pk)
+        if update is None:
+            work.unanswered.append(activity)
+        elif update.state == WorkflowState.RETURNED:
+            update.activity = activity
+            work.returned.append(update)
+    work.rows, work.answered = len(activities), len(updates)
+    work.deliverables = list(
+        Deliverable.objects.filter(
+            requirement__responsible_unit=unit,
+            requirement__main_goal__budget_year_id=period.budget_year_id,
+            due__lte=period.end,
+        )
+        .select_related("requirement")
+        .order_by("due")
+    )  # 3
+
+
+def _approver_work(work: WorkList) -> None:
+    from goals.services import responsible_unit_of
+
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(budget_year_id=work.period.budget_year_id).select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "other_topic__responsible_unit",
+            "priority_item__area__responsible_unit",
+        )
+    }  # 1
+    updates = list(
+        StatusUpdate.objects.filter(period=work.period)
+        .only("activity_id", "state", "return_reason")
+        .order_by("activity__position")
+    )  # 2
+    ready: dict[str, dict] = {}
+    for update in updates:
+        update.activity = activities[update.activity_id]
+        if update.state == WorkflowState.READY:
+            unit = responsible_unit_of(parent=update.activity.parent)
+            entry = ready.setdefault(unit.code if unit else "", {"unit": unit, "count": 0})
+            entry["count"] += 1
+        elif update.state == WorkflowState.RETURNED:
+            work.returned.append(update)
+    work.ready_by_unit = [ready[code] for code in sorted(ready)]
+    work.rows, work.answered = len(activities), len(updates)
+
+
+def _open_comments(*, periods: list[ReportingPeriod]) -> list[Feedback]:
+    return list(
+        Feedback.objects.filter(period__in=periods, parent__isnull=True, replies__isnull=True)
+        .select_related("requirement", "period__budget_year__agency", "author")
+        .order_by("-created_at")[:20]
+    )
+
+
+def work_list(*, user: AbstractBaseUser, periods: list[ReportingPeriod]) -> WorkList:
+    """The start page's work list: an editor's unanswered and returned rows and deadlines;
+    the approver's waiting updates per unit and the period's completeness; the ministry's
+    new submissions, comments awaiting a reply and replies. ``periods`` are those the
+    user may read."""
+    work = WorkList()
+    open_periods = sorted(
+        (p for p in periods if p.state == PeriodState.OPEN), key=lambda p: p.deadline
+    )
+    work.period = open_periods[0] if open_periods else None
+    profile = user_profile(user=user)
+    if user.has_perm("goals.approve_statusupdate"):
+        if work.period is not None:
+            _approver_work(work)
+        work.awaiting_reply = _open_comments(periods=periods)
+    elif user.has_perm("goals.change_statusupdate"):
+        if work.period is not None and profile is not None and profile.unit is not None:
+            _editor_work(work, unit=profile.unit)
+    elif user.has_perm("goals.add_feedback"):
+        submitted = [p for p in periods if p.submitted_at is not None]
+        work.submissions = sorted(submitted, key=lambda p: p.submitted_at, reverse=True)[:5]
+        work.awaiting_reply = _open_comments(periods=periods)
+        work.replies = list(
+            Feedback.objects.filter(period__in=periods, parent__author=user)
+            .select_related("requirement", "period__budget_year__agency", "author")
+            .order_by("-created_at")[:10]
+        )
+    return work
+
+
+def notifications_of(*, user: AbstractBaseUser, limit: int = 50) -> list:
+    """The user's newest notifications, unread ones marked by ``read_at`` None."""
+    return list(user.notifications.select_related("period")[:limit])
+
+
+SEARCH_LIMIT = 25
+
+
+@dataclass
+class SearchHit:
+    kind: str
+    title: str
+    excerpt: str
+    url_name: str
+    url_args: tuple
+    period: ReportingPeriod | None = None
+
+
+def excerpt(text: str, query: str, *, width: int = 90) -> str:
+    """The words around the first match, so a hit shows why it matched."""
+    text = " ".join(text.split())
+    at = text.lower().find(query.lower())
+    if at < 0:
+        return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
+    start, end = max(0, at - width), min(len(text), at + len(query) + width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def _contains(query: str, *fields: str) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": query})
+    return condition
+
+
+def _letter_hits(*, latest: dict, query: str) -> list[SearchHit]:
+    """Requirements and form rows of the budget years, linked in their latest readable period."""
+    hits: list[SearchHit] = []
+    requirements = ResultRequirement.objects.filter(
+        Q(code__iexact=query) | Q(text__icontains=query), main_goal__budget_year__in=list(latest)
+    ).select_related("main_goal")[:SEARCH_LIMIT]  # query 2
+    for r in requirements:
+        period = latest[r.main_goal.budget_year_id]
+        args = (period.slug, r.code)
+        hits.append(
+            SearchHit(
+                _("Result requirement"),
+                r.code,
+                excerpt(r.text, query),
+                "goals:requirement-detail",
+                args,
+                period,
+            )
+        )
+    activities = Activity.objects.filter(
+        _contains(query, "activity", "indicator_text"), budget_year__in=list(latest)
+    )[:SEARCH_LIMIT]  # query 3
+    for a in activities:
+        period = latest[a.budget_year_id]
+        text = f"{a.activity}\n{a.indicator_text}"
+        hits.append(
+            SearchHit(
+                _("Form row"),
+                a.activity[:80] or a.indicator_text[:80],
+                excerpt(text, query),
+                "goals:edit-status-update",
+                (period.slug, a.position),
+                period,
+            )
+        )
+    return hits
+
+
+def _report_hits(*, periods: list, query: str) -> list[SearchHit]:
+    """Status updates, narratives and feedback of the readable periods."""
+    hits: list[SearchHit] = []
+    fields = ("attainment", "deviation", "measures_done", "measures_planned")
+    updates = StatusUpdate.objects.filter(
+        _contains(query, *fields), period__in=periods
+    ).select_related("activity", "period__budget_year__agency")[:SEARCH_LIMIT]  # query 4
+    for u in updates:
+        text = " ".join(getattr(u, name) for name in fields)
+        hits.append(
+            SearchHit(
+                _("Status update"),
+                u.activity.activity[:80] or u.activity.indicator_text[:80],
+                excerpt(text, query),
+                "goals:edit-status-update",
+                (u.period.slug, u.activity.position),
+                u.period,
+            )
+        )
+    fields = ("status", "measures_done", "next_priorities")
+    narratives = RequirementNarrative.objects.filter(
+        _contains(query, *fields), period__in=periods
+    ).select_related("requirement", "period__budget_year__agency")[:SEARCH_LIMIT]  # query 5
+    for n in narratives:
+        text = " ".join(getattr(n, name) for name in fields)
+        hits.append(
+            SearchHit(
+                _("Reporting"),
+                n.requirement.code,
+                excerpt(text, query),
+                "goals:requirement-detail",
+                (n.period.slug, n.requirement.code),
+                n.period,
+            )
+        )
+    feedback = Feedback.objects.filter(text__icontains=query, period__in=periods).select_related(
+        "requirement", "period__budget_year__agency"
+    )[:SEARCH_LIMIT]  # query 6
+    for f in feedback:
+        hits.append(
+            SearchHit(
+                _("Feedback"),
+                f.requirement.code,
+                excerpt(f.text, query),
+                "goals:requirement-detail",
+                (f.period.slug, f.requirement.code),
+                f.period,
+            )
+        )
+    return hits
+
+
+def search(*, user: AbstractBaseUser, query: str) -> list[SearchHit]:
+    """Requirements, form rows, status texts, narratives and feedback matching ``query`` in
+    the periods the user may read (``periods_visible_to``); at most SEARCH_LIMIT of each."""
+    periods = list(periods_visible_to(user=user).order_by("-end"))  # query 1
+    latest = {}
+    for period in periods:
+        latest.setdefault(period.budget_year_id, period)
+    return _letter_hits(latest=latest, query=query) + _report_hits(periods=periods, query=query)
+
+
 def today():
     return timezone.localdate()
 

@@ -4,13 +4,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.choices import (
+    NotificationKind,
     PeriodEventKind,
     PeriodState,
     Status,
@@ -26,6 +31,7 @@ from goals.models import (
     Indicator,
     IndicatorValue,
     Ministry,
+    Notification,
     OrganisationalUnit,
     OtherReportingTopic,
     PeriodEvent,
@@ -343,13 +349,17 @@ def return_update(*, user, update: StatusUpdate, reason: str) -> StatusUpdate:
     _ensure_approver(user=user, period=update.period)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for returning the update.")})
-    return _transition(user=user, update=update, state=WorkflowState.RETURNED, reason=reason)
+    update = _transition(user=user, update=update, state=WorkflowState.RETURNED, reason=reason)
+    notify_transition(actor=user, update=update)
+    return update
 
 
 @transaction.atomic
 def approve_update(*, user, update: StatusUpdate) -> StatusUpdate:
     _ensure_approver(user=user, period=update.period)
-    return _transition(user=user, update=update, state=WorkflowState.APPROVED)
+    update = _transition(user=user, update=update, state=WorkflowState.APPROVED)
+    notify_transition(actor=user, update=update)
+    return update
 
 
 @transaction.atomic
@@ -412,37 +422,41 @@ def save_indicator_value(
 
 
 @transaction.atomic
-def submit_period(*, user, period: ReportingPeriod, include_unapproved: bool = False):
-    """Send the period to the ministry; this locks it. Unapproved updates block submission
-    unless the approver explicitly includes them."""
+def submit_period(*, user, period: ReportingPeriod, reason: str = ""):
+    """Send the period to the ministry; this locks it. While anything is incomplete
+    (unanswered rows, unapproved updates, missing narratives) the approver must give a
+    reason, which the event log keeps."""
+    from goals.selectors import submission_check
+
     period = ReportingPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
     ensure_period_is_open(period=period)
     if not user.has_perm("goals.submit_period"):
         raise PermissionDenied(_("Only an approver may submit the period."))
-    pending = (
-        StatusUpdate.objects.filter(period=period).exclude(state=WorkflowState.APPROVED).count()
-    )
-    if pending and not include_unapproved:
+    check = submission_check(period=period)
+    if not check.is_complete and not reason.strip():
         raise ValidationError(
-            _(
-                "%(count)s status updates are not approved. Approve them, or confirm that "
-                "the period is submitted with them as they are."
-            )
-            % {"count": pending},
-            code="unapproved",
+            {
+                "reason": _(
+                    "%(unanswered)s form rows are not answered, %(unapproved)s status updates "
+                    "are not approved and %(narratives)s requirements have no narrative. Give "
+                    "a reason for submitting the period as it is."
+                )
+                % {
+                    "unanswered": len(check.unanswered),
+                    "unapproved": len(check.unapproved),
+                    "narratives": len(check.missing_narratives),
+                }
+            },
+            code="incomplete",
         )
     period.state = PeriodState.SUBMITTED
     period.submitted_at = timezone.now()
     period.submitted_by = user
     period.save(update_fields=["state", "submitted_at", "submitted_by"])
     PeriodEvent.objects.create(
-        period=period,
-        kind=PeriodEventKind.SUBMITTED,
-        actor=user,
-        reason=_("Submitted with %(count)s unapproved updates.") % {"count": pending}
-        if pending
-        else "",
+        period=period, kind=PeriodEventKind.SUBMITTED, actor=user, reason=reason.strip()
     )
+    notify_period(actor=user, period=period)
     return period
 
 
@@ -462,6 +476,7 @@ def reopen_period(*, user, period: ReportingPeriod, reason: str) -> ReportingPer
     PeriodEvent.objects.create(
         period=period, kind=PeriodEventKind.REOPENED, actor=user, reason=reason
     )
+    notify_period(actor=user, period=period, reason=reason)
     return period
 
 
@@ -490,9 +505,200 @@ def add_feedback(
         if parent.requirement_id != requirement.pk or parent.period_id != period.pk:
             raise ValidationError(_("The reply must belong to the same comment thread."))
         parent = parent.parent or parent
-    return Feedback.objects.create(
+    feedback = Feedback.objects.create(
         requirement=requirement, period=period, author=user, text=text, parent=parent
     )
+    notify_feedback(actor=user, feedback=feedback)
+    return feedback
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def _staff(*, agency: Agency, unit: OrganisationalUnit | None = None) -> QuerySet:
+    """The agency's unit editors: of one unit, or of every unit."""
+    users = get_user_model().objects.filter(is_active=True, profile__agency=agency)
+    if unit is not None:
+        return users.filter(profile__unit=unit)
+    return users.filter(profile__unit__isnull=False)
+
+
+def _approvers(*, agency: Agency) -> QuerySet:
+    return get_user_model().objects.filter(
+        is_active=True,
+        profile__agency=agency,
+        groups__permissions__codename="approve_statusupdate",
+    )
+
+
+def _ministry_readers(*, agency: Agency) -> QuerySet:
+    return get_user_model().objects.filter(is_active=True, profile__ministry_id=agency.ministry_id)
+
+
+def _mail(messages: list[tuple]) -> None:
+    # Sent after the commit, so a rolled-back change mails nobody; a mail server that is
+    # down must not undo the change either.
+    send_mass_mail(messages, fail_silently=True)
+
+
+def notify(
+    *,
+    users: QuerySet,
+    kind: str,
+    text: str,
+    url: str = "",
+    period: ReportingPeriod | None = None,
+    key: str = "",
+    actor=None,
+) -> list[Notification]:
+    """Tell each user in the app, and by e-mail unless they turned it off. The actor is
+    not told of their own act; a keyed notification (a reminder) reaches a user once."""
+    users = users.distinct().select_related("profile")
+    if actor is not None:
+        users = users.exclude(pk=actor.pk)
+    if key:
+        users = users.exclude(notifications__key=key)
+    users = list(users)
+    created = Notification.objects.bulk_create(
+        Notification(user=u, kind=kind, text=text, url=url, period=period, key=key) for u in users
+    )
+    UserProfile.objects.filter(user__in=users).update(
+        unread_notifications=F("unread_notifications") + 1
+    )
+    link = f"{settings.SITE_URL}{url}" if url else ""
+    subject = settings.EMAIL_SUBJECT_PREFIX + text.splitlines()[0][:120]
+    mails = [
+        (subject, f"{text}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email])
+        for u in users
+        if u.email and getattr(getattr(u, "profile", None), "email_notifications", True)
+    ]
+    if mails:
+        transaction.on_commit(lambda: _mail(mails))
+    return created
+
+
+def _update_url(update: StatusUpdate) -> str:
+    return reverse("goals:edit-status-update", args=[update.period.slug, update.activity.position])
+
+
+def notify_transition(*, actor, update: StatusUpdate) -> None:
+    """Returned or approved: the unit that answers for the row hears of it."""
+    agency = update.period.budget_year.agency
+    unit = responsible_unit_of(parent=update.activity.parent)
+    values = {
+        "who": actor.get_full_name() or actor.get_username(),
+        "what": str(update.activity)[:60],
+        "period": update.period.slug,
+        "reason": update.return_reason,
+    }
+    if update.state == WorkflowState.RETURNED:
+        kind = NotificationKind.RETURNED
+        text = _("%(who)s returned “%(what)s” (%(period)s): %(reason)s") % values
+    else:
+        kind = NotificationKind.APPROVED
+        text = _("%(who)s approved “%(what)s” (%(period)s).") % values
+    users = _staff(agency=agency, unit=unit) if unit else _staff(agency=agency)
+    notify(
+        users=users,
+        kind=kind,
+        text=text,
+        url=_update_url(update),
+        period=update.period,
+        actor=actor,
+    )
+
+
+def notify_period(*, actor, period: ReportingPeriod, reason: str = "") -> None:
+    """Submitted or reopened: the ministry and the agency's editors hear of it."""
+    agency = period.budget_year.agency
+    values = {"agency": agency.code, "period": period.slug, "reason": reason}
+    if period.state == PeriodState.OPEN:
+        kind = NotificationKind.REOPENED
+        text = _("%(agency)s reopened %(period)s: %(reason)s") % values
+        url = reverse("goals:my-requirements")
+    else:
+        kind = NotificationKind.SUBMITTED
+        text = _("%(agency)s submitted %(period)s to the ministry.") % values
+        url = reverse("reports:full", kwargs={"slug": period.slug})
+    users = _ministry_readers(agency=agency) | _staff(agency=agency)
+    notify(users=users, kind=kind, text=text, url=url, period=period, actor=actor)
+
+
+def notify_feedback(*, actor, feedback: Feedback) -> None:
+    """A comment reaches the approvers and the unit that answers; a reply its comment's author."""
+    period = feedback.period
+    agency = period.budget_year.agency
+    requirement = feedback.requirement
+    url = reverse("goals:requirement-detail", args=[period.slug, requirement.code]) + "#feedback"
+    values = {
+        "who": actor.get_full_name() or actor.get_username(),
+        "code": requirement.code,
+        "period": period.slug,
+        "text": feedback.text[:200],
+    }
+    if feedback.parent_id is None:
+        kind = NotificationKind.FEEDBACK
+        text = _("%(who)s commented on %(code)s (%(period)s): %(text)s") % values
+        users = _approvers(agency=agency) | _staff(agency=agency, unit=requirement.responsible_unit)
+    else:
+        kind = NotificationKind.REPLY
+        text = _("%(who)s replied on %(code)s (%(period)s): %(text)s") % values
+        users = get_user_model().objects.filter(pk=feedback.parent.author_id, is_active=True)
+    notify(users=users, kind=kind, text=text, url=url, period=period, actor=actor)
+
+
+def send_reminders(*, today: date) -> int:
+    """Remind each unit with unanswered form rows when an open period's deadline is within
+    its agency's ``reminder_days``; each person gets a period's reminder once. Returns the
+    number of notifications made."""
+    from goals.selectors import submission_check
+
+    sent = 0
+    periods = ReportingPeriod.objects.filter(state=PeriodState.OPEN, deadline__gte=today)
+    for period in periods.select_related("budget_year__agency"):
+        agency = period.budget_year.agency
+        if (period.deadline - today).days > agency.reminder_days:
+            continue
+        missing: dict[OrganisationalUnit, int] = {}
+        for activity in submission_check(period=period).unanswered:
+            if activity.unit is not None:
+                missing[activity.unit] = missing.get(activity.unit, 0) + 1
+        for unit, count in missing.items():
+            text = _(
+                "Reminder: %(unit)s has %(count)s unanswered form rows in %(period)s; the "
+                "deadline is %(deadline)s."
+            ) % {
+                "unit": unit.code,
+                "count": count,
+                "period": period.slug,
+                "deadline": period.deadline.strftime("%d.%m.%Y"),
+            }
+            with transaction.atomic():
+                sent += len(
+                    notify(
+                        users=_staff(agency=agency, unit=unit),
+                        kind=NotificationKind.REMINDER,
+                        text=text,
+                        url=reverse("goals:my-requirements"),
+                        period=period,
+                        key=f"reminder:{period.pk}:{unit.pk}",
+                    )
+                )
+    return sent
+
+
+@transaction.atomic
+def mark_notifications_read(*, user) -> int:
+    """Everything the user has been told is read; returns how many were unread."""
+    count = Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    UserProfile.objects.filter(user=user).update(unread_notifications=0)
+    return count
+
+
+def set_email_notifications(*, user, enabled: bool) -> None:
+    UserProfile.objects.filter(user=user).update(email_notifications=enabled)
 
 
 # --- A new year from last year ---------------------------------------------------------------

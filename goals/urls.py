@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.requirement_list, name="requirement-list"),
     path("mine/", views.my_requirements, name="my-requirements"),
     path("<str:period_slug>/godkjenning/", views.approval, name="approval"),
+    path("<str:period_slug>/send-inn/", views.submit_check, name="submit-check"),
     path(
         "<str:period_slug>/aktivitet/<int:position>/",
         views.edit_status_update,

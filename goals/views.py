@@ -75,6 +75,10 @@ def my_requirements(request: HttpRequest) -> HttpResponse:
         .order_by("deadline")
         .first()
     )
+    unitless = profile is None or profile.unit_id is None
+    if period is not None and unitless and request.user.has_perm("goals.approve_statusupdate"):
+        # An approver answers for no unit of their own; their work is the approval.
+        return redirect("goals:approval", period.slug)
     mine = {"items": [], "previous": None}
     if period is not None and profile is not None and profile.unit_id is not None:
         mine = selectors.my_requirements(period=period, unit=profile.unit, user=request.user)
@@ -109,6 +113,13 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
             **detail,
             "period": period,
             "feedback_form": FeedbackForm(),
+            "may_edit_narrative": not period.is_locked
+            and request.user.has_perm("goals.change_requirementnarrative")
+            and services.may_edit(
+                user=request.user,
+                unit=detail["requirement"].responsible_unit,
+                agency=period.budget_year.agency,
+            ),
             "may_comment": request.user.has_perm("goals.add_feedback"),
             "may_reply": request.user.has_perm("goals.reply_feedback"),
             "may_record_met": not period.is_locked
@@ -245,8 +256,7 @@ def edit_status_update(request: HttpRequest, period_slug: str, position: int) ->
                 form.add_error(None, _error_text(error))
                 status = 400
             else:
-                messages.success(request, _("The status update is saved as a draft."))
-                return redirect("goals:edit-status-update", period.slug, activity.position)
+                return _after_save(request, update=update)
         else:
             status = 400
     return render(
@@ -261,12 +271,27 @@ def edit_status_update(request: HttpRequest, period_slug: str, position: int) ->
             "previous_period": previous_period,
             "form": form,
             "conflict": conflict,
+            "mine": form.cleaned_data if conflict else None,
             "may_edit": may_edit,
             "status_badge": selectors.status_badge(update.status if update else None),
             "state_badge": selectors.workflow_badge(update.state if update else None),
         },
         status=status,
     )
+
+
+def _after_save(request: HttpRequest, *, update: StatusUpdate) -> HttpResponse:
+    """ "Save and mark ready" marks the text just saved, so no edit is left behind."""
+    if request.POST.get("then") != "ready":
+        messages.success(request, _("The status update is saved as a draft."))
+    else:
+        try:
+            services.mark_ready(user=request.user, update=update)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The update is saved and marked ready for approval."))
+    return redirect("goals:edit-status-update", update.period.slug, update.activity.position)
 
 
 @login_required
@@ -308,9 +333,33 @@ def approval(request: HttpRequest, period_slug: str) -> HttpResponse:
             **selectors.approval_overview(period=period),
             "warnings": selectors.consistency_warnings(period=period),
             "reason_form": reason_form,
-            "submit_form": SubmitPeriodForm(),
         },
     )
+
+
+@login_required
+def submit_check(request: HttpRequest, period_slug: str) -> HttpResponse:
+    """Before a period goes to the ministry: what is incomplete, and a reason to send anyway."""
+    _require(request.user, "goals.submit_period")
+    period = _period(request, period_slug)
+    form = SubmitPeriodForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_period(
+                user=request.user, period=period, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            status = 400
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("You may not do this."))
+            status = 403
+        else:
+            messages.success(request, _("The period is submitted to the ministry and locked."))
+            return redirect("goals:approval", period.slug)
+    context = {"period": period, "form": form, "check": selectors.submission_check(period=period)}
+    return render(request, "goals/submit_check.html", context, status=status)
 
 
 def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str | None) -> None:
@@ -326,13 +375,7 @@ def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str 
             services.return_update(user=user, update=update, reason=request.POST.get("reason", ""))
             messages.success(request, _("The update is returned to the unit."))
     elif action == "submit":
-        form = SubmitPeriodForm(request.POST)
-        form.is_valid()
-        services.submit_period(
-            user=user,
-            period=period,
-            include_unapproved=form.cleaned_data.get("include_unapproved", False),
-        )
+        services.submit_period(user=user, period=period, reason=request.POST.get("reason", ""))
         messages.success(request, _("The period is submitted to the ministry and locked."))
     elif action == "reopen":
         services.reopen_period(user=user, period=period, reason=request.POST.get("reason", ""))
@@ -417,6 +460,7 @@ def edit_narrative(request: HttpRequest, period_slug: str, code: str) -> HttpRes
             "narrative": narrative,
             "form": form,
             "conflict": conflict,
+            "mine": form.cleaned_data if conflict else None,
             "may_edit": may_edit,
         },
         status=status,

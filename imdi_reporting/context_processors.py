@@ -54,4 +54,9 @@ def navigation(request: HttpRequest) -> dict:
             continue
         current = request.path == url or (url != "/" and request.path.startswith(url))
         items.append({"url": url, "label": label, "current": current})
-    return {"navigation": items}
+    # The profile is read once per request already (organisation), so the count is free.
+    profile = user_profile(user=user)
+    return {
+        "navigation": items,
+        "unread_notifications": getattr(profile, "unread_notifications", 0),
+    }

@@ -71,3 +71,9 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("What the key is for, e.g. the script or system that uses it."),
     )
+
+
+class EmailNotificationsForm(forms.Form):
+    """Whether a person gets their notifications by e-mail as well as in the app."""
+
+    email = forms.BooleanField(label=_("Send me the notifications by e-mail too"), required=False)

@@ -345,12 +345,12 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Mål- og resultatstyring] "
+# The site's public address (https://rapport.example.org, no trailing slash): notification
+# e-mails link back to it, and the open data a command exports names it; pages and the API
+# use the address of the request.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip().rstrip("/")
 # Comma-separated addresses of the site's administrators.
 ADMINS = env_list("ADMINS")
-
-# The site's public address (https://rapport.example.org), for the links in open data
-# exported by a command; pages and the API use the address of the request.
-SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
 
 # Counts below this are shown as ":" to readers without the settlement permission.
 SETTLEMENT_SUPPRESSION_THRESHOLD = int(os.environ.get("SETTLEMENT_SUPPRESSION_THRESHOLD", "5"))

@@ -10,6 +10,7 @@ from imdi_reporting.sso import views as sso_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("portefolje/", views.portfolio, name="portfolio"),
+    path("sok/", views.search_page, name="search"),
     path("logg-inn/", sso_views.LoginView.as_view(), name="login"),
     path("logg-ut/", sso_views.LogoutView.as_view(), name="logout"),
     path("oidc/", include("mozilla_django_oidc.urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
         name="password-change-done",
     ),
     path("konto/api-nokler/", views.api_tokens, name="api-tokens"),
+    path("konto/varsler/", views.notifications, name="notifications"),
     path(
         "konto/api-nokler/<int:token_id>/tilbakekall/",
         views.revoke_api_token_view,

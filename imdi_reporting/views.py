@@ -15,9 +15,14 @@ from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
 from budget.selectors import cached_budget_overview, execution_chart
-from goals.selectors import choose_period, user_profile
-from goals.services import set_user_language
-from imdi_reporting.forms import AccessibilityFeedbackForm, ApiTokenForm, OverviewFilterForm
+from goals.selectors import choose_period, notifications_of, search, user_profile, work_list
+from goals.services import mark_notifications_read, set_email_notifications, set_user_language
+from imdi_reporting.forms import (
+    AccessibilityFeedbackForm,
+    ApiTokenForm,
+    EmailNotificationsForm,
+    OverviewFilterForm,
+)
 from imdi_reporting.language import SESSION_LANGUAGE_KEY
 from imdi_reporting.models import ApiToken
 from imdi_reporting.portfolio import may_see_portfolio
@@ -66,6 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "periods": periods,
         "profile": user_profile(user=request.user),
         "roles": [role_labels[name] for name in roles_of(request.user)],
+        "work": work_list(user=request.user, periods=periods),
     }
     if periods:
         wanted = request.GET.get("period", "")
@@ -150,6 +156,44 @@ def revoke_api_token_view(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404 from exc
     messages.success(request, _("The key “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """Varsler: what happened that concerns the user; mark read, and e-mail on or off."""
+    if request.method == "POST":
+        if request.POST.get("action") == "read":
+            mark_notifications_read(user=request.user)
+            messages.success(request, _("All notifications are marked as read."))
+        else:
+            form = EmailNotificationsForm(request.POST)
+            form.is_valid()
+            enabled = form.cleaned_data.get("email", False)
+            set_email_notifications(user=request.user, enabled=enabled)
+            messages.success(
+                request,
+                _("You get notifications by e-mail.")
+                if enabled
+                else _("You get notifications in the app only."),
+            )
+        return redirect("notifications")
+    profile = user_profile(user=request.user)
+    email = profile.email_notifications if profile else False
+    context = {
+        "notifications": notifications_of(user=request.user),
+        "form": EmailNotificationsForm(initial={"email": email}),
+        "has_address": bool(request.user.email),
+    }
+    return render(request, "imdi_reporting/notifications.html", context)
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Søk: requirements, form rows, status texts and feedback of the periods the user reads."""
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    hits = search(user=request.user, query=query) if len(query) >= 2 else []
+    return render(request, "imdi_reporting/search.html", {"query": query, "hits": hits})
 
 
 # When the accessibility statement was last reviewed against the service; change it with

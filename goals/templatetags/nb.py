@@ -20,6 +20,12 @@ def nb_decimal(value, places=1):
 
 
 @register.filter
+def nb_measure(value):
+    """A measured value with its own decimals: 440 -> '440', 6.1 -> '6,1'."""
+    return formatting.format_measure(value)
+
+
+@register.filter
 def nb_percent(share, places=1):
     """0.485 -> '48,5 %'."""
     return formatting.format_percent(share, int(places))

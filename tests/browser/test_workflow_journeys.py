@@ -65,7 +65,7 @@ def a_unit_editor_writes_updates_and_marks_them_ready(page):
         page.keyboard.type(f"Skrevet i nettleseren ({status}).")
         choose(page, "#id_status", status)
         press(page, "main form button[type=submit]:not(.secondary)")
-        press(page, "form[action$='/klar/'] button")
+        press(page, "main form button[name=then]")
         assert page.get_by_text("Klar til godkjenning").count() >= 1
     ready = StatusUpdate.objects.filter(period__kind="Y", state="ready")
     assert ready.count() == 2
@@ -86,10 +86,13 @@ def the_approver_returns_one_approves_one_and_submits(page):
     assert page.locator("main article.card").count() == 1
     press(page, "main article.card button[value=approve]")
     assert page.locator("main article.card").count() == 0
-    # The returned update is not approved: submitting needs an explicit confirmation.
-    page.focus("#id_include_unapproved")
-    page.keyboard.press("Space")
-    press(page, "button[value=submit]")
+    # The returned update is not approved: the check lists it and asks for a reason.
+    press(page, "a[href$='/send-inn/']")
+    assert "ikke godkjent" in page.locator("main").inner_text()
+    assert axe_violations(page) == []
+    page.focus("#id_reason")
+    page.keyboard.type("Resten kommer i årsrapporten.")
+    press(page, "main form button[type=submit]")
     assert "Sendt inn" in page.locator("main").inner_text()
     period = ReportingPeriod.objects.get(kind="Y")
     assert period.state == "submitted" and period.submitted_by.username == "direktor"

@@ -20,8 +20,8 @@ from imdi_reporting.services import FIXTURES_DIR
 D = Decimal
 H1 = "IMDi-2006-H1"
 # 0650.01 at 30 June 2006: appropriation 79 183 000, accounts 33 055 761.
-MONTHS = ("39 591 500", "-6 535 739", "Hele måneder gått")  # 79 183 000 x 6/12
-DAYS = ("39 266 090", "-6 210 329", "Dager gått")  # 79 183 000 x 181/365
+MONTHS = ("39 591 500", "\u22126 535 739", "Hele måneder gått")  # 79 183 000 x 6/12
+DAYS = ("39 266 090", "\u22126 210 329", "Dager gått")  # 79 183 000 x 181/365
 # A periodised budget of 5 500 000 a month to June, more in the autumn: 33 000 000 expected.
 PROFILE = {**dict.fromkeys(range(1, 7), D(5500000)), **dict.fromkeys(range(7, 12), D(7700000))}
 PROFILE[12] = D(7683000)
@@ -59,14 +59,14 @@ def test_imdi_counts_whole_months_on_the_budget_pages(budget_2006, client_for):
     post = client.get(reverse("budget:post", args=[H1, "0650", "01"])).content.decode()
     assert all(text in post for text in MONTHS)
     overview = client.get(reverse("budget:period", args=[H1])).content.decode()
-    assert "-6 535 739" in overview and "(grunnlag: Hele måneder gått)" in overview
+    assert "\u22126 535 739" in overview and "(grunnlag: Hele måneder gått)" in overview
 
 
 @pytest.mark.django_db
 def test_the_report_prints_the_months_deviation_with_its_basis(budget_2006, client_for):
     load_goals_demo(directory=FIXTURES_DIR / "goals")
     html = client_for("direktor").get(reverse("reports:accounts", args=[H1])).content.decode()
-    assert "39 591 500" in html and "-6 535 739" in html
+    assert "39 591 500" in html and "\u22126 535 739" in html
     assert "(grunnlag: Hele måneder gått)" in html
 
 

@@ -232,16 +232,17 @@ def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
     # 12 status updates, 13 narratives, 14 indicators, 15 indicator values with their
     # period; the budget summary: 16 generation, 17 posts with chapter, 18 allocations,
     # 19 accounts; 20 group names for the role label; 21 the ministry's agencies with the
-    # settlement module (the menu).
-    with django_assert_num_queries(21):
+    # settlement module (the menu); the ministry's work list: 22 comments awaiting a reply,
+    # 23 replies to the reader's comments.
+    with django_assert_num_queries(23):
         first = client.get(reverse("home"))
     # Cached: the overview's and the budget's reads (8-15, 17-19) are gone.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get(reverse("home"))
     before = len(rows_by_code(first))
     with allow_locked_period_writes():  # H1 is submitted; the setup grows it as fixture data
         original = add_tenfold(ReportingPeriod.objects.get(kind="H1"))
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(23):
         response = client.get(reverse("home"))
     assert len(rows_by_code(response)) == before + 9 * original == 10 * original
 

@@ -58,6 +58,7 @@ FREE = {
     "goals.feedback": "the ministry comments on a submitted report by design",
     "goals.changerecord": "the history of changes, written by the writes themselves",
     "goals.periodevent": "the history of submissions and reopenings",
+    "goals.notification": "notifications of the workflow, submission and reopening included",
     "goals.cachegeneration": "a key of cached roll-ups, replaced by every write",
     "budget.chapter": "the agency's chapters, the same in every year",
     "budget.post": "the agency's posts, the same in every year",

@@ -43,7 +43,9 @@ def test_the_worker_stores_one_copy_per_part_and_a_second_run_adds_none(
     client_for, demo_user, database_tasks
 ):
     period = year_period()
-    submit_period(user=demo_user("direktor"), period=period, include_unapproved=True)
+    submit_period(
+        user=demo_user("direktor"), period=period, reason="Sendt inn uten alle svar (test)."
+    )
     [queued] = DBTaskResult.objects.all()
     assert queued.task_path == "imdi_reporting.reports.tasks.freeze_submission"
     assert queued.args_kwargs["kwargs"] == {"period_id": period.pk}
@@ -94,7 +96,9 @@ def test_two_renderings_of_one_submission_at_once_store_one_copy(demo_user, monk
     submitted_at) stores the first, and the second returns it."""
     monkeypatch.setattr(services, "render_report_pdf", lambda **kwargs: b"%PDF-1.7 stub")
     period = year_period()
-    submit_period(user=demo_user("direktor"), period=period, include_unapproved=True)
+    submit_period(
+        user=demo_user("direktor"), period=period, reason="Sendt inn uten alle svar (test)."
+    )
     period.refresh_from_db()
     first = services.freeze_report(period=period, part="full")
     second = services.freeze_report(period=period, part="full")

@@ -36,7 +36,7 @@ def test_submitting_freezes_every_part_and_resubmitting_adds_a_version(
     approver = demo_user("direktor")
     period = _period("Y")
     with django_capture_on_commit_callbacks(execute=True):
-        submit_period(user=approver, period=period, include_unapproved=True)
+        submit_period(user=approver, period=period, reason="Sendt inn uten alle svar (test).")
     assert sorted(FrozenReport.objects.filter(period=period).values_list("part", "version")) == [
         ("accounts", 1),
         ("form", 1),
@@ -47,7 +47,7 @@ def test_submitting_freezes_every_part_and_resubmitting_adds_a_version(
 
     reopen_period(user=approver, period=period, reason="Rettelse i del II")
     with django_capture_on_commit_callbacks(execute=True):
-        submit_period(user=approver, period=period, include_unapproved=True)
+        submit_period(user=approver, period=period, reason="Sendt inn uten alle svar (test).")
     assert FrozenReport.objects.filter(period=period, part="full").count() == 2
 
     client = client_for("direktor")

@@ -60,7 +60,7 @@ def test_it_holds_every_figure_of_part_vi_and_the_attachments(rendered_2006):
         # Part VI tables
         "79 183 000",
         "22 158 053",
-        "-260 028",
+        "\u2212260 028",
         "21 898 025",
         "11 157 736",
         "33 055 761",
@@ -74,7 +74,7 @@ def test_it_holds_every_figure_of_part_vi_and_the_attachments(rendered_2006):
         "8 980 000",
         "1 020 000",
         "46 100 000",
-        "-1 000 000",
+        "\u22121 000 000",
         "45 121 000",
         "34 485 367",
         "10 635 633",

@@ -1,0 +1,122 @@
+"""Submitting a period: a page that lists what is incomplete and asks for a reason."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from goals.choices import PeriodEventKind, PeriodState
+from goals.models import Activity, PeriodEvent, ReportingPeriod
+from goals.selectors import submission_check
+from goals.services import (
+    approve_update,
+    mark_ready,
+    save_requirement_narrative,
+    save_status_update,
+    submit_period,
+)
+
+
+def answer_everything(period, editor, approver):
+    for activity in Activity.objects.filter(budget_year=period.budget_year):
+        update = save_status_update(
+            user=approver,
+            activity=activity,
+            period=period,
+            version=0,
+            attainment="Ok.",
+            status="on_track",
+        )
+        approve_update(user=approver, update=mark_ready(user=approver, update=update))
+    for code in ("R1-1", "R1-3"):
+        save_requirement_narrative(
+            user=approver,
+            requirement=period.budget_year.main_goals.get().requirements.get(code=code),
+            period=period,
+            version=0,
+            status="Gjennomført.",
+        )
+
+
+def test_it_lists_unanswered_rows_unapproved_updates_and_missing_narratives(
+    content, demo_user, year_period
+):
+    r1_3 = Activity.objects.get(requirement__code="R1-3")
+    save_status_update(
+        user=demo_user("ne"),
+        activity=r1_3,
+        period=year_period,
+        version=0,
+        attainment="Utkast.",
+        status="on_track",
+    )
+    check = submission_check(period=year_period)
+    assert len(check.unanswered) == 3
+    assert [u.activity_id for u in check.unapproved] == [r1_3.pk]
+    assert [r.code for r in check.missing_narratives] == ["R1-1", "R1-3"]
+    assert [(g["code"], len(g["rows"])) for g in check.unanswered_by_unit] == [
+        ("", 1),
+        ("ADM", 1),
+        ("VEST", 1),
+    ]
+    assert not check.is_complete
+
+
+def test_it_refuses_an_incomplete_period_without_a_reason(content, demo_user, year_period):
+    with pytest.raises(ValidationError) as refused:
+        submit_period(user=demo_user("direktor"), period=year_period, reason="  ")
+    assert "4 skjemarader er ikke besvart" in str(refused.value)
+    year_period.refresh_from_db()
+    assert year_period.state == PeriodState.OPEN
+
+
+def test_it_records_the_reason_for_submitting_anyway(content, demo_user, year_period):
+    submit_period(user=demo_user("direktor"), period=year_period, reason="Frist i dag.")
+    event = PeriodEvent.objects.get(period=year_period)
+    assert (event.kind, event.reason, event.actor.username) == (
+        PeriodEventKind.SUBMITTED,
+        "Frist i dag.",
+        "direktor",
+    )
+
+
+def test_it_submits_a_complete_period_without_a_reason(content, demo_user, year_period):
+    answer_everything(year_period, demo_user("ne"), demo_user("direktor"))
+    assert submission_check(period=year_period).is_complete
+    submit_period(user=demo_user("direktor"), period=year_period)
+    assert ReportingPeriod.objects.get(pk=year_period.pk).state == PeriodState.SUBMITTED
+    assert PeriodEvent.objects.get(period=year_period).reason == ""
+
+
+def test_it_shows_the_check_page_and_asks_for_a_reason(content, client_for, year_period):
+    client = client_for("direktor")
+    url = reverse("goals:submit-check", args=[year_period.slug])
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.text
+    assert "4 skjemarader er ikke besvart." in text
+    assert "2 resultatkrav mangler rapportering." in text
+    assert reverse("goals:edit-narrative", args=[year_period.slug, "R1-1"]) in text
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 400
+    assert "Oppgi en begrunnelse" in refused.text
+    assert ReportingPeriod.objects.get(pk=year_period.pk).state == PeriodState.OPEN
+    done = client.post(url, {"reason": "Fristen er i dag."})
+    assert done.status_code == 302
+    assert PeriodEvent.objects.get(period=year_period).reason == "Fristen er i dag."
+
+
+def test_it_runs_a_bounded_number_of_queries(
+    content, client_for, year_period, django_assert_num_queries
+):
+    client = client_for("direktor")
+    url = reverse("goals:submit-check", args=[year_period.slug])
+    # session, user, user's permissions and groups' permissions, profile, the period (with
+    # year and agency), the form's activities, the period's updates, requirements without
+    # a narrative.
+    with django_assert_num_queries(9):
+        client.get(url)
+
+
+def test_it_is_refused_to_an_editor(content, client_for, year_period):
+    url = reverse("goals:submit-check", args=[year_period.slug])
+    assert client_for("ne").get(url).status_code == 403
