@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from budget.loaders import load_budget_demo
 from budget.models import Chapter
+from goals.history import loading_fixtures
 from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
 from goals.models import Agency, MainGoal, Ministry, OrganisationalUnit, ReportingPeriod
 from goals.services import set_user_profile
@@ -127,7 +128,7 @@ def load_demo(*, report: Callable[[str], None] = lambda line: None) -> int:
     """Load the demo data that is missing, in one transaction: a failing step leaves
     nothing behind. Returns the number of steps loaded (0: everything was there)."""
     loaded = 0
-    with transaction.atomic():
+    with transaction.atomic(), loading_fixtures():
         present = demo_steps_present()
         for name, step in demo_steps():
             if present.get(name, lambda: False)():
