@@ -47,5 +47,6 @@ def index(request: HttpRequest) -> HttpResponse:
         agencies=agencies,
         agency_parameter=AGENCY_PARAMETER,
         threshold=settings.SETTLEMENT_SUPPRESSION_THRESHOLD,
+        changes=selectors.change_summary(agency=agency) if exact else None,
     )
     return render(request, "settlement/index.html", context)

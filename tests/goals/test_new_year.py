@@ -273,9 +273,9 @@ def _add_activities(budget_year: BudgetYear, count: int) -> None:
 # requirements, priority areas, priority items, special reporting, other reporting,
 # activities, indicators, periods (9); the settlement requirement's update (1). Besides
 # these, the history: per kind created (10) one content type and one insert of its
-# records (in batches of 1000), and one for the year's settlement requirement; the agency that names the new year, the special
-# reporting of the new activities, the year as stored before the settlement requirement
-# is set and the requirement that names it (4).
+# records (in batches of 1000), and one for the year's settlement requirement; the agency
+# that names the new year, the special reporting of the new activities, the year as
+# stored before the settlement requirement is set and the requirement that names it (4).
 CREATE_QUERIES = 26
 HISTORY_KINDS = 10
 HISTORY_READS = 4

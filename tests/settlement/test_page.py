@@ -8,7 +8,7 @@ from django.urls import reverse
 from settlement.models import SettlementCase
 
 URL = "/bosetting/?start=2006-01-01&end=2006-06-30"
-PAGE_QUERIES = 26
+PAGE_QUERIES = 27
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_the_page_runs_a_fixed_number_of_queries(client_for, data, django_assert
     # 1 latest settled date; 1 forecast; 1 settled; 1 by month; 2 ready in reception
     # (start, end); 2 over the limit (start, end); 1 OFF; 1 within the limit; 1 mean
     # waits; 1 from searched out; 1 family reunification; 6 breakdowns; 1 municipalities;
-    # 1 places in total.
+    # 1 places in total; 1 summary of the data's change history.
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(URL).status_code == 200
 
