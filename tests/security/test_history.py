@@ -290,7 +290,7 @@ def test_it_logs_every_transition_and_transitions_are_not_versions(content, year
         ("submitted", "direktor", ""),
         ("reopened", "direktor", "Ny runde."),
     ]
-    assert events[0].subject == "R1-1, row 2"
+    assert events[0].subject == "R1-1, rad 2"
     update.refresh_from_db()
     assert (update.version, update.updated_by.username) == (1, "vest")
 
