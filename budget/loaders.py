@@ -36,6 +36,7 @@ from budget.models import (
     SubPost,
 )
 from budget.services import save_chapter, save_subpost_line
+from goals.history import fixture_loader
 from goals.loaders import FixtureError, _as_date, _require, read_yaml
 from goals.locking import allow_locked_period_writes
 from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
@@ -99,6 +100,7 @@ def _agency(code: Any, *, path: Path, where: str) -> Agency:
     return agency
 
 
+@fixture_loader
 @transaction.atomic
 def load_chapters(*, path: Path, agency_code: str | None = None) -> dict[str, int]:
     """Create or update an agency's chapters and posts by their numbers; loading twice
@@ -178,6 +180,7 @@ def _load_post_row(chapter, item: dict, *, path: Path, where: str) -> Post:
     return post
 
 
+@fixture_loader
 @transaction.atomic
 @allow_locked_period_writes()
 def load_budget_report(*, path: Path) -> dict[str, int]:
@@ -571,6 +574,7 @@ def _load_statistics(
                 counts["statistics"] += 1
 
 
+@fixture_loader
 def load_budget_demo(*, directory: Path, agency_code: str | None = None) -> dict[str, int]:
     """The chapters, then every period's report file in the directory."""
     counts = load_chapters(path=directory / "chapters.yaml", agency_code=agency_code)

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from budget.models import BudgetProfile, Chapter, Post, SubPost, SubPostLine
+from goals.history import record_created
 from goals.models import Agency, BudgetYear, Ministry, ReportingPeriod
 
 
@@ -56,4 +57,6 @@ def save_budget_profile(
     for row in rows:
         row.full_clean(validate_unique=False)
     BudgetProfile.objects.filter(post=post, budget_year=budget_year).delete()
-    return BudgetProfile.objects.bulk_create(rows)
+    created = BudgetProfile.objects.bulk_create(rows)
+    record_created(created)  # bulk_create sends no signals
+    return created

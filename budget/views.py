@@ -16,7 +16,7 @@ from budget.selectors import (
     post_detail,
 )
 from goals.models import ReportingPeriod
-from goals.selectors import consistency_warnings, get_period, periods_visible_to
+from goals.selectors import changes_shown_on, consistency_warnings, get_period, periods_visible_to
 
 VIEW_PERMISSION = "budget.view_chapter"
 CONTROLS_PERMISSION = "budget.view_controls"
@@ -118,6 +118,7 @@ def post(request: HttpRequest, period: str, chapter: str, post: str) -> HttpResp
             reporting_period,
             post=found,
             detail=post_detail(period=reporting_period, post=found),
+            history=changes_shown_on(anchor=f"budget.post:{found.pk}", period=reporting_period),
         ),
     )
 

@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 
+from goals.choices import PeriodEventKind
 from goals.letter_admin import imported_message, letter_import_step
 from goals.lock_admin import LockedAdminMixin, LockedInlineMixin
 from goals.models import (
@@ -48,8 +49,7 @@ from goals.resources import (
 )
 from goals.services import (
     ensure_period_is_open,
-    record_changes,
-    requirement_of,
+    record_event,
 )
 from goals.spreadsheets import EXPORT_FORMATS
 from goals.tenancy import ScopedChoicesMixin
@@ -159,26 +159,15 @@ class VersionedAnswerAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, ImportExp
     list_select_related = ["period__budget_year__agency"]
     list_filter = ["period"]
 
-    def requirement_of_obj(self, obj):
-        return None
-
     def save_model(self, request, obj, form, change):
         period = self.period_of(obj)
         ensure_period_is_open(period=period)
-        changes = {
-            name: (form.initial.get(name, ""), form.cleaned_data.get(name))
-            for name in form.changed_data
-        }
         obj.version = (obj.version or 0) + 1
         obj.updated_by = request.user
+        # goals.history records each changed field, with the admin as the path; an edited
+        # approved update goes back to draft there too.
         super().save_model(request, obj, form, change)
-        record_changes(
-            obj=obj,
-            changes=changes,
-            user=request.user,
-            requirement=self.requirement_of_obj(obj),
-            period=period,
-        )
+        record_event(period=period, kind=PeriodEventKind.SAVED, user=request.user, subject=str(obj))
 
 
 @admin.register(PriorityArea)
@@ -253,9 +242,6 @@ class IndicatorValueAdmin(VersionedAnswerAdmin):
     list_display = ["indicator", "period", "value", "measured_on"]
     list_select_related = ["indicator", "period__budget_year__agency"]
 
-    def requirement_of_obj(self, obj):
-        return requirement_of(parent=obj.indicator.parent)
-
 
 class StatisticalTableRowInline(ScopedChoicesMixin, LockedInlineMixin, admin.TabularInline):
     model = StatisticalTableRow
@@ -276,17 +262,11 @@ class StatusUpdateAdmin(VersionedAnswerAdmin):
     list_filter = ["period", "status", "state"]
     list_select_related = ["activity", "period__budget_year__agency"]
 
-    def requirement_of_obj(self, obj):
-        return requirement_of(parent=obj.activity.parent)
-
 
 @admin.register(RequirementNarrative)
 class RequirementNarrativeAdmin(VersionedAnswerAdmin):
     list_display = ["requirement", "period", "version", "updated_at"]
     list_select_related = ["requirement", "period__budget_year__agency"]
-
-    def requirement_of_obj(self, obj):
-        return obj.requirement
 
 
 @admin.register(SpecialReportingAnswer)
@@ -321,8 +301,17 @@ class CoverLetterAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, admin.ModelAd
 
 @admin.register(Feedback)
 class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+    """The author of a comment is never rewritten: a new comment is the administrator's
+    own, and an edit is recorded in the history under the editor's name."""
+
     list_display = ["requirement", "period", "author", "created_at"]
     list_select_related = ["requirement", "period__budget_year__agency", "author"]
+    readonly_fields = ["author", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ChangeRecord)

@@ -70,8 +70,15 @@ WORKFLOW_BADGE = {
 
 
 class PeriodEventKind(models.TextChoices):
+    """Every transition of a period and of its updates, for the period's event log."""
+
+    SAVED = "saved", _("Saved")
+    READY = "ready", _("Marked ready")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
     SUBMITTED = "submitted", _("Submitted")
     REOPENED = "reopened", _("Reopened")
+    LOCKED = "locked", _("Locked")
 
 
 class NotificationKind(models.TextChoices):
@@ -82,3 +89,21 @@ class NotificationKind(models.TextChoices):
     FEEDBACK = "feedback", _("Comment")
     REPLY = "reply", _("Reply")
     REMINDER = "reminder", _("Reminder")
+
+
+class ChangePath(models.TextChoices):
+    """The way a change came in, as recorded in its history."""
+
+    PAGE = "page", _("page")
+    API = "api", _("API")
+    ADMIN = "admin", _("admin")
+    IMPORT = "import", _("import")
+    COMMAND = "command", _("command")
+    FIXTURE = "fixture", _("demo data")
+    SYSTEM = "system", _("system")
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", _("created")
+    CHANGED = "changed", _("changed")
+    DELETED = "deleted", _("deleted")

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from goals.choices import (
     IndicatorDirection,
@@ -23,6 +24,7 @@ from goals.choices import (
     UnitKind,
     WorkflowState,
 )
+from goals.history import fixture_loader
 from goals.locking import allow_locked_period_writes
 from goals.models import (
     PARENT_FIELDS,
@@ -50,8 +52,10 @@ from goals.models import (
     StatisticalTable,
     StatisticalTableRow,
     StatusUpdate,
+    UserProfile,
     parse_period_slug,
 )
+from goals.services import responsible_unit_of
 
 
 # Not frozen: context managers set __traceback__ on exceptions passing through.
@@ -90,6 +94,7 @@ def _as_date(value: Any, *, path: Path, where: str) -> date:
         raise FixtureError(str(path), where, f"'{value}' is not a date (YYYY-MM-DD)") from exc
 
 
+@fixture_loader
 @transaction.atomic
 @allow_locked_period_writes()
 def load_organisation(*, path: Path) -> dict[str, int]:
@@ -277,6 +282,59 @@ def _upsert(model, lookup: dict, values: dict):
     return obj
 
 
+ANSWER_MODELS = (
+    StatusUpdate,
+    IndicatorValue,
+    RequirementNarrative,
+    SpecialReportingAnswer,
+    OtherReportingAnswer,
+)
+
+
+def _stamp_answers(*, source: _Source, data: dict, period: ReportingPeriod, since) -> None:
+    """The answers a file loaded carry the report's own date (the file's ``saved_at``, else
+    the period's submission), not the time of loading; and, where the file's row has no
+    author, the editor of the unit that answers for it, when the unit has exactly one."""
+    stamp = data.get("saved_at") or period.submitted_at
+    if isinstance(stamp, str):
+        try:
+            stamp = datetime.fromisoformat(stamp)
+        except ValueError:
+            raise source.fail("file.saved_at", "must be a date and time") from None
+    if stamp is not None:
+        for model in ANSWER_MODELS:
+            model.objects.filter(period=period, updated_at__gte=since).update(updated_at=stamp)
+    editors = _unit_editors(agency_id=period.budget_year.agency_id)
+    for update in StatusUpdate.objects.filter(period=period, updated_by=None).select_related(
+        *ACTIVITY_UNIT_PATHS
+    ):
+        unit = responsible_unit_of(parent=update.activity.parent)
+        if unit is not None and unit.pk in editors:
+            StatusUpdate.objects.filter(pk=update.pk).update(updated_by=editors[unit.pk])
+    for narrative in RequirementNarrative.objects.filter(period=period, updated_by=None):
+        editor = editors.get(narrative.requirement.responsible_unit_id)
+        if editor is not None:
+            RequirementNarrative.objects.filter(pk=narrative.pk).update(updated_by=editor)
+
+
+ACTIVITY_UNIT_PATHS = (
+    "activity__requirement",
+    "activity__special__requirement",
+    "activity__priority_item__area",
+    "activity__other_topic",
+)
+
+
+def _unit_editors(*, agency_id: int) -> dict[int, Any]:
+    """Unit -> its editor, for the units of the agency that have exactly one user."""
+    users: dict[int, list] = {}
+    for profile in UserProfile.objects.filter(
+        agency_id=agency_id, unit__isnull=False
+    ).select_related("user"):
+        users.setdefault(profile.unit_id, []).append(profile.user)
+    return {unit: found[0] for unit, found in users.items() if len(found) == 1}
+
+
 def _budget_year(source: _Source, data: dict) -> BudgetYear:
     agency_code = source.required(data, "agency", "file")
     year = source.required(data, "year", "file")
@@ -313,6 +371,7 @@ def _unit(source: _Source, units: dict, code: Any, where: str, *, agency: Agency
     return units[code]
 
 
+@fixture_loader
 @transaction.atomic
 @allow_locked_period_writes()
 def load_letter(*, path: Path) -> dict[str, int]:
@@ -529,6 +588,7 @@ class _Parents:
         return parent
 
 
+@fixture_loader
 @transaction.atomic
 def load_report(*, path: Path) -> dict[str, int]:
     """Load a period's report texts: front page, reading guide, cover letter, the
@@ -539,6 +599,7 @@ def load_report(*, path: Path) -> dict[str, int]:
     period = _period(source, agency_code, source.required(data, "period", "file"), "file.period")
     budget_year = period.budget_year
     counts = {"narratives": 0, "special_answers": 0, "other_answers": 0}
+    started = timezone.now()
     with allow_locked_period_writes():
         front = data.get("front_page") or {}
         signature = data.get("reading_guide_signature") or {}
@@ -637,9 +698,11 @@ def load_report(*, path: Path) -> dict[str, int]:
                 raise source.fail(where, "must be text")
             _upsert(OtherReportingAnswer, {"topic": topics[code], "period": period}, {"text": text})
             counts["other_answers"] += 1
+        _stamp_answers(source=source, data=data, period=period, since=started)
     return counts
 
 
+@fixture_loader
 @transaction.atomic
 def load_form(*, path: Path) -> dict[str, int]:
     """Load the reporting form (part V) of a period: its rows become the budget year's
@@ -651,6 +714,7 @@ def load_form(*, path: Path) -> dict[str, int]:
     budget_year = period.budget_year
     parents = _Parents(budget_year)
     counts = {"rows": 0, "indicators": 0, "values": 0, "tables": 0}
+    started = timezone.now()
     # A loaded submitted report counts as approved; an open period's rows start as drafts.
     state = WorkflowState.APPROVED if period.is_locked else WorkflowState.DRAFT
     with allow_locked_period_writes():
@@ -788,9 +852,11 @@ def load_form(*, path: Path) -> dict[str, int]:
             for stale in table.rows.filter(position__gt=len(table_rows)):
                 stale.delete()
             counts["tables"] += 1
+        _stamp_answers(source=source, data=data, period=period, since=started)
     return counts
 
 
+@fixture_loader
 def load_goals_demo(*, directory: Path) -> dict[str, dict[str, int]]:
     """The demo step: the 2006 letter, then the 2006-H1 report and form, each where present.
 

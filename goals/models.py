@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from goals.choices import (
     STATUS_BADGE,
+    ChangeAction,
+    ChangePath,
     IndicatorDirection,
     LinearBasis,
     NotificationKind,
@@ -973,20 +975,34 @@ class Feedback(TenantRow):
 
 
 class ChangeRecord(TenantRow):
-    """Endringslogg: one changed field of a status update, narrative or indicator value."""
+    """Endringslogg: one changed field of a row that a report or dashboard shows, old ->
+    new, with who, when and the path it came through (goals.history records it)."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     content_object = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
     # Denormalised so that the requirement's page lists its history in one query.
     requirement = models.ForeignKey(
         ResultRequirement,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="change_records",
     )
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
+    # Empty for rows of the year (requirement texts, indicator targets) and of no period.
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The page that lists the change, when it is not a requirement's ('budget.post:7').
+    anchor = models.CharField(_("shown on"), max_length=80, blank=True, db_index=True)
+    action = models.CharField(
+        _("action"), max_length=10, choices=ChangeAction.choices, default=ChangeAction.CHANGED
+    )
+    path = models.CharField(
+        _("path"), max_length=10, choices=ChangePath.choices, default=ChangePath.SYSTEM
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
     field = models.CharField(_("field"), max_length=60)
     old = models.TextField(_("old value"), blank=True)
     new = models.TextField(_("new value"), blank=True)
@@ -1011,11 +1027,15 @@ class ChangeRecord(TenantRow):
 
 
 class PeriodEvent(TenantRow):
-    """Periodehendelse: a period was submitted or reopened, by whom, when and why."""
+    """Periodehendelse: a transition of the period (submitted, reopened, locked) or of one
+    of its updates (saved, ready, returned, approved), by whom, when and why. Kept for as
+    long as the period exists: a period with events cannot be deleted."""
 
-    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="events")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=10, choices=PeriodEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # What the event concerns, when it is not the whole period ('R1-3, rad 12').
+    subject = models.CharField(_("concerns"), max_length=200, blank=True)
     reason = bounded_text(_("reason"), REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -1027,6 +1047,10 @@ class PeriodEvent(TenantRow):
             models.CheckConstraint(
                 condition=~Q(kind=PeriodEventKind.REOPENED) | ~Q(reason=""),
                 name="goals_periodevent_reopen_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=PeriodEventKind.RETURNED) | ~Q(reason=""),
+                name="goals_periodevent_return_has_reason",
             ),
         ]
 

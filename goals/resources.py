@@ -6,6 +6,8 @@ submitted or locked period are refused with the reason, never written.
 
 from import_export import fields, resources, widgets
 
+from goals.choices import ChangePath
+from goals.history import change_context
 from goals.locking import check_period_writable
 from goals.models import (
     Activity,
@@ -18,7 +20,6 @@ from goals.models import (
     StatusUpdate,
     parse_period_slug,
 )
-from goals.services import as_text, record_changes, requirement_of
 
 
 def _period(row) -> ReportingPeriod:
@@ -79,39 +80,19 @@ class UnitWidget(widgets.Widget):
 
 
 class LockedPeriodMixin:
-    """Refuses rows of submitted or locked periods before anything is saved, and keeps
-    the history of what an import changed, like any other edit."""
+    """Refuses rows of submitted or locked periods before anything is saved; what an
+    import changes is recorded like any other edit (goals.history), as an import by the
+    user who runs it."""
 
-    tracked: tuple[str, ...] = ()
+    def import_data(self, dataset, *args, **kwargs):
+        with change_context(path=ChangePath.IMPORT, user=kwargs.get("user")):
+            return super().import_data(dataset, *args, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         check_period_writable(instance.period)
-        self._old = (
-            type(instance).objects.filter(pk=instance.pk).values(*self.tracked).first()
-            if instance.pk
-            else None
-        ) or {}
+        if kwargs.get("user") is not None:
+            instance.updated_by = kwargs["user"]
         super().before_save_instance(instance, row, **kwargs)
-
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        if kwargs.get("dry_run"):
-            return
-        changes = {
-            name: (self._old.get(name, ""), getattr(instance, name))
-            for name in self.tracked
-            if as_text(self._old.get(name, "")) != as_text(getattr(instance, name))
-        }
-        record_changes(
-            obj=instance,
-            changes=changes,
-            user=kwargs.get("user"),
-            requirement=self.requirement_of_instance(instance),
-            period=instance.period,
-        )
-
-    def requirement_of_instance(self, instance):
-        return None
 
     def before_delete_instance(self, instance, row, **kwargs):
         check_period_writable(instance.period)
@@ -125,7 +106,9 @@ class StatusUpdateResource(LockedPeriodMixin, resources.ModelResource):
     period = fields.Field(attribute="period", column_name="period", widget=PeriodWidget())
     activity = fields.Field(attribute="activity", column_name="position", widget=ActivityWidget())
 
-    tracked = ("attainment", "status", "deviation", "measures_done", "measures_planned", "state")
+    # Exported, never imported: approval goes through the approver (four eyes), and an
+    # imported text of an approved update makes it a draft again (goals.history).
+    state = fields.Field(attribute="state", column_name="state", readonly=True)
 
     class Meta:
         model = StatusUpdate
@@ -142,9 +125,6 @@ class StatusUpdateResource(LockedPeriodMixin, resources.ModelResource):
             "state",
         )
         skip_unchanged = True
-
-    def requirement_of_instance(self, instance):
-        return requirement_of(parent=instance.activity.parent)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
@@ -163,16 +143,11 @@ class IndicatorValueResource(LockedPeriodMixin, resources.ModelResource):
         widget=IndicatorWidget(),
     )
 
-    tracked = ("value", "measured_on")
-
     class Meta:
         model = IndicatorValue
         import_id_fields = ("period", "indicator")
         fields = ("agency", "period", "indicator", "value", "measured_on")
         skip_unchanged = True
-
-    def requirement_of_instance(self, instance):
-        return requirement_of(parent=instance.indicator.parent)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from goals.choices import PeriodState
+from goals.history import record_created
 from goals.models import PARENT_FIELDS, BudgetYear, ReportingPeriod
 from goals.selectors import (
     NextYearSource,
@@ -38,6 +39,7 @@ def _copy_all(originals: list, changes: Callable[[Any], dict]) -> dict[int, Any]
         values.update(changes(original))
         copies.append(model(**values))
     model.objects.bulk_create(copies)
+    record_created(copies)  # bulk_create sends no signals
     return {original.pk: copy for original, copy in zip(originals, copies, strict=True)}
 
 
@@ -93,7 +95,7 @@ def _carry_form(source: NextYearSource, year: BudgetYear, parents: dict[str, dic
 
 def _carry_periods(source: NextYearSource, year: BudgetYear) -> None:
     """The same kinds of period, a year later and open."""
-    ReportingPeriod.objects.bulk_create(
+    periods = ReportingPeriod.objects.bulk_create(
         ReportingPeriod(
             budget_year=year,
             kind=p.kind,
@@ -104,6 +106,7 @@ def _carry_periods(source: NextYearSource, year: BudgetYear) -> None:
         )
         for p in source.periods
     )
+    record_created(periods)
 
 
 def _year_exists_error(budget_year: BudgetYear) -> ValidationError:

@@ -1,4 +1,5 @@
 import calendar
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -6,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -638,10 +640,11 @@ def requirement_detail(
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=Feedback.objects.select_related("author")))
     )  # queries 13-14
+    # The period's changes and those of the year's rows (texts, targets) it reports on.
     history = list(
-        ChangeRecord.objects.filter(requirement=requirement, period=period).select_related(
-            "changed_by"
-        )[:200]
+        ChangeRecord.objects.filter(
+            Q(period=period) | Q(period__isnull=True), requirement=requirement
+        ).select_related("changed_by")[:200]
     )  # query 15
     warnings = consistency_warnings(period=period, requirements=[requirement])  # queries 16-19
     return {
@@ -670,7 +673,9 @@ class UnitProgress:
 
 
 def approval_overview(*, period: ReportingPeriod) -> dict:
-    """Per responsible unit, how far its form rows have come; and the updates waiting."""
+    """Per responsible unit, how far its form rows have come; the updates waiting, each as
+    a card with requirement, unit, author, time and the change since its last version; the
+    period's event log and the changes of the period itself."""
     activities = list(
         Activity.objects.filter(budget_year_id=period.budget_year_id).select_related(
             "requirement__responsible_unit",
@@ -683,6 +688,7 @@ def approval_overview(*, period: ReportingPeriod) -> dict:
     from goals.services import responsible_unit_of
 
     unit_of = {a.pk: responsible_unit_of(parent=a.parent) for a in activities}
+    by_pk = {a.pk: a for a in activities}
     progress: dict = {}
     for activity in activities:
         unit = unit_of[activity.pk]
@@ -690,11 +696,12 @@ def approval_overview(*, period: ReportingPeriod) -> dict:
         progress.setdefault(key, UnitProgress(unit)).activities += 1
     updates = list(
         StatusUpdate.objects.filter(period=period)
-        .select_related("activity", "updated_by")
+        .select_related("updated_by")
         .order_by("activity__position")
     )  # query 2
     waiting = []
     for update in updates:
+        update.activity = by_pk[update.activity_id]
         unit = unit_of.get(update.activity_id)
         entry = progress.setdefault(unit.code if unit else "", UnitProgress(unit))
         entry.counts[update.state] = entry.counts.get(update.state, 0) + 1
@@ -712,9 +719,93 @@ def approval_overview(*, period: ReportingPeriod) -> dict:
         }
         for _key, p in sorted(progress.items())
     ]
-    events = list(PeriodEvent.objects.filter(period=period).select_related("actor"))  # query 3
+    events = list(
+        PeriodEvent.objects.filter(period=period).select_related("actor")[:EVENTS_SHOWN]
+    )  # query 3
     unapproved = sum(1 for u in updates if u.state != WorkflowState.APPROVED)
-    return {"units": units, "waiting": waiting, "events": events, "unapproved": unapproved}
+    return {
+        "units": units,
+        "waiting": approval_cards(updates=waiting, unit_of=unit_of),  # query 4
+        "events": events,
+        "period_changes": period_changes(period=period),  # query 5
+        "unapproved": unapproved,
+    }
+
+
+# The event log on the approval page: the latest entries (the admin lists them all).
+EVENTS_SHOWN = 200
+
+
+def approval_cards(*, updates: list[StatusUpdate], unit_of: dict) -> list[dict]:
+    """Each waiting update with what the approver needs: requirement, unit, author, time,
+    and its text against the previous version as a word diff (one query for all)."""
+    previous: dict[int, str] = {}
+    if updates:
+        content_type = ContentType.objects.get_for_model(StatusUpdate)  # cached
+        records = ChangeRecord.objects.filter(
+            content_type=content_type,
+            object_id__in=[u.pk for u in updates],
+            field="attainment",
+        ).order_by("object_id", "-changed_at", "-pk")
+        for object_id, old in records.values_list("object_id", "old"):
+            previous.setdefault(object_id, old)
+    cards = []
+    for update in updates:
+        parent = update.activity.parent
+        old = previous.get(update.pk)
+        cards.append(
+            {
+                "update": update,
+                "parent_code": getattr(parent, "code", None) or getattr(parent, "letter", ""),
+                "unit": unit_of.get(update.activity_id),
+                "diff": word_diff(old=old or "", new=update.attainment)
+                if old is not None
+                else None,
+            }
+        )
+    return cards
+
+
+def word_diff(*, old: str, new: str) -> list[dict]:
+    """The words of ``new`` against ``old``: runs of kept, inserted and deleted words, to
+    be rendered (escaped) by the template as text, <ins> and <del>."""
+    old_words, new_words = old.split(), new.split()
+    runs = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            runs.append({"kind": "same", "text": " ".join(new_words[b1:b2])})
+            continue
+        if a2 > a1:
+            runs.append({"kind": "deleted", "text": " ".join(old_words[a1:a2])})
+        if b2 > b1:
+            runs.append({"kind": "inserted", "text": " ".join(new_words[b1:b2])})
+    return runs
+
+
+# How many changes a page lists (the admin lists them all, read-only).
+CHANGES_SHOWN = 200
+
+
+def changes_shown_on(*, anchor: str, period: ReportingPeriod | None = None) -> list[ChangeRecord]:
+    """The changes a page lists (budget post, settlement), newest first, in one query: those
+    of the period and of rows of no period; for a submitted period only those made up to
+    its submission, which is what its pages show."""
+    records = ChangeRecord.objects.filter(anchor=anchor)
+    if period is not None:
+        records = records.filter(Q(period=period) | Q(period__isnull=True))
+        if period.is_locked and period.submitted_at is not None:
+            records = records.filter(changed_at__lte=period.submitted_at)
+    return list(records.select_related("changed_by")[:CHANGES_SHOWN])
+
+
+def period_changes(*, period: ReportingPeriod) -> list[ChangeRecord]:
+    """Changes of the period itself (its dates, deadline and state), newest first."""
+    return list(
+        ChangeRecord.objects.filter(anchor=f"goals.period:{period.pk}").select_related(
+            "changed_by"
+        )[:EVENTS_SHOWN]
+    )
 
 
 def my_requirements(

@@ -1,11 +1,9 @@
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -21,11 +19,11 @@ from goals.choices import (
     Status,
     WorkflowState,
 )
+from goals.history import as_text, change_context
 from goals.models import (
     Activity,
     Agency,
     CacheGeneration,
-    ChangeRecord,
     Deliverable,
     Feedback,
     Indicator,
@@ -191,33 +189,24 @@ def _ensure_may_edit(*, user, parent, period: ReportingPeriod, permission: str) 
         )
 
 
-def as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def record_changes(*, obj, changes: dict[str, tuple[Any, Any]], user, requirement, period) -> None:
-    content_type = ContentType.objects.get_for_model(type(obj))
-    ChangeRecord.objects.bulk_create(
-        ChangeRecord(
-            content_type=content_type,
-            object_id=obj.pk,
-            requirement=requirement,
-            period=period,
-            field=field,
-            old=as_text(old),
-            new=as_text(new),
-            changed_by=user,
-        )
-        for field, (old, new) in changes.items()
+def record_event(*, period: ReportingPeriod, kind: str, user, subject: str = "", reason: str = ""):
+    """One line of the period's event log (goals.models.PeriodEvent)."""
+    return PeriodEvent.objects.create(
+        period=period, kind=kind, actor=user, subject=subject[:200], reason=reason
     )
 
 
+def update_subject(*, update: StatusUpdate) -> str:
+    """How the event log names an update: its requirement or section and its form row."""
+    parent = update.activity.parent
+    return _("%(parent)s, row %(position)s") % {
+        "parent": getattr(parent, "code", None) or getattr(parent, "letter", "") or parent,
+        "position": update.activity.position,
+    }
+
+
 def _save_versioned(
-    *, model, lookup: dict, values: dict, version: int, user, requirement, period, extra=None
+    *, model, lookup: dict, values: dict, version: int, user, period, subject="", extra=None
 ):
     """Create or update under optimistic concurrency: `version` is what the caller read
     (0 for a new object). Every changed field is recorded."""
@@ -235,19 +224,20 @@ def _save_versioned(
     else:
         before = {name: getattr(obj, name) for name in values}
     values = {**values, **(extra or {})}
-    changes = {
-        name: (before.get(name, getattr(obj, name, "")), value)
+    changes = [
+        name
         for name, value in values.items()
         if as_text(before.get(name, getattr(obj, name, None))) != as_text(value)
-    }
+    ]
     if obj.pk is not None and not changes:
         return obj
     for name, value in values.items():
         setattr(obj, name, value)
     obj.version += 1
     obj.updated_by = user
-    obj.save()
-    record_changes(obj=obj, changes=changes, user=user, requirement=requirement, period=period)
+    with change_context(user=user):
+        obj.save()  # goals.history records each changed field
+    record_event(period=period, kind=PeriodEventKind.SAVED, user=user, subject=subject or str(obj))
     return obj
 
 
@@ -287,38 +277,42 @@ def save_status_update(
         extra={"state": WorkflowState.DRAFT},
         version=version,
         user=user,
-        requirement=requirement_of(parent=parent),
         period=period,
+        subject=_("%(parent)s, row %(position)s")
+        % {"parent": getattr(parent, "code", None) or parent, "position": activity.position},
     )
 
 
 def _transition(*, user, update: StatusUpdate, state: str, reason: str = "") -> StatusUpdate:
+    """Move an update to another workflow state. A transition is not a new version of the
+    text: the version and who saved it last stay as they are, so "last saved by" keeps
+    naming the author; the change is in the history and the period's event log."""
     update = (
         StatusUpdate.objects.select_for_update(of=("self",))
-        .select_related("period__budget_year__agency", "period__submitted_by")
+        .select_related("period__budget_year__agency", "period__submitted_by", "activity")
         .get(pk=update.pk)
     )
     ensure_period_is_open(period=update.period)
-    changes = {}
-    if update.state != state:
-        changes["state"] = (update.state, state)
-    if reason and update.return_reason != reason:
-        changes["return_reason"] = (update.return_reason, reason)
     update.state = state
     if reason:
         update.return_reason = reason
-    update.version += 1
-    update.updated_by = user
-    update.save()
-    parent = update.activity.parent
-    record_changes(
-        obj=update,
-        changes=changes,
-        user=user,
-        requirement=requirement_of(parent=parent),
+    with change_context(user=user):
+        update.save(update_fields=["state", "return_reason"])
+    record_event(
         period=update.period,
+        kind=TRANSITION_EVENTS[state],
+        user=user,
+        subject=update_subject(update=update),
+        reason=reason,
     )
     return update
+
+
+TRANSITION_EVENTS = {
+    WorkflowState.READY: PeriodEventKind.READY,
+    WorkflowState.RETURNED: PeriodEventKind.RETURNED,
+    WorkflowState.APPROVED: PeriodEventKind.APPROVED,
+}
 
 
 @transaction.atomic
@@ -349,17 +343,64 @@ def return_update(*, user, update: StatusUpdate, reason: str) -> StatusUpdate:
     _ensure_approver(user=user, period=update.period)
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for returning the update.")})
+    if update.state not in (WorkflowState.READY, WorkflowState.APPROVED):
+        raise ValidationError(
+            _("Only an update that is ready or approved can be returned; this one is %(state)s.")
+            % {"state": update.get_state_display().lower()}
+        )
     update = _transition(user=user, update=update, state=WorkflowState.RETURNED, reason=reason)
     notify_transition(actor=user, update=update)
     return update
 
 
+def approval_refusal(*, user, update: StatusUpdate) -> str | None:
+    """Why ``user`` may not approve ``update``, or None. Approval starts from "ready", and
+    four eyes see every text: whoever saved its latest version cannot approve it."""
+    if update.state != WorkflowState.READY:
+        return _(
+            "%(subject)s is %(state)s: only an update marked ready for approval can be approved."
+        ) % {"subject": update_subject(update=update), "state": update.get_state_display().lower()}
+    if update.updated_by_id == user.pk:
+        return _(
+            "%(subject)s: you saved its latest version, so another approver must approve it."
+        ) % {"subject": update_subject(update=update)}
+    return None
+
+
 @transaction.atomic
 def approve_update(*, user, update: StatusUpdate) -> StatusUpdate:
     _ensure_approver(user=user, period=update.period)
+    update = StatusUpdate.objects.select_for_update(of=("self",)).get(pk=update.pk)
+    refusal = approval_refusal(user=user, update=update)
+    if refusal:
+        raise ValidationError(refusal, code="not_approvable")
     update = _transition(user=user, update=update, state=WorkflowState.APPROVED)
     notify_transition(actor=user, update=update)
     return update
+
+
+@transaction.atomic
+def approve_updates(*, user, period: ReportingPeriod, update_ids: list[int]) -> list[StatusUpdate]:
+    """Approve several updates of a period at once, all or nothing: if any one may not be
+    approved (four eyes, not ready), none is, and the message names each refused one."""
+    _ensure_approver(user=user, period=period)
+    updates = list(
+        StatusUpdate.objects.select_for_update(of=("self",))
+        .filter(period=period, pk__in=update_ids)
+        .select_related("activity")
+        .order_by("activity__position")
+    )
+    if not updates:
+        raise ValidationError(_("Choose the updates to approve."), code="none_chosen")
+    if len(updates) != len(set(update_ids)):
+        raise ValidationError(_("Some of the chosen updates are not in this period."))
+    refusals = [r for u in updates if (r := approval_refusal(user=user, update=u))]
+    if refusals:
+        raise ValidationError(
+            [_("Nothing was approved."), *refusals],
+            code="not_approvable",
+        )
+    return [_transition(user=user, update=u, state=WorkflowState.APPROVED) for u in updates]
 
 
 @transaction.atomic
@@ -389,8 +430,8 @@ def save_requirement_narrative(
         },
         version=version,
         user=user,
-        requirement=requirement,
         period=period,
+        subject=_("Narrative %(code)s") % {"code": requirement.code},
     )
 
 
@@ -416,8 +457,8 @@ def save_indicator_value(
         values={"value": value, "measured_on": measured_on},
         version=version,
         user=user,
-        requirement=requirement_of(parent=parent),
         period=period,
+        subject=_("Indicator %(name)s") % {"name": indicator.name},
     )
 
 
@@ -739,13 +780,7 @@ def set_deliverable_met(
         )
     if deliverable.met_on == met_on:
         return deliverable
-    record_changes(
-        obj=deliverable,
-        changes={"met_on": (deliverable.met_on, met_on)},
-        user=user,
-        requirement=requirement,
-        period=period,
-    )
+    # The save records the change in the history (goals.history), as every write does.
     deliverable.met_on = met_on
     deliverable.save(update_fields=["met_on"])
     return deliverable

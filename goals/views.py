@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from goals import selectors, services
@@ -364,7 +365,17 @@ def submit_check(request: HttpRequest, period_slug: str) -> HttpResponse:
 
 def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str | None) -> None:
     user = request.user
-    if action in ("approve", "return"):
+    if action == "approve-selected":
+        ids = [int(pk) for pk in request.POST.getlist("updates") if pk.isdigit()]
+        approved = services.approve_updates(user=user, period=period, update_ids=ids)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s update is approved.", "%(count)s updates are approved.", len(approved)
+            )
+            % {"count": len(approved)},
+        )
+    elif action in ("approve", "return"):
         update = StatusUpdate.objects.filter(pk=request.POST.get("update"), period=period).first()
         if update is None:
             raise Http404

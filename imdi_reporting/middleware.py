@@ -16,6 +16,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
+from goals.choices import ChangePath
+from goals.history import change_context
 from goals.models import parse_period_slug
 from goals.selectors import periods_by_slug, user_profile
 from imdi_reporting.language import SESSION_LANGUAGE_KEY
@@ -127,6 +129,31 @@ def _user_id(request: HttpRequest) -> int | None:
     if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
         return None
     return user.pk if user.is_authenticated else None
+
+
+class ChangeContextMiddleware:
+    """Every change a request makes is recorded (goals.history) with the request's user and
+    its path: the admin, an import in the admin, the API, or a page. The user is read only
+    when a change is recorded, so that an API key's user (set by REST framework during
+    the view) is the one named."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with change_context(
+            path=change_path(request.path_info), source=request.path, request=request
+        ):
+            return self.get_response(request)
+
+
+def change_path(path: str) -> str:
+    if path.startswith("/admin/"):
+        # django-import-export's import and process_import, and the letter import.
+        return ChangePath.IMPORT if "import" in path.rsplit("/", 2)[-2] else ChangePath.ADMIN
+    if path.startswith("/api/"):
+        return ChangePath.API
+    return ChangePath.PAGE
 
 
 # The URL keywords under which the goals, budget and report pages take a period's address.

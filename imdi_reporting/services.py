@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from budget.loaders import load_budget_demo
 from budget.models import Chapter
+from goals.history import loading_fixtures
 from goals.loaders import FixtureError, load_goals_demo, load_organisation, read_yaml
 from goals.locking import allow_locked_period_writes
 from goals.models import Agency, MainGoal, Ministry, OrganisationalUnit, ReportingPeriod
@@ -129,7 +130,7 @@ def load_demo(*, report: Callable[[str], None] = lambda line: None) -> int:
     nothing behind. Returns the number of steps loaded (0: everything was there)."""
     loaded = 0
     # The demo reproduces an already submitted report: the one writer the lock lets in.
-    with transaction.atomic(), allow_locked_period_writes():
+    with transaction.atomic(), allow_locked_period_writes(), loading_fixtures():
         present = demo_steps_present()
         for name, step in demo_steps():
             if present.get(name, lambda: False)():

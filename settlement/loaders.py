@@ -10,6 +10,7 @@ from pathlib import Path
 import tablib
 from django.db import transaction
 
+from goals.history import loading_fixtures
 from goals.loaders import FixtureError
 from goals.locking import allow_locked_period_writes
 from goals.models import Agency
@@ -295,7 +296,13 @@ def load_cases(*, path: Path, agency: Agency) -> dict[str, int]:
 @transaction.atomic
 def load_settlement_demo(*, directory: Path, agency: Agency | None = None) -> dict[str, object]:
     """The national reference lists, then the forecasts, places and cases of the agency:
-    the one given, or the only agency with the settlement module (organisation.yaml)."""
+    the one given, or the only agency with the settlement module (organisation.yaml).
+    The demo data is the origin of its rows, so nothing of it is recorded as a change."""
+    with loading_fixtures():
+        return _load_settlement_demo(directory=directory, agency=agency)
+
+
+def _load_settlement_demo(*, directory: Path, agency: Agency | None) -> dict[str, object]:
     counties = load_counties(path=directory / "counties.csv")
     municipalities = import_municipalities(path=directory / "municipalities.csv")
     if agency is None:

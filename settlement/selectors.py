@@ -47,7 +47,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from goals.charts import Chart, Series, line_chart
-from goals.choices import PeriodState
+from goals.choices import ChangeAction, ChangePath, PeriodState
 from goals.models import Agency, ReportingPeriod
 from goals.selectors import cached_rollup, user_profile
 from settlement.choices import (
@@ -907,3 +907,33 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
         ),
         "places": places_total(agency=agency, year=end.year),
     }
+
+
+def change_summary(*, agency: Agency) -> list[dict]:
+    """The history of the agency's settlement data in one aggregate query: per kind of row,
+    path and action, how many changes to how many rows, and the latest. Directorate users
+    only: single cases are not for the ministry."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from goals.models import ChangeRecord
+    from settlement.history import agency_anchor
+
+    rows = (
+        ChangeRecord.objects.filter(anchor=agency_anchor(agency.pk))
+        .values("content_type", "path", "action")
+        .annotate(
+            changes=Count("pk"), rows=Count("object_id", distinct=True), last=Max("changed_at")
+        )
+        .order_by("-last")
+    )
+    return [
+        {
+            **row,
+            "kind": ContentType.objects.get_for_id(row["content_type"])
+            .model_class()
+            ._meta.verbose_name_plural,
+            "path_label": ChangePath(row["path"]).label,
+            "action_label": ChangeAction(row["action"]).label,
+        }
+        for row in rows
+    ]

@@ -3,6 +3,7 @@ work (settlement/loaders.py); what reaches here is valid, and is saved in one go
 
 from django.db import transaction
 
+from goals.history import record_created, record_object_changes
 from goals.models import Agency
 from goals.services import bump_generation
 from settlement.models import SettlementCase
@@ -22,12 +23,17 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
             new.append(SettlementCase(agency=agency, **values))
             continue
         if any(getattr(case, name) != values[name] for name in fields):
+            before = {case._meta.get_field(name).attname: getattr(case, name) for name in fields}
             for name in fields:
                 setattr(case, name, values[name])
-            changed.append(case)
+            changed.append((case, before))
     SettlementCase.objects.bulk_create(new, batch_size=1000)
-    SettlementCase.objects.bulk_update(changed, fields, batch_size=1000)
-    # Bulk writes send no signals: the cached statistics of the agency are retired here.
+    SettlementCase.objects.bulk_update([case for case, _ in changed], fields, batch_size=1000)
+    # Bulk writes send no signals: their history is recorded here, and the agency's cached
+    # statistics are retired.
+    record_created(new)
+    for case, before in changed:
+        record_object_changes(case, {name: _id(value) for name, value in before.items()})
     if new or changed:
         bump_generation(agency_id=agency.pk)
     return {
@@ -35,3 +41,8 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
         "updated": len(changed),
         "unchanged": len(cases) - len(new) - len(changed),
     }
+
+
+def _id(value):
+    """A foreign key's stored value is its id."""
+    return getattr(value, "pk", value)

@@ -54,5 +54,6 @@ def index(request: HttpRequest) -> HttpResponse:
         agency_parameter=AGENCY_PARAMETER,
         threshold=settings.SETTLEMENT_SUPPRESSION_THRESHOLD,
         until=disclosure.until,
+        changes=selectors.change_summary(agency=agency) if exact else None,
     )
     return render(request, "settlement/index.html", context)

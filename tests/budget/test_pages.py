@@ -130,8 +130,9 @@ def test_the_post_page_runs_a_fixed_number_of_queries(
     client.get(url)
     # session, user, user and group permissions, profile, period, the post; allocations,
     # accounts; sub-posts, lines, footnotes, reported figures; parts, transfers, part
-    # commentary, part totals; authorisation; commentary; statistics; the period list.
-    with django_assert_num_queries(21):
+    # commentary, part totals; authorisation; commentary; statistics; the period list;
+    # the post's change history.
+    with django_assert_num_queries(22):
         client.get(url)
 
 

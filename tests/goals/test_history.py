@@ -90,8 +90,9 @@ def test_an_import_is_recorded_in_the_history(content, demo_user, year_period):
     result = StatusUpdateResource().import_data(dataset, user=demo_user("admin"))
     assert not result.has_errors()
     record = ChangeRecord.objects.get(field="attainment")
-    assert (record.new, record.changed_by.username, record.requirement.code) == (
+    assert (record.new, record.changed_by.username, record.requirement.code, record.path) == (
         "Importert.",
         "admin",
         "R1-3",
+        "import",
     )

@@ -10,8 +10,9 @@ from settlement.models import SettlementCase
 
 URL = "/bosetting/?start=2006-01-01&end=2006-06-30"
 # The figures are cached per agency generation: the first request reads the generation
-# twice (latest settled date, the page) besides the 23 reads of the figures.
-PAGE_QUERIES = 25
+# twice (latest settled date, the page) besides the 23 reads of the figures;
+# the summary of the data's change history is read on every request.
+PAGE_QUERIES = 26
 
 
 @pytest.fixture
@@ -106,7 +107,8 @@ def test_the_page_runs_a_fixed_number_of_queries(client_for, data, django_assert
     # 1 latest settled date; 1 forecast; 1 settled; 1 by month; 1 ready in reception and
     # over the limit at the start and the end; 1 OFF; 1 within the limit; 1 mean
     # waits; 1 from searched out; 1 family reunification; 6 breakdowns; 1 municipalities;
-    # 1 places in total; 2 reads of the agency's cache generation.
+    # 1 places in total; 2 reads of the agency's cache generation; 1 summary of the
+    # data's change history.
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(URL).status_code == 200
     # Cached: the 18 reads of the figures are left out.

@@ -4,9 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from budget.imports import agency_ambiguity, import_budget_file
 from budget.resources import RESOURCES
+from goals.choices import ChangePath
+from goals.history import RecordedCommand
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand, BaseCommand):
+    change_path = ChangePath.IMPORT
     help = (
         "Import allocations, accounts or sub-post lines from an XLSX or CSV file. A file with "
         "any problem imports nothing; every problem is listed with its row and column."

@@ -6,12 +6,15 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from goals.choices import ChangePath
+from goals.history import RecordedCommand
 from goals.models import Agency, BudgetYear
 from goals.selectors import new_year_preview, next_year_source
 from goals.services import create_next_year
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand, BaseCommand):
+    change_path = ChangePath.COMMAND
     help = (
         "Create year N+1 from year N: "
         "create_next_year --agency ABC --year 2006 --letter-date 2007-01-20 [--dry-run]"

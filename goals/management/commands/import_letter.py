@@ -3,13 +3,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from goals.choices import ChangePath
+from goals.history import RecordedCommand
 from goals.letter_formats import read_letter_file
 from goals.letter_import import LetterImportResult, file_agency_and_year, import_letter
 from goals.letter_schema import LetterFileError
 from goals.models import Agency, BudgetYear
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand, BaseCommand):
+    change_path = ChangePath.IMPORT
     help = (
         "Import an allocation letter (tildelingsbrev) from XLSX or YAML into one agency's "
         "budget year; see docs/tildelingsbrev.md. Nothing is saved when anything is wrong."

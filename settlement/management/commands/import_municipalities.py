@@ -2,11 +2,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from goals.choices import ChangePath
+from goals.history import RecordedCommand
 from goals.loaders import FixtureError
 from settlement.loaders import import_municipalities
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand, BaseCommand):
+    change_path = ChangePath.IMPORT
     help = "Create or update municipalities from the official list as CSV 'code;name'."
 
     def add_arguments(self, parser):

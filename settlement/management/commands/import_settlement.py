@@ -3,6 +3,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from goals.choices import ChangePath
+from goals.history import RecordedCommand
 from settlement.loaders import (
     AgencyChoiceError,
     CaseImportError,
@@ -11,7 +13,8 @@ from settlement.loaders import (
 )
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand, BaseCommand):
+    change_path = ChangePath.IMPORT
     help = (
         "Import an agency's pseudonymised settlement cases from CSV or XLSX. Every bad row is "
         "named and nothing is saved if any row is bad; a known case key updates that case."
