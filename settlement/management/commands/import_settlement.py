@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from goals.file_input import FileRefused
 from settlement.loaders import (
     AgencyChoiceError,
     CaseImportError,
@@ -33,12 +34,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         try:
             result = import_case_file(path=path, agency=agency)
+        except FileRefused as exc:
+            raise CommandError(f"{path}: {exc}; nothing was imported") from exc
         except CaseImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(
-                f"{path}: {len(exc.problems)} problem(s); nothing was imported"
-            ) from exc
+            if exc.more:
+                self.stderr.write(f"and {exc.more} more problem(s)")
+            raise CommandError(f"{path}: {exc.count} problem(s); nothing was imported") from exc
         self.stdout.write(
             f"{agency.code}: {result['created']} created, {result['updated']} updated, "
             f"{result['unchanged']} unchanged"
