@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
@@ -20,6 +20,7 @@ from budget.resources import RESOURCES, DateWidget
 from goals.models import Agency, BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
 
 CHUNK_ROWS = 2000
+UPDATE_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,35 @@ class Lookups:
         self.subposts = {(s.post_id, s.code): s for s in subposts}
 
 
+def field_limit(field: models.Field):
+    """A fast check of one model field's length, range or digits: the reason a value
+    breaks it, or ''. The same rules as the field's validators, read once."""
+    if isinstance(field, models.CharField) and field.max_length:
+        most = field.max_length
+        return lambda v: f"at most {most} characters (this has {len(v)})" if len(v) > most else ""
+    if isinstance(field, models.DecimalField):
+        digits = field.max_digits
+        return lambda v: f"at most {digits} digits" if len(str(abs(int(v)))) > digits else ""
+    if isinstance(field, models.IntegerField):
+        validators = field.validators
+        low = max(
+            (v.limit_value for v in validators if isinstance(v, MinValueValidator)), default=None
+        )
+        high = min(
+            (v.limit_value for v in validators if isinstance(v, MaxValueValidator)), default=None
+        )
+
+        def check(value) -> str:
+            if low is not None and value < low:
+                return f"must be at least {low}"
+            if high is not None and value > high:
+                return f"must be at most {high}"
+            return ""
+
+        return check
+    return lambda value: ""
+
+
 class RowChecker:
     """Checks one table's rows against the lookups; gives each good row's values and its
     natural key, and the problems of a bad one as {column: reason}."""
@@ -100,7 +130,7 @@ class RowChecker:
             (f.column_name, f.attribute, f.widget) for f in resource.fields.values() if f.attribute
         ]
         model_fields = {f.attname: f for f in self.spec.model._meta.concrete_fields}
-        self.model_fields = {attr: model_fields[attr] for _, attr, _ in self.fields}
+        self.limits = {attr: field_limit(model_fields[attr]) for _, attr, _ in self.fields}
         self.seen: dict[tuple, int] = {}
         self.positions: dict[tuple, int] = {}
 
@@ -144,10 +174,9 @@ class RowChecker:
             value = values.get(attribute)
             if value is None or value == "":
                 continue
-            try:
-                self.model_fields[attribute].run_validators(value)
-            except ValidationError as exc:
-                errors[column] = " ".join(exc.messages)
+            reason = self.limits[attribute](value)
+            if reason:
+                errors[column] = reason
 
     def _post(self, row, errors) -> Post | None:
         chapter = str(row.get("kapittel") or "").strip()
@@ -283,45 +312,51 @@ def agency_hint(row) -> str:
 
 class BulkWriter:
     """Collects checked rows and writes them a chunk at a time: new rows by bulk_create,
-    known keys by bulk_update. The rows already saved are read once per budget year or
-    period the file touches (their keys and ids only)."""
+    known keys whose values differ by bulk_update. The rows already saved are read once per
+    budget year or period the file touches: their keys, ids and a hash of the values the
+    file sets, so memory grows with the keys only and unchanged rows cost no write."""
 
     def __init__(self, *, table: str, write: bool):
         self.spec = SPECS[table]
         self.write = write
         self.scope = "budget_year_id" if table == "allocations" else "period_id"
-        self.existing: dict[tuple, int] = {}
+        self.existing: dict[tuple, tuple[int, int]] = {}
         self.loaded: set[int] = set()
         self.new: list[models.Model] = []
         self.changed: list[models.Model] = []
-        self.update_fields: list[str] = []
+        self.update_fields: list[str] | None = None
         self.counts = {"new": 0, "updated": 0}
 
     def add(self, values: dict) -> None:
+        if self.update_fields is None:
+            # Every row of a file has the same columns, hence the same attributes.
+            self.update_fields = [n for n in values if n not in self.spec.key_fields]
         scope = values[self.scope]
         if scope not in self.loaded:
             self._load(scope)
         key = tuple(values[name] for name in self.spec.key_fields)
-        pk = self.existing.get(key)
-        if pk is None:
+        found = self.existing.get(key)
+        if found is None:
             self.counts["new"] += 1
             if self.write:
                 self.new.append(self.spec.model(**values))
-        else:
-            self.counts["updated"] += 1
-            if self.write:
-                self.update_fields = [n for n in values if n not in self.spec.key_fields]
-                self.changed.append(self.spec.model(pk=pk, **values))
+            return
+        self.counts["updated"] += 1
+        pk, digest = found
+        if self.write and hash(tuple(values[n] for n in self.update_fields)) != digest:
+            self.changed.append(self.spec.model(pk=pk, **values))
 
     @property
     def full(self) -> bool:
         return len(self.new) + len(self.changed) >= CHUNK_ROWS
 
     def _load(self, scope: int) -> None:
+        keys = len(self.spec.key_fields)
         rows = self.spec.model.objects.filter(**{self.scope: scope}).values_list(
-            "pk", *self.spec.key_fields
+            "pk", *self.spec.key_fields, *self.update_fields
         )
-        self.existing.update({tuple(row[1:]): row[0] for row in rows})
+        for row in rows.iterator(chunk_size=CHUNK_ROWS):
+            self.existing[tuple(row[1 : keys + 1])] = (row[0], hash(tuple(row[keys + 1 :])))
         self.loaded.add(scope)
 
     def stop_writing(self) -> None:
@@ -332,7 +367,8 @@ class BulkWriter:
         if self.write and self.new:
             self.spec.model.objects.bulk_create(self.new, batch_size=CHUNK_ROWS)
         if self.write and self.changed:
+            # bulk_update's CASE expressions grow with the batch squared; small batches.
             self.spec.model.objects.bulk_update(
-                self.changed, self.update_fields, batch_size=CHUNK_ROWS
+                self.changed, self.update_fields, batch_size=UPDATE_BATCH
             )
         self.new, self.changed = [], []

@@ -327,7 +327,8 @@ def import_cases(
                 progress(count)
         if problems:
             raise CaseImportError(problems, more=more)
-        _add(totals, save_cases(agency=agency, cases=chunk))
+        if chunk:
+            _add(totals, save_cases(agency=agency, cases=chunk))
     return totals
 
 
