@@ -24,6 +24,7 @@ from budget.models import (
 )
 from budget.resources import AccountsEntryResource, AllocationEntryResource, SubPostLineResource
 from budget.selectors import agencies_visible_to
+from goals.import_formats import BoundedImportMixin
 from goals.models import BudgetYear, ReportingPeriod
 
 # The path from each model to its agency, for list filters and scoping.
@@ -107,7 +108,7 @@ class AgencyScopedAdmin(admin.ModelAdmin):
         return db_field.formfield(**kwargs)
 
 
-class ImportExportScopedAdmin(AgencyScopedAdmin, ImportExportModelAdmin):
+class ImportExportScopedAdmin(BoundedImportMixin, AgencyScopedAdmin, ImportExportModelAdmin):
     """Import shows a preview and saves nothing while any row has a problem. A staff
     member of one agency imports into that agency; a superuser's rows name theirs by the
     chapter, a 'virksomhet' column or the period's full key."""

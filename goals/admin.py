@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 
+from goals.import_formats import BoundedImportMixin
 from goals.letter_admin import imported_message, letter_import_step
 from goals.locking import locked_writes_allowed
 from goals.models import (
@@ -193,7 +194,9 @@ class PeriodLockedAdminMixin:
         super().delete_model(request, obj)
 
 
-class VersionedAnswerAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, ImportExportModelAdmin):
+class VersionedAnswerAdmin(
+    ScopedChoicesMixin, PeriodLockedAdminMixin, BoundedImportMixin, ImportExportModelAdmin
+):
     """Edits here are recorded and bump the version, like edits through the pages."""
 
     readonly_fields = ["version", "updated_by", "updated_at"]
@@ -244,7 +247,7 @@ class DeliverableInline(ScopedChoicesMixin, admin.TabularInline):
 
 
 @admin.register(ResultRequirement)
-class ResultRequirementAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
+class ResultRequirementAdmin(ScopedChoicesMixin, BoundedImportMixin, ImportExportModelAdmin):
     resource_classes = [ResultRequirementResource]
     list_display = ["code", "main_goal", "responsible_unit"]
     list_filter = ["main_goal__budget_year", "responsible_unit"]
@@ -273,7 +276,7 @@ class OtherReportingTopicAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedChoicesMixin, ImportExportModelAdmin):
+class ActivityAdmin(ScopedChoicesMixin, BoundedImportMixin, ImportExportModelAdmin):
     resource_classes = [ActivityResource]
     list_display = ["position", "__str__", "indicator_text", "budget_year"]
     list_filter = ["budget_year"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from goals.import_formats import BoundedCSV, BoundedImportMixin, BoundedXLSX
 from settlement.models import County, Forecast, Municipality, MunicipalPlaces, SettlementCase
 from settlement.resources import SettlementCaseResource
 
@@ -21,9 +22,9 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SettlementCase)
-class SettlementCaseAdmin(ImportExportModelAdmin):
+class SettlementCaseAdmin(BoundedImportMixin, ImportExportModelAdmin):
     resource_classes = [SettlementCaseResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [BoundedCSV, BoundedXLSX]
     export_formats = [CSV, XLSX]
     list_display = [
         "agency",
