@@ -1,6 +1,7 @@
 """Spreadsheet import and export of allocations, accounts and sub-post lines (the columns
 are the resources' in budget.resources). A file with any problem saves nothing."""
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -119,8 +120,10 @@ def import_budget_file(
     the number of rows read after every chunk."""
     report = ImportReport(table=table or "")
     rows = iter_rows(source=content if content is not None else path, filename=filename)
+    # A dry run writes nothing, so it needs no transaction, and the progress it reports
+    # is seen by other connections at once.
     try:
-        with transaction.atomic():
+        with contextlib.nullcontext() if dry_run else transaction.atomic():
             _import_rows(
                 rows,
                 report=report,
@@ -129,7 +132,7 @@ def import_budget_file(
                 dry_run=dry_run,
                 progress=progress,
             )
-            if report.problems or dry_run:
+            if report.problems and not dry_run:
                 transaction.set_rollback(True)
     except FileRefused as exc:
         report.add(ImportProblem(exc.row, "", exc.reason))
@@ -194,6 +197,8 @@ def _flush(writer: BulkWriter, report: ImportReport) -> None:
     """Write the rows collected so far. Rows the database refuses (a position taken by a
     saved line) fail the whole file, named as such; the savepoint keeps the transaction
     usable for checking the rest."""
+    if not (writer.new or writer.changed):
+        return
     try:
         with transaction.atomic():
             writer.flush()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from goals.file_input import FileRefused, InputLimits, iter_rows
+from goals.file_input import FileRefused, iter_rows
 from goals.loaders import FixtureError
 from goals.models import Agency
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
@@ -190,10 +190,14 @@ CHUNK_ROWS = 2000
 TEXT_FIELDS = ("case_key", "nationality", "family_group_key")
 
 
-def read_case_file(*, path: Path, limits: InputLimits | None = None) -> Iterator[tuple[int, dict]]:
-    """(row number, row) of a case file, CSV (comma or semicolon) or XLSX, each row a dict
-    of strings by column name; read as a stream within the import limits (FileRefused)."""
-    rows = iter_rows(source=path, filename=path.name, limits=limits)
+def read_case_file(
+    *, path: Path | None = None, content: bytes | None = None, filename: str = ""
+) -> Iterator[tuple[int, dict]]:
+    """(row number, row) of a case file (at path, or its bytes), CSV (comma or semicolon)
+    or XLSX, each row a dict of strings by column name; read as a stream within the import
+    limits (FileRefused)."""
+    source = content if content is not None else path
+    rows = iter_rows(source=source, filename=filename or path.name)
     headers = None
     for number, cells in rows:
         if not any(c not in (None, "") for c in cells):
@@ -221,7 +225,8 @@ class CaseChecker:
     """Checks case rows one at a time against the municipalities, read once, and the keys
     seen earlier in the file."""
 
-    def __init__(self):
+    def __init__(self, *, agency: Agency):
+        self.agency = agency
         self.municipalities = {m.code: m for m in Municipality.objects.all()}
         self.lengths = {
             name: SettlementCase._meta.get_field(name).max_length for name in TEXT_FIELDS
@@ -244,6 +249,9 @@ class CaseChecker:
             if len(values[name]) > self.lengths[name]:
                 reason = f"is {len(values[name])} characters; at most {self.lengths[name]}"
                 bad.append((name, reason))
+        named = row.get("agency", self.agency.code)
+        if named != self.agency.code:
+            bad.append(("agency", f"'{named[:20]}' is not {self.agency.code}; one agency a file"))
         key = values["case_key"]
         if key in self.seen:
             bad.append(("case_key", f"repeats row {self.seen[key]}"))
@@ -296,15 +304,17 @@ def import_cases(
     rows: Iterable[dict] | Iterable[tuple[int, dict]],
     agency: Agency,
     progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> dict[str, int]:
     """Check every row; save nothing if any row is bad (CaseImportError with the first
     MAX_LISTED_PROBLEMS problems and the count of the rest). Cases are matched on their
     case key within the agency: a known key updates that case, a new key creates one;
     another agency's case with the same key is a different case. Good rows are saved a
     chunk at a time while no row has failed, in one transaction that a failure undoes.
-    ``rows`` are dicts (numbered from row 2) or (row number, dict) pairs."""
+    ``rows`` are dicts (numbered from row 2) or (row number, dict) pairs; a row's 'agency'
+    column, when there is one, must name the agency. A dry run checks and saves nothing."""
     check_module(agency=agency)
-    checker = CaseChecker()
+    checker = CaseChecker(agency=agency)
     problems: list[RowProblem] = []
     more = 0
     totals = {"created": 0, "updated": 0, "unchanged": 0}
@@ -318,7 +328,7 @@ def import_cases(
                     problems.append(RowProblem(number, name, reason))
                 else:
                     more += 1
-            if not bad and not problems:
+            if not bad and not problems and not dry_run:
                 chunk.append(values)
                 if len(chunk) >= CHUNK_ROWS:
                     _add(totals, save_cases(agency=agency, cases=chunk))
@@ -335,6 +345,26 @@ def import_cases(
 def _add(totals: dict[str, int], counts: dict[str, int]) -> None:
     for name, count in counts.items():
         totals[name] += count
+
+
+def import_case_upload(
+    *,
+    content: bytes,
+    filename: str,
+    progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """The admin's case file: its 'agency' column names the agency (the same on every
+    row). Raises FileRefused, AgencyChoiceError or CaseImportError."""
+    first = next(read_case_file(content=content, filename=filename), None)
+    if first is None:
+        raise FileRefused("the file has no rows")
+    code = first[1].get("agency", "")
+    if not code:
+        raise AgencyChoiceError("the file has no 'agency' column naming the agency")
+    agency = settlement_agency(code=code)
+    rows = read_case_file(content=content, filename=filename)
+    return import_cases(rows=rows, agency=agency, progress=progress, dry_run=dry_run)
 
 
 def import_case_file(
