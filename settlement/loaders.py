@@ -188,6 +188,12 @@ def load_municipal_places(*, path: Path, agency: Agency) -> int:
 MAX_LISTED_PROBLEMS = 100
 CHUNK_ROWS = 2000
 TEXT_FIELDS = ("case_key", "nationality", "family_group_key")
+# Read once: the enums build their lists of values anew on every access.
+CHOICES = (
+    ("category", tuple(CaseCategory.values)),
+    ("sex", tuple(Sex.values)),
+    ("special_legal_ground", tuple(SpecialLegalGround.values)),
+)
 
 
 def read_case_file(
@@ -271,11 +277,7 @@ class CaseChecker:
 
     @staticmethod
     def _choices(row: dict, values: dict, bad: list) -> None:
-        for name, allowed in (
-            ("category", CaseCategory.values),
-            ("sex", Sex.values),
-            ("special_legal_ground", SpecialLegalGround.values),
-        ):
+        for name, allowed in CHOICES:
             if row.get(name, "") and row[name] not in allowed:
                 bad.append(
                     (name, f"'{row[name][:40]}' is not one of {', '.join(v for v in allowed if v)}")
