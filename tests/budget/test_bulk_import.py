@@ -1,6 +1,7 @@
 """The budget import at bulk speed: lookups once per key set, no write in a dry run, bulk
 writes in one transaction, a capped problem list, and large admin imports on the worker."""
 
+import io
 import re
 from io import StringIO
 
@@ -216,3 +217,24 @@ def test_another_users_import_job_is_not_shown(client, superuser, django_user_mo
     client.force_login(staff)
     assert client.get(reverse("imports:job", kwargs={"job_id": job.pk})).status_code == 404
     assert client.get(reverse("imports:status", kwargs={"job_id": job.pk})).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_small_admin_import_of_a_windows_1252_semicolon_file_previews_then_saves(
+    client, superuser, open_h1
+):
+    client.force_login(superuser)
+    content = "kapittel;post;underpost;periode;nr;tekst;beløp\n0651;60;6010;2006-H1;300;Sær;5\n"
+    upload = io.BytesIO(content.encode("cp1252"))
+    upload.name = "linjer.csv"
+    response = client.post(
+        "/admin/budget/subpostline/import/", {"resource": "0", "format": "0", "import_file": upload}
+    )
+    form = response.context["confirm_form"]
+    assert not SubPostLine.objects.filter(label="Sær").exists()
+    response = client.post(
+        "/admin/budget/subpostline/process_import/",
+        {name: form.initial[name] for name in form.fields},
+    )
+    assert response.status_code == 302
+    assert SubPostLine.objects.get(label="Sær").amount == 5
