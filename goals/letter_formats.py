@@ -48,6 +48,8 @@ def read_letter_file(*, name: str, content: bytes) -> LetterData:
 def read_letter_xlsx(content: bytes) -> LetterData:
     handle = BytesIO(content)
     limits = InputLimits.from_settings(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    if not zipfile.is_zipfile(handle):
+        raise LetterFileError("not an XLSX workbook: not a zip archive")
     try:
         # The archive's declared sizes first: a zip bomb is refused before it is opened.
         check_workbook_archive(handle, limits)
@@ -96,8 +98,10 @@ def _bounded(rows, limits: InputLimits):
     for number, values in enumerate(rows, start=1):
         if len(values) > limits.max_columns and values[limits.max_columns] not in (None, ""):
             raise LetterFileError(f"row {number}: more than {limits.max_columns} columns")
+        # The import names a cell over MAX_CELL_CHARS by sheet, row and column; one many
+        # times longer is refused here, before it is carried any further.
         for value in values:
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            if isinstance(value, str) and len(value) > 10 * MAX_CELL_CHARS:
                 raise LetterFileError(
                     f"row {number}: a cell of {len(value)} characters; at most {MAX_CELL_CHARS}"
                 )
