@@ -24,6 +24,7 @@ from budget.models import (
 )
 from budget.resources import AccountsEntryResource, AllocationEntryResource, SubPostLineResource
 from budget.selectors import agencies_visible_to
+from goals.import_formats import BoundedImportMixin
 from goals.lock_admin import LockedAdminMixin
 from goals.models import BudgetYear, ReportingPeriod
 from goals.spreadsheets import EXPORT_FORMATS
@@ -110,7 +111,7 @@ class AgencyScopedAdmin(LockedAdminMixin, admin.ModelAdmin):
         return db_field.formfield(**kwargs)
 
 
-class ImportExportScopedAdmin(AgencyScopedAdmin, ImportExportModelAdmin):
+class ImportExportScopedAdmin(BoundedImportMixin, AgencyScopedAdmin, ImportExportModelAdmin):
     """Import shows a preview and saves nothing while any row has a problem. A staff
     member of one agency imports into that agency; a superuser's rows name theirs by the
     chapter, a 'virksomhet' column or the period's full key."""

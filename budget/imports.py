@@ -1,17 +1,20 @@
 """Spreadsheet import and export of allocations, accounts and sub-post lines (the columns
 are the resources' in budget.resources). A file with any problem saves nothing."""
 
+import contextlib
 import csv
 import dataclasses
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-import openpyxl
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from goals.models import BudgetYear
+from budget.bulk_import import CHUNK_ROWS, SPECS, BulkWriter, Lookups, RowChecker
+from goals.file_input import FileRefused, iter_rows
+from goals.models import Agency, BudgetYear
 
 
 @dataclass(frozen=True)
@@ -32,40 +35,47 @@ class ImportProblem:
         )
 
 
+MAX_LISTED_PROBLEMS = 100
+
+
 @dataclass
 class ImportReport:
+    """The outcome of one import: the rows read, how many were new or updated, and the
+    problems, of which the first MAX_LISTED_PROBLEMS are kept and the rest counted."""
+
     table: str
     rows: int = 0
     new: int = 0
     updated: int = 0
     problems: list[ImportProblem] = dataclasses.field(default_factory=list)
     saved: bool = False
+    more_problems: int = 0
+
+    def add(self, problem: ImportProblem) -> None:
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.more_problems += 1
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.more_problems
 
 
 def read_spreadsheet(*, content: bytes, filename: str) -> tablib.Dataset:
     """The first sheet of an XLSX file, or a CSV file in UTF-8 or Windows-1252 separated by
-    ';' or ','. Every cell is read as stored: formulas come back as their text."""
-    if filename.lower().endswith(".xlsx"):
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = content.decode("cp1252")
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") >= first.count(",") else ","
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    rows = [r for r in rows if any(c not in (None, "") for c in r)]
-    if not rows:
-        return tablib.Dataset()
-    headers = [str(h or "").strip().lower() for h in rows[0]]
-    dataset = tablib.Dataset(headers=headers)
-    for row in rows[1:]:
-        cells = [("" if c is None else c) for c in row][: len(headers)]
-        dataset.append(cells + [""] * (len(headers) - len(cells)))
+    ';' or ','. Every cell is read as stored: formulas come back as their text. Bounded
+    like every import (goals.file_input)."""
+    dataset = tablib.Dataset()
+    for _number, cells in iter_rows(source=content, filename=filename):
+        if not any(c not in (None, "") for c in cells):
+            continue
+        if dataset.headers is None:
+            dataset.headers = [str(h or "").strip().lower() for h in cells]
+            continue
+        width = len(dataset.headers)
+        cells = [("" if c is None else c) for c in cells][:width]
+        dataset.append(cells + [""] * (width - len(cells)))
     return dataset
 
 
@@ -95,75 +105,106 @@ def agency_ambiguity(*, year: int | None, agency_code: str | None) -> str:
 
 def import_budget_file(
     *,
-    content: bytes,
+    content: bytes | None = None,
+    path: Path | None = None,
     filename: str,
     year: int | None = None,
     agency_code: str | None = None,
     table: str | None = None,
     dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import allocations, accounts or sub-post lines. A file with any problem saves nothing;
-    every problem is reported with its row and column."""
-    from budget.resources import RESOURCES
-
-    dataset = read_spreadsheet(content=content, filename=filename)
-    table = table or guess_table(list(dataset.headers or []))
-    if table not in RESOURCES:
-        report = ImportReport(table=table or "")
-        report.problems.append(
-            ImportProblem(None, "", f"cannot tell the table from the columns {dataset.headers}")
-        )
-        return report
-    report = ImportReport(table=table, rows=len(dataset))
-    ambiguity = agency_ambiguity(year=year, agency_code=agency_code)
-    if ambiguity:
-        report.problems.append(ImportProblem(None, "", ambiguity))
-        return report
-    resource = RESOURCES[table](year=year, agency_code=agency_code)
-    with transaction.atomic():
-        try:
-            result = resource.import_data(
-                dataset,
-                dry_run=True,
-                raise_errors=False,
-                use_transactions=True,
-                rollback_on_validation_errors=True,
+    """Import allocations, accounts or sub-post lines from the bytes or the file at path.
+    A file with any problem saves nothing; every problem is reported with its row and
+    column (the first MAX_LISTED_PROBLEMS of them, the rest counted). ``progress`` is told
+    the number of rows read after every chunk."""
+    report = ImportReport(table=table or "")
+    rows = iter_rows(source=content if content is not None else path, filename=filename)
+    # A dry run writes nothing, so it needs no transaction, and the progress it reports
+    # is seen by other connections at once.
+    try:
+        with contextlib.nullcontext() if dry_run else transaction.atomic():
+            _import_rows(
+                rows,
+                report=report,
+                year=year,
+                agency_code=agency_code,
+                dry_run=dry_run,
+                progress=progress,
             )
-        except ValidationError as exc:
-            report.problems.append(ImportProblem(None, "", "; ".join(exc.messages)))
-            return report
-        report.problems.extend(_problems(result, resource))
-        report.problems.sort(key=lambda p: (p.row or 0, p.column))
-        report.new = result.totals.get("new", 0)
-        report.updated = result.totals.get("update", 0)
-    if report.problems or dry_run:
-        return report
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=False,
-            raise_errors=True,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
-        if result.has_validation_errors() or result.has_errors():
-            raise ValidationError("the import changed between the check and the save")
-    report.saved = True
+            if report.problems and not dry_run:
+                transaction.set_rollback(True)
+    except FileRefused as exc:
+        report.add(ImportProblem(exc.row, "", exc.reason))
+    report.problems.sort(key=lambda p: p.row or 0)
+    report.saved = not report.problems and not dry_run
     return report
 
 
-def _problems(result, resource) -> list[ImportProblem]:
-    """The problems of a checked import, each with its spreadsheet row and column name."""
-    columns = {name: f.column_name for name, f in resource.fields.items()}
-    columns.update({f.attribute: f.column_name for f in resource.fields.values() if f.attribute})
-    problems = [ImportProblem(None, "", str(error.error)) for error in result.base_errors]
-    for number, row_result in enumerate(result.rows, start=1):
-        problems += [ImportProblem(number + 1, "", str(e.error)) for e in row_result.errors]
-    for invalid in result.invalid_rows:
-        for key, messages in invalid.error_dict.items():
-            column = "" if key == NON_FIELD_ERRORS else columns.get(key, key)
-            problems += [ImportProblem(invalid.number + 1, column, m) for m in messages]
-    return problems
+def _header(rows) -> tuple[int, list[str]] | None:
+    for number, cells in rows:
+        if any(c not in (None, "") for c in cells):
+            return number, [str(h or "").strip().lower() for h in cells]
+    return None
+
+
+def _import_rows(rows, *, report: ImportReport, year, agency_code, dry_run, progress) -> None:
+    """Check every row against lookups read once, and write the good ones a chunk at a time
+    while no row has failed (the caller rolls back when one has)."""
+    header = _header(rows)
+    headers = header[1] if header else []
+    report.table = report.table or guess_table(headers) or ""
+    if report.table not in SPECS:
+        report.add(ImportProblem(None, "", f"cannot tell the table from the columns {headers}"))
+        return
+    problem = agency_ambiguity(year=year, agency_code=agency_code) or _missing(
+        report.table, headers
+    )
+    agency = Agency.objects.filter(code=agency_code).first() if agency_code else None
+    if agency_code and agency is None:
+        problem = problem or f"unknown agency '{agency_code}'"
+    if problem:
+        report.add(ImportProblem(None, "", problem))
+        return
+    checker = RowChecker(table=report.table, year=year, lookups=Lookups(agency=agency))
+    writer = BulkWriter(table=report.table, write=not dry_run)
+    width = len(headers)
+    for number, cells in rows:
+        if not any(c not in (None, "") for c in cells):
+            continue
+        report.rows += 1
+        values, errors = checker.check(number, dict(zip(headers, cells[:width], strict=False)))
+        if errors:
+            writer.stop_writing()
+            for column in sorted(errors):
+                report.add(ImportProblem(number, column, errors[column]))
+        elif not report.problems:
+            writer.add(values)
+            if writer.full:
+                _flush(writer, report)
+        if progress is not None and report.rows % CHUNK_ROWS == 0:
+            progress(report.rows)
+    _flush(writer, report)
+    report.new, report.updated = writer.counts["new"], writer.counts["updated"]
+
+
+def _missing(table: str, headers: list[str]) -> str:
+    missing = [c for c in SPECS[table].required if c not in headers]
+    return f"missing column(s): {', '.join(missing)}" if missing else ""
+
+
+def _flush(writer: BulkWriter, report: ImportReport) -> None:
+    """Write the rows collected so far. Rows the database refuses (a position taken by a
+    saved line) fail the whole file, named as such; the savepoint keeps the transaction
+    usable for checking the rest."""
+    if not (writer.new or writer.changed):
+        return
+    try:
+        with transaction.atomic():
+            writer.flush()
+    except IntegrityError as exc:
+        writer.stop_writing()
+        report.add(ImportProblem(None, "", f"the rows conflict with saved rows ({exc})"))
 
 
 def export_budget_table(*, table: str, fmt: str, queryset=None) -> bytes:

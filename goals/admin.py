@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 
 from goals.choices import PeriodEventKind
+from goals.import_formats import BoundedImportMixin
 from goals.letter_admin import imported_message, letter_import_step
 from goals.lock_admin import LockedAdminMixin, LockedInlineMixin
 from goals.models import (
@@ -151,7 +152,9 @@ class PeriodLockedAdminMixin(LockedAdminMixin):
         return obj
 
 
-class VersionedAnswerAdmin(ScopedChoicesMixin, PeriodLockedAdminMixin, ImportExportModelAdmin):
+class VersionedAnswerAdmin(
+    ScopedChoicesMixin, PeriodLockedAdminMixin, BoundedImportMixin, ImportExportModelAdmin
+):
     """Edits here are recorded and bump the version, like edits through the pages."""
 
     export_formats = EXPORT_FORMATS
@@ -192,7 +195,9 @@ class DeliverableInline(ScopedChoicesMixin, LockedInlineMixin, admin.TabularInli
 
 
 @admin.register(ResultRequirement)
-class ResultRequirementAdmin(ScopedChoicesMixin, LockedAdminMixin, ImportExportModelAdmin):
+class ResultRequirementAdmin(
+    ScopedChoicesMixin, LockedAdminMixin, BoundedImportMixin, ImportExportModelAdmin
+):
     export_formats = EXPORT_FORMATS
     resource_classes = [ResultRequirementResource]
     list_display = ["code", "main_goal", "responsible_unit"]
@@ -222,7 +227,9 @@ class OtherReportingTopicAdmin(ScopedChoicesMixin, LockedAdminMixin, admin.Model
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedChoicesMixin, LockedAdminMixin, ImportExportModelAdmin):
+class ActivityAdmin(
+    ScopedChoicesMixin, LockedAdminMixin, BoundedImportMixin, ImportExportModelAdmin
+):
     export_formats = EXPORT_FORMATS
     resource_classes = [ActivityResource]
     list_display = ["position", "__str__", "indicator_text", "budget_year"]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from goals.forms import LetterConfirmForm, LetterUploadForm
 from goals.letter_formats import read_letter_file
 from goals.letter_import import LetterImportResult, import_letter
-from goals.letter_schema import LetterFileError
+from goals.letter_schema import MAX_FILE_BYTES, LetterFileError
 
 UPLOAD_DIR = "letter_imports"
 UPLOAD_MAX_AGE = 60 * 60
@@ -82,7 +82,8 @@ def _preview(data, files, user) -> LetterStep:
     if not form.is_valid():
         return LetterStep({"form": form})
     upload, budget_year = form.cleaned_data["file"], form.cleaned_data["budget_year"]
-    content = upload.read()
+    # One byte past the limit is enough for the reader to refuse a file as too large.
+    content = upload.read(MAX_FILE_BYTES + 1)
     try:
         letter = read_letter_file(name=upload.name, content=content)
     except LetterFileError as exc:

@@ -14,8 +14,10 @@ import openpyxl
 import yaml
 from openpyxl.utils.exceptions import InvalidFileException
 
+from goals.file_input import FileRefused, InputLimits, check_workbook_archive
 from goals.letter_schema import (
     LETTER,
+    MAX_CELL_CHARS,
     MAX_FILE_BYTES,
     MAX_ROWS,
     SHEET_BY_KEY,
@@ -44,28 +46,66 @@ def read_letter_file(*, name: str, content: bytes) -> LetterData:
 
 
 def read_letter_xlsx(content: bytes) -> LetterData:
+    handle = BytesIO(content)
+    limits = InputLimits.from_settings(max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS)
+    if not zipfile.is_zipfile(handle):
+        raise LetterFileError("not an XLSX workbook: not a zip archive")
     try:
-        workbook = openpyxl.load_workbook(BytesIO(content), read_only=True, data_only=True)
+        # The archive's declared sizes first: a zip bomb is refused before it is opened.
+        check_workbook_archive(handle, limits)
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except FileRefused as exc:
+        raise LetterFileError(str(exc)) from exc
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise LetterFileError(f"not an XLSX workbook: {exc}") from exc
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise LetterFileError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
     letter = LetterData()
     try:
-        for worksheet in workbook.worksheets:
-            sheet = SHEET_BY_NAME.get(str(worksheet.title).strip())
-            rows = worksheet.iter_rows(values_only=True)
-            if sheet is None:
-                letter.problems.append(
-                    Problem(
-                        worksheet.title, 1, "-", f"unknown sheet; expected {list(SHEET_BY_NAME)}"
-                    )
-                )
-            elif sheet is LETTER:
-                _read_letter_sheet(letter, rows)
-            else:
-                _read_table(letter, sheet, rows)
+        _read_sheets(letter, workbook, limits)
+    except LetterFileError:
+        raise
+    except Exception as exc:
+        raise LetterFileError(f"the workbook cannot be read ({type(exc).__name__})") from exc
     finally:
         workbook.close()
     return letter
+
+
+def _read_sheets(letter: LetterData, workbook, limits: InputLimits) -> None:
+    if len(workbook.worksheets) > len(SHEET_BY_NAME) * 2:
+        raise LetterFileError(
+            f"{len(workbook.worksheets)} sheets; a letter has {len(SHEET_BY_NAME)}"
+        )
+    for worksheet in workbook.worksheets:
+        sheet = SHEET_BY_NAME.get(str(worksheet.title).strip())
+        # A column past the limit is read, so that a too wide sheet is noticed, not padded.
+        rows = _bounded(
+            worksheet.iter_rows(max_col=limits.max_columns + 1, values_only=True), limits
+        )
+        if sheet is None:
+            letter.problems.append(
+                Problem(worksheet.title, 1, "-", f"unknown sheet; expected {list(SHEET_BY_NAME)}")
+            )
+        elif sheet is LETTER:
+            _read_letter_sheet(letter, rows)
+        else:
+            _read_table(letter, sheet, rows)
+
+
+def _bounded(rows, limits: InputLimits):
+    """The rows, refusing a row with a cell past the column limit or over the cell limit."""
+    for number, values in enumerate(rows, start=1):
+        if len(values) > limits.max_columns and values[limits.max_columns] not in (None, ""):
+            raise LetterFileError(f"row {number}: more than {limits.max_columns} columns")
+        # The import names a cell over MAX_CELL_CHARS by sheet, row and column; one many
+        # times longer is refused here, before it is carried any further.
+        for value in values:
+            if isinstance(value, str) and len(value) > 10 * MAX_CELL_CHARS:
+                raise LetterFileError(
+                    f"row {number}: a cell of {len(value)} characters; at most {MAX_CELL_CHARS}"
+                )
+        yield values[: limits.max_columns]
 
 
 def _cell(value: Any) -> Any:
@@ -142,6 +182,8 @@ def read_letter_yaml(content: bytes) -> LetterData:
         data = yaml.safe_load(content.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         raise LetterFileError(f"not valid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise LetterFileError("not valid YAML: nested too deeply") from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from imdi_reporting.imports.admin import use_background_imports
 from imdi_reporting.models import AccessibilityFeedback, ApiToken, SsoIdentity, SsoRoleMapping
+
+use_background_imports(admin.site)
 
 
 @admin.register(AccessibilityFeedback)

@@ -293,3 +293,53 @@ class SsoIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} @ {self.issuer}"
+
+
+class ImportJob(models.Model):
+    """A large admin import run by the task worker: the uploaded file until it has been
+    read, how far the check has come, and the outcome (counts, or the problems) for the
+    page that follows it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        CHECKING = "checking", _("checking")
+        SAVING = "saving", _("saving")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("not imported")
+
+    kind = models.CharField(_("table"), max_length=40)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file"), blank=True)
+    agency_code = models.CharField(_("agency"), max_length=20, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="queued")
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "checking", "saving", "done", "failed"]),
+                name="imdi_reporting_importjob_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"
+
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

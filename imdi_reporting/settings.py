@@ -319,6 +319,18 @@ if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
+# Imported files (import_budget, import_settlement, import_letter, the admin's imports):
+# what a file may hold, checked while it is read (goals/file_input.py). Admin imports with
+# more rows or bytes than the thresholds run on the task worker with a progress page.
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 250_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50)
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 5_000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200)
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2_000)
+IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_BYTES", 256 * 1024)
+
 # Mail (the accessibility feedback goes to ADMINS), through Django's MAILERS. Locally with
 # DEBUG the console backend prints the messages; a server sends them through EMAIL_HOST.
 # The environment keeps the familiar EMAIL_* names.

@@ -45,6 +45,7 @@ urlpatterns = [
     path("bosetting/", include("settlement.urls")),
     path("api/", include("imdi_reporting.api.urls")),
     path("rapporter/", include("imdi_reporting.reports.urls")),
+    path("importer/", include("imdi_reporting.imports.urls")),
     path("admin/", admin.site.urls),
 ]
 

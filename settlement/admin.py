@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 
+from goals.import_formats import BoundedCSV, BoundedImportMixin, BoundedXLSX
 from goals.lock_admin import LockedAdminMixin
 from goals.spreadsheets import EXPORT_FORMATS
 from settlement.models import County, Forecast, Municipality, MunicipalPlaces, SettlementCase
@@ -23,9 +23,9 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(SettlementCase)
-class SettlementCaseAdmin(LockedAdminMixin, ImportExportModelAdmin):
+class SettlementCaseAdmin(LockedAdminMixin, BoundedImportMixin, ImportExportModelAdmin):
     resource_classes = [SettlementCaseResource]
-    import_formats = [CSV, XLSX]
+    import_formats = [BoundedCSV, BoundedXLSX]
     export_formats = EXPORT_FORMATS
     list_display = [
         "agency",

@@ -2,14 +2,14 @@
 municipalities), and an agency's forecasts, municipal places and case files."""
 
 import csv
-import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import tablib
 from django.db import transaction
 
+from goals.file_input import FileRefused, iter_rows
 from goals.history import loading_fixtures
 from goals.loaders import FixtureError
 from goals.locking import allow_locked_period_writes
@@ -21,6 +21,7 @@ from settlement.models import (
     Forecast,
     Municipality,
     MunicipalPlaces,
+    SettlementCase,
     case_problems,
 )
 from settlement.services import save_cases
@@ -88,11 +89,17 @@ def check_module(*, agency: Agency) -> None:
 
 
 class CaseImportError(Exception):
-    """A case file with bad rows; nothing of it was saved."""
+    """A case file with bad rows; nothing of it was saved. ``problems`` are the first of
+    them, ``more`` counts the rest."""
 
-    def __init__(self, problems: list[RowProblem]):
+    def __init__(self, problems: list[RowProblem], *, more: int = 0):
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        self.more = more
+        super().__init__("; ".join(str(p) for p in problems[:10]))
+
+    @property
+    def count(self) -> int:
+        return len(self.problems) + self.more
 
 
 def _semicolon_rows(path: Path) -> list[dict]:
@@ -182,22 +189,41 @@ def load_municipal_places(*, path: Path, agency: Agency) -> int:
 
 # --- case files ---------------------------------------------------------------------------
 
+MAX_LISTED_PROBLEMS = 100
+CHUNK_ROWS = 2000
+TEXT_FIELDS = ("case_key", "nationality", "family_group_key")
+# Read once: the enums build their lists of values anew on every access.
+CHOICES = (
+    ("category", tuple(CaseCategory.values)),
+    ("sex", tuple(Sex.values)),
+    ("special_legal_ground", tuple(SpecialLegalGround.values)),
+)
 
-def read_case_file(*, path: Path) -> list[dict]:
-    """Rows of a case file, CSV (comma or semicolon) or XLSX, as dicts of strings."""
-    if path.suffix.lower() == ".xlsx":
-        with path.open("rb") as handle:
-            dataset = tablib.Dataset().load(handle.read(), format="xlsx")
-        return [
-            {key: "" if value is None else _cell(value) for key, value in row.items()}
-            for row in dataset.dict
-        ]
-    text = path.read_text(encoding="utf-8-sig")
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
-    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
+
+def read_case_file(
+    *, path: Path | None = None, content: bytes | None = None, filename: str = ""
+) -> Iterator[tuple[int, dict]]:
+    """(row number, row) of a case file (at path, or its bytes), CSV (comma or semicolon)
+    or XLSX, each row a dict of strings by column name; read as a stream within the import
+    limits (FileRefused)."""
+    source = content if content is not None else path
+    rows = iter_rows(source=source, filename=filename or path.name)
+    headers = None
+    for number, cells in rows:
+        if not any(c not in (None, "") for c in cells):
+            continue
+        if headers is None:
+            headers = [str(h or "").strip() for h in cells]
+            missing = [name for name in REQUIRED if name not in headers]
+            if missing:
+                raise FileRefused(f"missing column(s): {', '.join(missing)}", row=number)
+            continue
+        yield number, {h: _cell(v) for h, v in zip(headers, cells, strict=False) if h}
 
 
 def _cell(value) -> str:
+    if value is None:
+        return ""
     if isinstance(value, date):
         return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
@@ -205,80 +231,153 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _parse_rows(rows: list[dict]) -> tuple[list[dict], list[RowProblem]]:
-    municipalities = {m.code: m for m in Municipality.objects.all()}
-    parsed, problems, seen = [], [], {}
-    for number, raw in enumerate(rows, start=2):
+class CaseChecker:
+    """Checks case rows one at a time against the municipalities, read once, and the keys
+    seen earlier in the file."""
+
+    def __init__(self, *, agency: Agency):
+        self.agency = agency
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        self.lengths = {
+            name: SettlementCase._meta.get_field(name).max_length for name in TEXT_FIELDS
+        }
+        self.seen: dict[str, int] = {}
+
+    def check(self, number: int, raw: dict) -> tuple[dict, list[tuple[str, str]]]:
         row = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
         values: dict = {}
-        bad = []
-        for name in REQUIRED:
-            if not row.get(name):
-                bad.append((name, "is required"))
+        bad = [(name, "is required") for name in REQUIRED if not row.get(name)]
+        self._dates(row, values, bad)
+        self._choices(row, values, bad)
+        self._numbers(row, values, bad)
+        code = row.get("municipality", "")
+        values["municipality"] = self.municipalities.get(code) if code else None
+        if code and values["municipality"] is None:
+            bad.append(("municipality", f"unknown municipality number '{code[:20]}'"))
+        for name in TEXT_FIELDS:
+            values[name] = row.get(name, "")
+            if len(values[name]) > self.lengths[name]:
+                reason = f"is {len(values[name])} characters; at most {self.lengths[name]}"
+                bad.append((name, reason))
+        named = row.get("agency", self.agency.code)
+        if named != self.agency.code:
+            bad.append(("agency", f"'{named[:20]}' is not {self.agency.code}; one agency a file"))
+        key = values["case_key"]
+        if key in self.seen:
+            bad.append(("case_key", f"repeats row {self.seen[key]}"))
+        self.seen.setdefault(key, number)
+        return values, bad or case_problems(values)
+
+    @staticmethod
+    def _dates(row: dict, values: dict, bad: list) -> None:
         for name in DATE_FIELDS:
             text = row.get(name, "")
+            values[name] = None
             if text:
                 try:
                     values[name] = date.fromisoformat(text)
                 except ValueError:
-                    bad.append((name, f"'{text}' is not a date (YYYY-MM-DD)"))
-            else:
-                values[name] = None
-        for name, allowed in (
-            ("category", CaseCategory.values),
-            ("sex", Sex.values),
-            ("special_legal_ground", SpecialLegalGround.values),
-        ):
+                    bad.append((name, f"'{text[:40]}' is not a date (YYYY-MM-DD)"))
+
+    @staticmethod
+    def _choices(row: dict, values: dict, bad: list) -> None:
+        for name, allowed in CHOICES:
             if row.get(name, "") and row[name] not in allowed:
                 bad.append(
-                    (name, f"'{row[name]}' is not one of {', '.join(v for v in allowed if v)}")
+                    (name, f"'{row[name][:40]}' is not one of {', '.join(v for v in allowed if v)}")
                 )
             values[name] = row.get(name, "")
+
+    @staticmethod
+    def _numbers(row: dict, values: dict, bad: list) -> None:
         for name, default in (("birth_year", None), ("family_size", 1)):
             text = row.get(name, "")
+            values[name] = default
             if not text:
-                values[name] = default
                 continue
-            if not text.isdigit():
-                bad.append((name, f"'{text}' is not a whole number"))
+            if not text.isdigit() or len(text) > 9:
+                bad.append((name, f"'{text[:40]}' is not a whole number"))
             else:
                 values[name] = int(text)
         if values.get("birth_year") is not None and not 1890 <= values["birth_year"] <= 2200:
             bad.append(("birth_year", "is not a plausible year"))
         if values.get("family_size") is not None and values["family_size"] < 1:
             bad.append(("family_size", "must be at least 1"))
-        code = row.get("municipality", "")
-        values["municipality"] = municipalities.get(code) if code else None
-        if code and values["municipality"] is None:
-            bad.append(("municipality", f"unknown municipality number '{code}'"))
-        key = row.get("case_key", "")
-        if key in seen:
-            bad.append(("case_key", f"repeats row {seen[key]}"))
-        seen.setdefault(key, number)
-        values["case_key"] = key
-        values["nationality"] = row.get("nationality", "")
-        values["family_group_key"] = row.get("family_group_key", "")
-        if not bad:
-            bad = case_problems(values)
-        problems.extend(RowProblem(number, name, reason) for name, reason in bad)
-        parsed.append(values)
-    return parsed, problems
 
 
-@transaction.atomic
-def import_cases(*, rows: list[dict], agency: Agency) -> dict[str, int]:
-    """Validate every row first; save nothing if any row is bad. Cases are matched on
-    their case key within the agency: a known key updates that case, a new key creates
-    one; another agency's case with the same key is a different case."""
+def import_cases(
+    *,
+    rows: Iterable[dict] | Iterable[tuple[int, dict]],
+    agency: Agency,
+    progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """Check every row; save nothing if any row is bad (CaseImportError with the first
+    MAX_LISTED_PROBLEMS problems and the count of the rest). Cases are matched on their
+    case key within the agency: a known key updates that case, a new key creates one;
+    another agency's case with the same key is a different case. Good rows are saved a
+    chunk at a time while no row has failed, in one transaction that a failure undoes.
+    ``rows`` are dicts (numbered from row 2) or (row number, dict) pairs; a row's 'agency'
+    column, when there is one, must name the agency. A dry run checks and saves nothing."""
     check_module(agency=agency)
-    parsed, problems = _parse_rows(rows)
-    if problems:
-        raise CaseImportError(problems)
-    return save_cases(agency=agency, cases=parsed)
+    checker = CaseChecker(agency=agency)
+    problems: list[RowProblem] = []
+    more = 0
+    totals = {"created": 0, "updated": 0, "unchanged": 0}
+    chunk: list[dict] = []
+    with transaction.atomic():
+        for count, item in enumerate(rows, start=1):
+            number, raw = item if isinstance(item, tuple) else (count + 1, item)
+            values, bad = checker.check(number, raw)
+            for name, reason in bad:
+                if len(problems) < MAX_LISTED_PROBLEMS:
+                    problems.append(RowProblem(number, name, reason))
+                else:
+                    more += 1
+            if not bad and not problems and not dry_run:
+                chunk.append(values)
+                if len(chunk) >= CHUNK_ROWS:
+                    _add(totals, save_cases(agency=agency, cases=chunk))
+                    chunk = []
+            if progress is not None and count % CHUNK_ROWS == 0:
+                progress(count)
+        if problems:
+            raise CaseImportError(problems, more=more)
+        if chunk:
+            _add(totals, save_cases(agency=agency, cases=chunk))
+    return totals
 
 
-def import_case_file(*, path: Path, agency: Agency) -> dict[str, int]:
-    return import_cases(rows=read_case_file(path=path), agency=agency)
+def _add(totals: dict[str, int], counts: dict[str, int]) -> None:
+    for name, count in counts.items():
+        totals[name] += count
+
+
+def import_case_upload(
+    *,
+    content: bytes,
+    filename: str,
+    progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """The admin's case file: its 'agency' column names the agency (the same on every
+    row). Raises FileRefused, AgencyChoiceError or CaseImportError."""
+    first = next(read_case_file(content=content, filename=filename), None)
+    if first is None:
+        raise FileRefused("the file has no rows")
+    code = first[1].get("agency", "")
+    if not code:
+        raise AgencyChoiceError("the file has no 'agency' column naming the agency")
+    agency = settlement_agency(code=code)
+    rows = read_case_file(content=content, filename=filename)
+    return import_cases(rows=rows, agency=agency, progress=progress, dry_run=dry_run)
+
+
+def import_case_file(
+    *, path: Path, agency: Agency, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Import a case file; a file that cannot be read raises FileRefused."""
+    return import_cases(rows=read_case_file(path=path), agency=agency, progress=progress)
 
 
 @allow_locked_period_writes()

@@ -13,7 +13,11 @@ from settlement.models import SettlementCase
 def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
     """Create or update an agency's cases from checked rows, matched on the case key within
     the agency (another agency's case with the same key is a different case)."""
-    existing = {case.case_key: case for case in SettlementCase.objects.filter(agency=agency)}
+    keys = [values["case_key"] for values in cases]
+    existing = {
+        case.case_key: case
+        for case in SettlementCase.objects.filter(agency=agency, case_key__in=keys)
+    }
     # Every checked row carries the same fields: those of the case file.
     fields = [name for name in (cases[0] if cases else {}) if name != "case_key"]
     new, changed = [], []

@@ -35,7 +35,7 @@ class Command(RecordedCommand, BaseCommand):
         if ambiguity:
             raise CommandError(f"{file.name}: {ambiguity} with --agency")
         report = import_budget_file(
-            content=file.read_bytes(),
+            path=file,
             filename=file.name,
             year=year,
             agency_code=agency,
@@ -45,8 +45,10 @@ class Command(RecordedCommand, BaseCommand):
         if report.problems:
             for problem in report.problems:
                 self.stderr.write(f"{file.name}: {problem}")
+            if report.more_problems:
+                self.stderr.write(f"{file.name}: and {report.more_problems} more problem(s)")
             raise CommandError(
-                f"{len(report.problems)} problem(s) in {file.name}; nothing was imported"
+                f"{report.problem_count} problem(s) in {file.name}; nothing was imported"
             )
         verb = "would import" if dry_run else "imported"
         self.stdout.write(

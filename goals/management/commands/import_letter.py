@@ -7,7 +7,7 @@ from goals.choices import ChangePath
 from goals.history import RecordedCommand
 from goals.letter_formats import read_letter_file
 from goals.letter_import import LetterImportResult, file_agency_and_year, import_letter
-from goals.letter_schema import LetterFileError
+from goals.letter_schema import MAX_FILE_BYTES, LetterFileError
 from goals.models import Agency, BudgetYear
 
 
@@ -33,6 +33,11 @@ class Command(RecordedCommand, BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise CommandError(
+                f"{path}: the file is {path.stat().st_size // 1024} KB; "
+                f"at most {MAX_FILE_BYTES // 1024} KB"
+            )
         try:
             data = read_letter_file(name=path.name, content=path.read_bytes())
         except LetterFileError as exc:

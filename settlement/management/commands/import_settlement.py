@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from goals.choices import ChangePath
+from goals.file_input import FileRefused
 from goals.history import RecordedCommand
 from settlement.loaders import (
     AgencyChoiceError,
@@ -37,12 +38,14 @@ class Command(RecordedCommand, BaseCommand):
             raise CommandError(str(exc)) from exc
         try:
             result = import_case_file(path=path, agency=agency)
+        except FileRefused as exc:
+            raise CommandError(f"{path}: {exc}; nothing was imported") from exc
         except CaseImportError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(
-                f"{path}: {len(exc.problems)} problem(s); nothing was imported"
-            ) from exc
+            if exc.more:
+                self.stderr.write(f"and {exc.more} more problem(s)")
+            raise CommandError(f"{path}: {exc.count} problem(s); nothing was imported") from exc
         except ValidationError as exc:
             # The lock of a submitted report (goals.locking) names the case it refused.
             raise CommandError(f"{path}: {' '.join(exc.messages)} Nothing was imported.") from exc
