@@ -17,7 +17,9 @@ from django.db import models
 
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
 from budget.resources import RESOURCES, DateWidget
+from goals.history import record_created, record_object_changes
 from goals.models import Agency, BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
+from goals.services import bump_generation
 
 CHUNK_ROWS = 2000
 UPDATE_BATCH = 200
@@ -366,9 +368,23 @@ class BulkWriter:
     def flush(self) -> None:
         if self.write and self.new:
             self.spec.model.objects.bulk_create(self.new, batch_size=CHUNK_ROWS)
+            record_created(self.new)
         if self.write and self.changed:
+            before = self._stored_values(self.changed)
             # bulk_update's CASE expressions grow with the batch squared; small batches.
             self.spec.model.objects.bulk_update(
                 self.changed, self.update_fields, batch_size=UPDATE_BATCH
             )
+            for obj in self.changed:
+                record_object_changes(obj, before[obj.pk])
+        if self.write and (self.new or self.changed):
+            # Bulk writes send no signals: the cached roll-ups are retired here. The chunk's
+            # rows may belong to any agency of the file, so every agency's are.
+            bump_generation(agency_id=None)
         self.new, self.changed = [], []
+
+    def _stored_values(self, objs: list[models.Model]) -> dict[int, dict]:
+        """The values about to be replaced, for the history: one query per chunk."""
+        names = [self.spec.model._meta.get_field(name).attname for name in self.update_fields]
+        rows = self.spec.model.objects.filter(pk__in=[obj.pk for obj in objs]).values("pk", *names)
+        return {row.pop("pk"): row for row in rows}
