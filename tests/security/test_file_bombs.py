@@ -24,7 +24,7 @@ from tests.settlement.conftest import SETTLEMENT_FIXTURES
 
 ACCOUNTS = "kapittel;post;periode;kategori;beløp\n0651;72;2006-H1;payments;1 000\n"
 CASE_HEADER = ";".join(CASE_FIELDS) + "\n"
-GOOD_CASE = "K1;reception;Sømalia;F;1980;;1;2005-10-01;;;;;;\n"
+GOOD_CASE = "K1;reception;Sømalia;F;1980;;1;2006-08-01;;;;;;\n"
 
 
 def bomb_workbook(*, part: str, megabytes: int) -> bytes:
