@@ -1,6 +1,7 @@
 """Submitting a period: a page that lists what is incomplete and asks for a reason."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -10,6 +11,7 @@ from goals.selectors import submission_check
 from goals.services import (
     approve_update,
     mark_ready,
+    responsible_unit_of,
     save_requirement_narrative,
     save_status_update,
     submit_period,
@@ -17,16 +19,22 @@ from goals.services import (
 
 
 def answer_everything(period, editor, approver):
+    """Each row answered by its unit's editor (four eyes: the approver may not approve
+    a version they saved), approved, and every narrative written."""
     for activity in Activity.objects.filter(budget_year=period.budget_year):
+        unit = responsible_unit_of(parent=activity.parent)
+        author = editor
+        if unit is not None:
+            author = get_user_model().objects.filter(profile__unit=unit).first() or editor
         update = save_status_update(
-            user=approver,
+            user=author,
             activity=activity,
             period=period,
             version=0,
             attainment="Ok.",
             status="on_track",
         )
-        approve_update(user=approver, update=mark_ready(user=approver, update=update))
+        approve_update(user=approver, update=mark_ready(user=author, update=update))
     for code in ("R1-1", "R1-3"):
         save_requirement_narrative(
             user=approver,
@@ -84,7 +92,9 @@ def test_it_submits_a_complete_period_without_a_reason(content, demo_user, year_
     assert submission_check(period=year_period).is_complete
     submit_period(user=demo_user("direktor"), period=year_period)
     assert ReportingPeriod.objects.get(pk=year_period.pk).state == PeriodState.SUBMITTED
-    assert PeriodEvent.objects.get(period=year_period).reason == ""
+    # The log also holds every save and approval; the submission is logged exactly once.
+    submitted = PeriodEvent.objects.get(period=year_period, kind=PeriodEventKind.SUBMITTED)
+    assert submitted.reason == ""
 
 
 def test_it_shows_the_check_page_and_asks_for_a_reason(content, client_for, year_period):

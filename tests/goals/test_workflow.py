@@ -100,8 +100,10 @@ def test_submitting_needs_every_update_approved_or_explicit(content, demo_user, 
     assert period.state == PeriodState.SUBMITTED
     assert period.submitted_by.username == "direktor"
     assert period.submitted_at is not None
-    event = PeriodEvent.objects.get(period=period)
-    assert event.kind == PeriodEventKind.SUBMITTED
+    # The event log also holds the save; the submission is logged exactly once.
+    event = PeriodEvent.objects.get(period=period, kind=PeriodEventKind.SUBMITTED)
+    assert event.actor.username == "direktor"
+    assert event.reason == "Sendt inn uten alle svar (test)."
     with pytest.raises(PeriodLockedError):
         save(demo_user("ne"), "R1-3", period, version=1)
 

@@ -94,8 +94,15 @@ def test_it_records_an_api_write_as_the_key_holder(content, year_period, demo_us
 
 
 def test_it_records_year_level_admin_changes_on_the_requirement_page(
-    content, year_period, client_for
+    content, year_period, client_for, demo_user
 ):
+    # The submitted half year locks the year's requirements; reopen it, as an approver
+    # would before correcting a requirement's text.
+    reopen_period(
+        user=demo_user("direktor"),
+        period=ReportingPeriod.objects.get(kind="H1"),
+        reason="Kravteksten rettes.",
+    )
     requirement = ResultRequirement.objects.get(code="R1-3")
     client = client_for("admin")
     url = reverse("admin:goals_resultrequirement_change", args=[requirement.pk])
@@ -159,10 +166,16 @@ def test_it_records_a_command_import_with_the_command_as_source(organisation, tm
     assert created.first().anchor == f"settlement.agency:{case.agency_id}"
 
 
-def test_it_records_bulk_writes_that_send_no_signals(organisation):
+def test_it_records_bulk_writes_that_send_no_signals(organisation, demo_user):
     from budget.loaders import load_budget_demo
 
     load_budget_demo(directory=FIXTURES_DIR / "budget")
+    # The submitted half year locks the 2006 budget rows; reopen it so the year is writable.
+    reopen_period(
+        user=demo_user("direktor"),
+        period=ReportingPeriod.objects.get(kind="H1"),
+        reason="Budsjettprofilen rettes.",
+    )
     post = Post.objects.get(chapter__number="0651", number="60")
     year = ReportingPeriod.objects.get(kind="Y").budget_year
     with change_context(path="command", source="test"):
@@ -173,7 +186,8 @@ def test_it_records_bulk_writes_that_send_no_signals(organisation):
     assert records_of(profile, field="amount").get().new == "2000"
     deleted = ChangeRecord.objects.filter(action="deleted", field="amount")
     assert list(deleted.values_list("old", "new", "path")) == [("1000", "", "command")]
-    assert set(ChangeRecord.objects.values_list("anchor", flat=True)) == {f"budget.post:{post.pk}"}
+    bulk = ChangeRecord.objects.filter(path="command", source="test")
+    assert set(bulk.values_list("anchor", flat=True)) == {f"budget.post:{post.pk}"}
 
 
 def test_it_shows_the_post_history_on_the_post_page(organisation, client_for):
@@ -249,7 +263,7 @@ def test_it_keeps_submission_and_reopening_events_for_ever(
     content, year_period, demo_user, client_for
 ):
     direktor = demo_user("direktor")
-    submit_period(user=direktor, period=year_period, include_unapproved=True)
+    submit_period(user=direktor, period=year_period, reason="Sendt inn før alle svar (test).")
     submitted_at = ReportingPeriod.objects.get(pk=year_period.pk).submitted_at
     reopen_period(user=direktor, period=year_period, reason="Feil i tabell 1.")
 
@@ -277,7 +291,7 @@ def test_it_logs_every_transition_and_transitions_are_not_versions(content, year
     update = return_update(user=direktor, update=update, reason="Mangler tall.")
     update = mark_ready(user=vest, update=update)
     update = approve_update(user=direktor, update=update)
-    submit_period(user=direktor, period=year_period, include_unapproved=True)
+    submit_period(user=direktor, period=year_period, reason="Resten kommer senere.")
     reopen_period(user=direktor, period=year_period, reason="Ny runde.")
 
     events = PeriodEvent.objects.filter(period=year_period).order_by("pk")
@@ -287,7 +301,7 @@ def test_it_logs_every_transition_and_transitions_are_not_versions(content, year
         ("returned", "direktor", "Mangler tall."),
         ("ready", "vest", ""),
         ("approved", "direktor", ""),
-        ("submitted", "direktor", ""),
+        ("submitted", "direktor", "Resten kommer senere."),
         ("reopened", "direktor", "Ny runde."),
     ]
     assert events[0].subject == "R1-1, rad 2"

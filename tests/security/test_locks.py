@@ -390,7 +390,9 @@ def test_it_lets_no_edit_in_after_a_submission_it_raced(organisation, demo_user)
     def submit():
         try:
             with transaction.atomic():
-                submit_period(user=direktor, period=year_report, include_unapproved=True)
+                submit_period(
+                    user=direktor, period=year_report, reason="Samtidig innsending (test)."
+                )
                 submitted.set()
                 go.wait(timeout=30)
         finally:
