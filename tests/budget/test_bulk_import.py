@@ -91,6 +91,20 @@ def test_it_updates_changed_rows_only(open_h1):
 
 
 @pytest.mark.django_db
+def test_it_records_the_history_of_many_changed_rows_in_one_statement(open_h1):
+    run_import(lines_file(300))
+    changed = (
+        HEADER
+        + "".join(f"0651;60;6010;2006-H1;{100 + i};Ny linje {i};{5000 + i}\n" for i in range(300))
+    ).encode()
+    report, queries = run_import(changed)
+    assert (report.saved, report.updated) == (True, 300)
+    assert len(statements(queries, "UPDATE")) == 2  # 300 rows in batches of 200
+    assert len(statements(queries, "INSERT", "goals_changerecord")) == 1
+    assert len(statements(queries, "UPDATE", "goals_cachegeneration")) == 1
+
+
+@pytest.mark.django_db
 def test_a_bad_row_after_saved_chunks_leaves_nothing_saved(open_h1, monkeypatch):
     monkeypatch.setattr(bulk_import, "CHUNK_ROWS", 5)
     before = SubPostLine.objects.count()
