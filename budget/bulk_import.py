@@ -17,7 +17,7 @@ from django.db import models
 
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
 from budget.resources import RESOURCES, DateWidget
-from goals.history import record_created, record_object_changes
+from goals.history import record_changes, record_created
 from goals.models import Agency, BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
 from goals.services import bump_generation
 
@@ -375,8 +375,7 @@ class BulkWriter:
             self.spec.model.objects.bulk_update(
                 self.changed, self.update_fields, batch_size=UPDATE_BATCH
             )
-            for obj in self.changed:
-                record_object_changes(obj, before[obj.pk])
+            record_changes((obj, before[obj.pk]) for obj in self.changed)
         if self.write and (self.new or self.changed):
             # Bulk writes send no signals: the cached roll-ups are retired here. The chunk's
             # rows may belong to any agency of the file, so every agency's are.

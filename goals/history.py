@@ -293,16 +293,29 @@ def record_created(objects: Iterable[models.Model]) -> None:
 def record_object_changes(obj: models.Model, before: dict[str, Any]) -> None:
     """For ``bulk_update``, which sends no signals: ``before`` holds the stored values of
     the fields about to change (attname -> value); ``obj`` carries the new ones."""
-    spec = _REGISTRY.get(type(obj))
-    if spec is None or not _recording():
+    record_changes([(obj, before)])
+
+
+def record_changes(changed: Iterable[tuple[models.Model, dict[str, Any]]]) -> None:
+    """``record_object_changes`` for a whole ``bulk_update`` batch: the records of every
+    row are written together, and a foreign key's name is looked up once for the batch."""
+    if not _recording():
         return
-    fields = {f.attname: f for f in _content_fields(type(obj), spec)}
-    changes = {
-        name: (old, getattr(obj, name))
-        for name, old in before.items()
-        if name in fields and not _same(fields[name], old, getattr(obj, name))
-    }
-    _write(obj, spec, fields, changes, ChangeAction.CHANGED)
+    names: dict = {}
+    records = []
+    for obj, before in changed:
+        spec = _REGISTRY.get(type(obj))
+        if spec is None:
+            continue
+        fields = {f.attname: f for f in _content_fields(type(obj), spec)}
+        changes = {
+            name: (old, getattr(obj, name))
+            for name, old in before.items()
+            if name in fields and not _same(fields[name], old, getattr(obj, name))
+        }
+        records.extend(_records(obj, spec, fields, changes, ChangeAction.CHANGED, names))
+    if records:
+        _change_record_model().objects.bulk_create(records, batch_size=1000)
 
 
 @contextmanager

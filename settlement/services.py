@@ -3,7 +3,7 @@ work (settlement/loaders.py); what reaches here is valid, and is saved in one go
 
 from django.db import transaction
 
-from goals.history import record_created, record_object_changes
+from goals.history import record_changes, record_created
 from goals.models import Agency
 from goals.services import bump_generation
 from settlement.models import SettlementCase
@@ -36,8 +36,9 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
     # Bulk writes send no signals: their history is recorded here, and the agency's cached
     # statistics are retired.
     record_created(new)
-    for case, before in changed:
-        record_object_changes(case, {name: _id(value) for name, value in before.items()})
+    record_changes(
+        (case, {name: _id(value) for name, value in before.items()}) for case, before in changed
+    )
     if new or changed:
         bump_generation(agency_id=agency.pk)
     return {

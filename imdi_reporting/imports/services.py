@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from budget.imports import import_budget_file
 from goals.file_input import FileRefused, is_workbook_name
+from goals.services import PeriodLockedError
 from imdi_reporting.models import ImportJob
 from settlement.loaders import AgencyChoiceError, CaseImportError, import_case_upload
 
@@ -102,6 +103,10 @@ def _run_cases(job, content: bytes, *, dry_run: bool, progress) -> dict:
     except CaseImportError as exc:
         result["problems"] = [str(problem) for problem in exc.problems]
         result["more"] = exc.more
+    except PeriodLockedError as exc:
+        # The check does not know the lock; the save refuses a case the submitted report
+        # counted. The job fails with the reason instead of stopping without a result.
+        result["problems"] = list(exc.messages)
     else:
         result.update(
             rows=sum(counts.values()), created=counts["created"], updated=counts["updated"]

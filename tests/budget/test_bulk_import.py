@@ -30,6 +30,11 @@ def open_h1(budget_2006):
     ReportingPeriod.objects.filter(kind="H1").update(state="open")
 
 
+def statements(queries: list[str], verb: str, table: str = "budget_subpostline") -> list[str]:
+    """The queries that start with ``verb`` (INSERT, UPDATE) and write ``table``."""
+    return [q for q in queries if q.lstrip().upper().startswith(verb) and f'"{table}"' in q[:60]]
+
+
 def run_import(content: bytes, **options):
     with CaptureQueriesContext(connection) as queries:
         report = import_budget_file(content=content, filename="l.csv", year=2006, **options)
@@ -60,8 +65,11 @@ def test_it_writes_nothing_in_a_dry_run(open_h1):
 def test_it_saves_new_rows_in_bulk_and_skips_unchanged_rows_on_reimport(open_h1):
     report, queries = run_import(lines_file(300))
     assert (report.saved, report.new, report.updated) == (True, 300, 0)
-    inserts = [q for q in queries if q.lstrip().upper().startswith("INSERT")]
-    assert len(inserts) == 1
+    assert len(statements(queries, "INSERT")) == 1
+    # The history of 300 new rows (a record a set field, 1000 a statement), and one
+    # retirement of the cached roll-ups for the one chunk.
+    assert 1 <= len(statements(queries, "INSERT", "goals_changerecord")) <= 300 * 10 // 1000 + 1
+    assert len(statements(queries, "UPDATE", "goals_cachegeneration")) == 1
     line = SubPostLine.objects.get(label="Ny linje 7")
     assert (line.position, line.amount) == (107, 1007)
     report, queries = run_import(lines_file(300))
@@ -75,9 +83,25 @@ def test_it_updates_changed_rows_only(open_h1):
     changed = lines_file(20).replace(b";1005\n", b";9999\n")
     report, queries = run_import(changed)
     assert (report.saved, report.updated) == (True, 20)
-    assert len([q for q in queries if q.lstrip().upper().startswith("UPDATE")]) == 1
+    assert len(statements(queries, "UPDATE")) == 1
+    assert len(statements(queries, "UPDATE", "goals_cachegeneration")) == 1
+    assert len(statements(queries, "INSERT", "goals_changerecord")) == 1
     assert SubPostLine.objects.get(label="Ny linje 5").amount == 9999
     assert SubPostLine.objects.get(label="Ny linje 6").amount == 1006
+
+
+@pytest.mark.django_db
+def test_it_records_the_history_of_many_changed_rows_in_one_statement(open_h1):
+    run_import(lines_file(300))
+    changed = (
+        HEADER
+        + "".join(f"0651;60;6010;2006-H1;{100 + i};Ny linje {i};{5000 + i}\n" for i in range(300))
+    ).encode()
+    report, queries = run_import(changed)
+    assert (report.saved, report.updated) == (True, 300)
+    assert len(statements(queries, "UPDATE")) == 2  # 300 rows in batches of 200
+    assert len(statements(queries, "INSERT", "goals_changerecord")) == 1
+    assert len(statements(queries, "UPDATE", "goals_cachegeneration")) == 1
 
 
 @pytest.mark.django_db
@@ -90,7 +114,11 @@ def test_a_bad_row_after_saved_chunks_leaves_nothing_saved(open_h1, monkeypatch)
         "row 42, column 'underpost': unknown sub-post '6099' of post 0651.60"
     ]
     assert not report.saved
-    assert len([q for q in queries if q.lstrip().upper().startswith("INSERT")]) == 8
+    # Eight chunks of five saved, each with its history and its retirement of the cached
+    # roll-ups, then all undone.
+    assert len(statements(queries, "INSERT")) == 8
+    assert len(statements(queries, "INSERT", "goals_changerecord")) == 8
+    assert len(statements(queries, "UPDATE", "goals_cachegeneration")) == 8
     assert SubPostLine.objects.count() == before
 
 

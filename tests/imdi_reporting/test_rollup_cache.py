@@ -2,22 +2,27 @@
 writing (a service, the admin, an import) retires them: the next read shows the new
 figure."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from budget.choices import AllocationKind
 from budget.imports import import_budget_file
 from budget.loaders import load_budget_demo
-from budget.models import AccountsEntry, AllocationEntry
+from budget.models import AccountsEntry, AllocationEntry, Post
 from goals.models import Agency, CacheGeneration, ReportingPeriod
 from imdi_reporting.services import FIXTURES_DIR
 from settlement.loaders import load_settlement_demo
-from settlement.models import SettlementCase
+from settlement.models import DATE_FIELDS, SettlementCase
 from settlement.services import save_cases
 
 BUDGET = reverse("budget:period", kwargs={"period": "IMDi-2006-H1"})
-SETTLEMENT = "/bosetting/?start=2006-01-01&end=2006-06-30"
+# The year report is open: its allocations dated after the submitted 2006-H1 may change.
+YEAR = reverse("budget:period", kwargs={"period": "IMDi-2006"})
+# Cases after the submitted half year; those it counted refuse writes.
+SETTLEMENT = "/bosetting/?start=2006-07-01&end=2006-12-31"
 
 
 @pytest.fixture
@@ -26,7 +31,29 @@ def budget_2006(organisation):
 
 
 def appropriation(client, code: str) -> Decimal:
-    return client.get(BUDGET).context["overview"].post(code).sum_appropriation
+    return client.get(YEAR).context["overview"].post(code).sum_appropriation
+
+
+@pytest.fixture
+def autumn_allocation(budget_2006) -> AllocationEntry:
+    """An RNB allocation of 0650.01 dated in the autumn: the open year report's, not the
+    submitted half year's."""
+    post = Post.objects.get(chapter__agency__code="IMDi", chapter__number="0650", number="01")
+    year = ReportingPeriod.objects.get(budget_year__agency__code="IMDi", kind="Y").budget_year
+    sequence = 1 + max(
+        AllocationEntry.objects.filter(
+            post=post, budget_year=year, kind=AllocationKind.RNB
+        ).values_list("sequence", flat=True),
+        default=0,
+    )
+    return AllocationEntry.objects.create(
+        post=post,
+        budget_year=year,
+        kind=AllocationKind.RNB,
+        sequence=sequence,
+        amount=Decimal(5000),
+        date=date(2006, 10, 1),
+    )
 
 
 def test_it_gives_every_agency_a_generation_when_it_is_created(organisation):
@@ -37,20 +64,23 @@ def test_it_gives_every_agency_a_generation_when_it_is_created(organisation):
 
 
 def test_it_serves_the_budget_overview_from_the_cache_until_the_data_changes(
-    client_for, budget_2006, django_assert_num_queries
+    client_for, autumn_allocation
 ):
     client = client_for("direktor")
     first = appropriation(client, "0650.01")
     # Written behind the cache's back (no signal): the cached figure is still served,
     # which shows that the second read came from the cache.
-    AllocationEntry.objects.filter(post__chapter__number="0650", post__number="01").update(amount=0)
+    AllocationEntry.objects.filter(pk=autumn_allocation.pk).update(amount=0)
+    assert AllocationEntry.objects.get(pk=autumn_allocation.pk).amount == 0
     assert appropriation(client, "0650.01") == first
 
 
-def test_it_shows_an_allocation_changed_in_the_admin_at_the_next_read(client_for, budget_2006):
+def test_it_shows_an_allocation_changed_in_the_admin_at_the_next_read(
+    client_for, autumn_allocation
+):
     reader = client_for("direktor")
     before = appropriation(reader, "0650.01")
-    entry = AllocationEntry.objects.filter(post__chapter__number="0650", post__number="01").first()
+    entry = autumn_allocation
     admin = client_for("admin")
     url = reverse("admin:budget_allocationentry_change", args=[entry.pk])
     form = admin.get(url).context["adminform"].form
@@ -96,5 +126,10 @@ def test_it_shows_cases_saved_by_the_service_at_the_next_read(client_for, settle
         for f in SettlementCase._meta.concrete_fields
         if f.attname not in ("id", "agency_id")
     }
-    save_cases(agency=case.agency, cases=[fields | {"case_key": "NY-1"}])
+    # A new case of the open half year: granted and settled after 30.06.2006.
+    dates = dict.fromkeys(DATE_FIELDS) | {
+        "permit_date": date(2006, 7, 3),
+        "settled_date": date(2006, 8, 1),
+    }
+    save_cases(agency=case.agency, cases=[fields | dates | {"case_key": "NY-1"}])
     assert settled(reader) == before + 1

@@ -101,8 +101,8 @@ def test_it_writes_a_settlement_cases_formula_as_text(organisation, title):
                 "nationality": PAYLOAD,
                 "sex": "F",
                 "birth_year": "1985",
-                "permit_date": "2006-03-01",
-                "ready_date": "2006-03-15",
+                "permit_date": "2006-07-03",
+                "ready_date": "2006-07-15",
             }
         ],
         agency=Agency.objects.get(code="IMDi"),

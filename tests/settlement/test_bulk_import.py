@@ -28,8 +28,9 @@ def case(key: str, **overrides) -> dict:
         sex="F",
         birth_year="1980",
         family_size="1",
-        permit_date="2005-10-01",
-        settled_date="2006-03-01",
+        # After 30.06.2006: the cases the submitted 2006-H1 report counted refuse writes.
+        permit_date="2006-07-03",
+        settled_date="2006-08-01",
         municipality="0301",
     )
     row.update(overrides)
@@ -50,6 +51,21 @@ def run(rows: list[dict], **options):
     return counts, [q["sql"] for q in queries.captured_queries]
 
 
+def history(queries: list[str]) -> list[str]:
+    return [q for q in queries if q.startswith('INSERT INTO "goals_changerecord"')]
+
+
+def bumps(queries: list[str]) -> list[str]:
+    return [q for q in queries if q.startswith('UPDATE "goals_cachegeneration"')]
+
+
+def own(queries: list[str]) -> list[str]:
+    """The import's own statements: not the history, the content type it names, the
+    retirement of the cached roll-ups."""
+    extra = set(history(queries)) | set(bumps(queries))
+    return [q for q in queries if q not in extra and '"django_content_type"' not in q]
+
+
 def writes(queries: list[str]) -> list[str]:
     return [q for q in queries if q.lstrip().upper().startswith(("INSERT", "UPDATE"))]
 
@@ -58,9 +74,13 @@ def writes(queries: list[str]) -> list[str]:
 def test_it_imports_with_the_same_queries_for_ten_cases_as_for_three_hundred(municipalities):  # noqa: F811
     _, small = run([case(f"S{i}") for i in range(10)])
     _, large = run([case(f"L{i}") for i in range(300)])
-    # Municipalities, the chunk's saved cases, one INSERT, and the savepoint around them.
-    assert len(small) == len(large)
-    assert len(writes(large)) == 1
+    # Municipalities, the chunk's saved cases, the lock's period read, one INSERT, and the
+    # savepoints around them; then the history (one INSERT per 1000 field records, the
+    # content type read once) and one retirement of the cached roll-ups per chunk.
+    assert len(own(small)) == len(own(large))
+    assert len(writes(own(large))) == 1
+    assert len(history(small)) == 1 and 1 <= len(history(large)) <= 300 * 20 // 1000 + 1
+    assert len(bumps(small)) == len(bumps(large)) == 1
     assert SettlementCase.objects.count() == 310
 
 
@@ -125,6 +145,21 @@ def test_a_large_admin_case_import_runs_on_the_worker(
     assert (job.kind, job.state, job.result["created"]) == ("settlement:cases", "done", 25)
     assert "25 rader opprettet, 0 oppdatert." in page
     assert SettlementCase.objects.filter(agency__code="IMDi").count() == 25
+
+
+@pytest.mark.django_db
+def test_a_large_admin_import_of_cases_the_submitted_half_year_counted_fails_with_the_reason(
+    admin_client,
+    municipalities,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    rows = [case(f"A{i}", permit_date="2005-10-01", settled_date="2006-03-01") for i in range(25)]
+    job, _page = upload(
+        admin_client, cases_file(rows, agency="IMDi"), django_capture_on_commit_callbacks
+    )
+    assert (job.state, job.result["created"]) == ("failed", 0)
+    assert "30.06.2006" in job.result["problems"][0]
+    assert SettlementCase.objects.count() == 0
 
 
 @pytest.mark.django_db
