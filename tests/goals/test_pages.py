@@ -208,9 +208,10 @@ def test_the_approval_page_runs_a_bounded_number_of_queries(
     url = reverse("goals:approval", args=["2006-H1"])
     client.get(url)
     # session, user, user and group permissions (2), profile, period, activities (with
-    # their units), the period's updates, period events; the consistency check's
-    # requirements, activities, updates, deliverables and indicator values (5).
-    with django_assert_num_queries(14):
+    # their units), the period's updates, period events, the period's change history
+    # (with the users, at most 200 rows); the consistency check's requirements,
+    # activities, updates, deliverables and indicator values (5).
+    with django_assert_num_queries(15):
         client.get(url)
 
 

@@ -25,10 +25,11 @@ FORM = 2 + 2
 # statistical tables and rows, other answers and topics; the settlement figures (10: the
 # stock in reception and over the limit is one query).
 NARRATIVE = 10 + 10
-# Part VI: posts, allocations, accounts, commentary, authorisations, posts with sub-posts,
-# posts with parts, attachment 1 (post, sub-posts, lines, footnotes, reported figures),
-# footnotes, four per post with parts (three posts), attachment 2.
-ACCOUNTS = 7 + 5 + 1 + 4 * 3 + 1
+# Part VI: posts, allocations, accounts, commentary, authorisations, the totals the report
+# states per post, posts with sub-posts, posts with parts, attachment 1 (post, sub-posts,
+# lines, footnotes, reported figures), footnotes, four per post with parts (three posts),
+# attachment 2.
+ACCOUNTS = 8 + 5 + 1 + 4 * 3 + 1
 
 
 def test_the_full_report_page(client_for, content, django_assert_num_queries):
