@@ -55,7 +55,7 @@ from goals.models import (
     UserProfile,
     parse_period_slug,
 )
-from goals.services import responsible_unit_of
+from goals.structure import responsible_unit_of
 
 
 # Not frozen: context managers set __traceback__ on exceptions passing through.

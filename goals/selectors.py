@@ -53,6 +53,7 @@ from goals.models import (
     UserProfile,
     parse_period_slug,
 )
+from goals.structure import responsible_unit_of
 
 # Seconds a cached roll-up is kept at most; a write retires it at once (bump_generation).
 ROLLUP_TIMEOUT = 3600
@@ -685,7 +686,6 @@ def approval_overview(*, period: ReportingPeriod) -> dict:
             "priority_item__area__responsible_unit",
         )
     )  # query 1
-    from goals.services import responsible_unit_of
 
     unit_of = {a.pk: responsible_unit_of(parent=a.parent) for a in activities}
     by_pk = {a.pk: a for a in activities}
@@ -860,7 +860,6 @@ class SubmissionCheck:
 
 def submission_check(*, period: ReportingPeriod) -> SubmissionCheck:
     """Unanswered form rows, unapproved updates and requirements without a narrative."""
-    from goals.services import responsible_unit_of
 
     activities = list(
         Activity.objects.filter(budget_year_id=period.budget_year_id).select_related(
@@ -919,7 +918,7 @@ class WorkList:
 
 
 def _unit_activities(*, period: ReportingPeriod, unit: OrganisationalUnit) -> QuerySet[Activity]:
-    """The form rows a unit answers for (its ANSV, as ``services.responsible_unit_of``)."""
+    """The form rows a unit answers for (its ANSV, as ``goals.structure.responsible_unit_of``)."""
     return Activity.objects.filter(budget_year_id=period.budget_year_id).filter(
         Q(requirement__responsible_unit=unit)
         | Q(special__responsible_unit=unit)
@@ -956,7 +955,6 @@ def _editor_work(work: WorkList, *, unit: OrganisationalUnit) -> None:
 
 
 def _approver_work(work: WorkList) -> None:
-    from goals.services import responsible_unit_of
 
     activities = {
         a.pk: a

@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -9,8 +10,9 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from goals.choices import (
     NotificationKind,
@@ -31,16 +33,15 @@ from goals.models import (
     Ministry,
     Notification,
     OrganisationalUnit,
-    OtherReportingTopic,
     PeriodEvent,
-    PriorityItem,
     ReportingPeriod,
     RequirementNarrative,
     ResultRequirement,
-    SpecialReportingRequirement,
     StatusUpdate,
     UserProfile,
 )
+from goals.selectors import periods_visible_to, submission_check
+from goals.structure import responsible_unit_of
 
 
 def bump_generation(*, agency_id: int | None) -> None:
@@ -139,30 +140,6 @@ class ConflictError(ValidationError):
             % {"who": who, "version": current.version},
             code="conflict",
         )
-
-
-def responsible_unit_of(*, parent) -> OrganisationalUnit | None:
-    """The ANSV unit that answers for an activity's or indicator's parent; None means
-    agency-wide."""
-    if isinstance(parent, ResultRequirement):
-        return parent.responsible_unit
-    if isinstance(parent, SpecialReportingRequirement):
-        if parent.responsible_unit_id or parent.requirement_id is None:
-            return parent.responsible_unit
-        return parent.requirement.responsible_unit
-    if isinstance(parent, OtherReportingTopic):
-        return parent.responsible_unit
-    if isinstance(parent, PriorityItem):
-        return parent.area.responsible_unit
-    return None
-
-
-def requirement_of(*, parent) -> ResultRequirement | None:
-    if isinstance(parent, ResultRequirement):
-        return parent
-    if isinstance(parent, SpecialReportingRequirement):
-        return parent.requirement
-    return None
 
 
 def may_edit(*, user, unit: OrganisationalUnit | None, agency: Agency) -> bool:
@@ -467,8 +444,6 @@ def submit_period(*, user, period: ReportingPeriod, reason: str = ""):
     """Send the period to the ministry; this locks it. While anything is incomplete
     (unanswered rows, unapproved updates, missing narratives) the approver must give a
     reason, which the event log keeps."""
-    from goals.selectors import submission_check
-
     period = ReportingPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
     ensure_period_is_open(period=period)
     if not user.has_perm("goals.submit_period"):
@@ -533,8 +508,6 @@ def add_feedback(
     """The ministry comments on a requirement in a period; the directorate replies."""
     if not text.strip():
         raise ValidationError({"text": _("Write a comment.")})
-    from goals.selectors import periods_visible_to
-
     if not periods_visible_to(user=user).filter(pk=period.pk).exists():
         raise PermissionDenied(_("You cannot see this period."))
     if parent is None:
@@ -582,11 +555,25 @@ def _mail(messages: list[tuple]) -> None:
     send_mass_mail(messages, fail_silently=True)
 
 
+@dataclass(frozen=True)
+class NotificationText:
+    """A notification's message, translated for each person into the language they chose
+    (their profile), not the language of whoever caused it."""
+
+    message: str
+    values: dict
+
+    def for_user(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        with translation.override(getattr(profile, "language", "") or settings.LANGUAGE_CODE):
+            return _(self.message) % self.values
+
+
 def notify(
     *,
     users: QuerySet,
     kind: str,
-    text: str,
+    text: NotificationText,
     url: str = "",
     period: ReportingPeriod | None = None,
     key: str = "",
@@ -600,16 +587,22 @@ def notify(
     if key:
         users = users.exclude(notifications__key=key)
     users = list(users)
+    texts = {u.pk: text.for_user(u) for u in users}
     created = Notification.objects.bulk_create(
-        Notification(user=u, kind=kind, text=text, url=url, period=period, key=key) for u in users
+        Notification(user=u, kind=kind, text=texts[u.pk], url=url, period=period, key=key)
+        for u in users
     )
     UserProfile.objects.filter(user__in=users).update(
         unread_notifications=F("unread_notifications") + 1
     )
     link = f"{settings.SITE_URL}{url}" if url else ""
-    subject = settings.EMAIL_SUBJECT_PREFIX + text.splitlines()[0][:120]
     mails = [
-        (subject, f"{text}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email])
+        (
+            settings.EMAIL_SUBJECT_PREFIX + texts[u.pk].splitlines()[0][:120],
+            f"{texts[u.pk]}\n\n{link}".strip(),
+            settings.DEFAULT_FROM_EMAIL,
+            [u.email],
+        )
         for u in users
         if u.email and getattr(getattr(u, "profile", None), "email_notifications", True)
     ]
@@ -634,10 +627,12 @@ def notify_transition(*, actor, update: StatusUpdate) -> None:
     }
     if update.state == WorkflowState.RETURNED:
         kind = NotificationKind.RETURNED
-        text = _("%(who)s returned “%(what)s” (%(period)s): %(reason)s") % values
+        text = NotificationText(
+            gettext_noop("%(who)s returned “%(what)s” (%(period)s): %(reason)s"), values
+        )
     else:
         kind = NotificationKind.APPROVED
-        text = _("%(who)s approved “%(what)s” (%(period)s).") % values
+        text = NotificationText(gettext_noop("%(who)s approved “%(what)s” (%(period)s)."), values)
     users = _staff(agency=agency, unit=unit) if unit else _staff(agency=agency)
     notify(
         users=users,
@@ -655,11 +650,13 @@ def notify_period(*, actor, period: ReportingPeriod, reason: str = "") -> None:
     values = {"agency": agency.code, "period": period.slug, "reason": reason}
     if period.state == PeriodState.OPEN:
         kind = NotificationKind.REOPENED
-        text = _("%(agency)s reopened %(period)s: %(reason)s") % values
+        text = NotificationText(gettext_noop("%(agency)s reopened %(period)s: %(reason)s"), values)
         url = reverse("goals:my-requirements")
     else:
         kind = NotificationKind.SUBMITTED
-        text = _("%(agency)s submitted %(period)s to the ministry.") % values
+        text = NotificationText(
+            gettext_noop("%(agency)s submitted %(period)s to the ministry."), values
+        )
         url = reverse("reports:full", kwargs={"slug": period.slug})
     users = _ministry_readers(agency=agency) | _staff(agency=agency)
     notify(users=users, kind=kind, text=text, url=url, period=period, actor=actor)
@@ -679,11 +676,15 @@ def notify_feedback(*, actor, feedback: Feedback) -> None:
     }
     if feedback.parent_id is None:
         kind = NotificationKind.FEEDBACK
-        text = _("%(who)s commented on %(code)s (%(period)s): %(text)s") % values
+        text = NotificationText(
+            gettext_noop("%(who)s commented on %(code)s (%(period)s): %(text)s"), values
+        )
         users = _approvers(agency=agency) | _staff(agency=agency, unit=requirement.responsible_unit)
     else:
         kind = NotificationKind.REPLY
-        text = _("%(who)s replied on %(code)s (%(period)s): %(text)s") % values
+        text = NotificationText(
+            gettext_noop("%(who)s replied on %(code)s (%(period)s): %(text)s"), values
+        )
         users = get_user_model().objects.filter(pk=feedback.parent.author_id, is_active=True)
     notify(users=users, kind=kind, text=text, url=url, period=period, actor=actor)
 
@@ -692,8 +693,6 @@ def send_reminders(*, today: date) -> int:
     """Remind each unit with unanswered form rows when an open period's deadline is within
     its agency's ``reminder_days``; each person gets a period's reminder once. Returns the
     number of notifications made."""
-    from goals.selectors import submission_check
-
     sent = 0
     periods = ReportingPeriod.objects.filter(state=PeriodState.OPEN, deadline__gte=today)
     for period in periods.select_related("budget_year__agency"):
@@ -705,15 +704,18 @@ def send_reminders(*, today: date) -> int:
             if activity.unit is not None:
                 missing[activity.unit] = missing.get(activity.unit, 0) + 1
         for unit, count in missing.items():
-            text = _(
-                "Reminder: %(unit)s has %(count)s unanswered form rows in %(period)s; the "
-                "deadline is %(deadline)s."
-            ) % {
-                "unit": unit.code,
-                "count": count,
-                "period": period.slug,
-                "deadline": period.deadline.strftime("%d.%m.%Y"),
-            }
+            text = NotificationText(
+                gettext_noop(
+                    "Reminder: %(unit)s has %(count)s unanswered form rows in %(period)s; "
+                    "the deadline is %(deadline)s."
+                ),
+                {
+                    "unit": unit.code,
+                    "count": count,
+                    "period": period.slug,
+                    "deadline": period.deadline.strftime("%d.%m.%Y"),
+                },
+            )
             with transaction.atomic():
                 sent += len(
                     notify(

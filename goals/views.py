@@ -28,6 +28,7 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
+from goals.structure import responsible_unit_of
 
 READ = "goals.view_resultrequirement"
 
@@ -216,7 +217,7 @@ def edit_status_update(request: HttpRequest, period_slug: str, position: int) ->
         if previous_period
         else None
     )
-    unit = services.responsible_unit_of(parent=activity.parent)
+    unit = responsible_unit_of(parent=activity.parent)
     may_edit = (
         not period.is_locked
         and request.user.has_perm("goals.change_statusupdate")

@@ -159,3 +159,16 @@ def test_it_runs_a_bounded_number_of_queries_for_the_list(
     with django_assert_num_queries(6):
         page = client.get(reverse("notifications"))
     assert page.text.count('class="unread"') == 2
+
+
+def test_it_tells_each_person_in_the_language_they_chose(
+    content, demo_user, year_period, addresses, mailoutbox, django_capture_on_commit_callbacks
+):
+    UserProfile.objects.filter(user__username="ne").update(language="nn")
+    update = ready_r1_3(demo_user, year_period)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_update(user=demo_user("direktor"), update=update)
+    told = Notification.objects.get()
+    # Written in the approver's session language (bokmål), read in the editor's nynorsk.
+    assert " godkjende " in told.text and " godkjente " not in told.text
+    assert " godkjende " in mailoutbox[0].subject
