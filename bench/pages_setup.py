@@ -49,7 +49,7 @@ def submitted_with_pdf() -> dict:
     half_year = period()
     if half_year.state == PeriodState.OPEN:
         with transaction.atomic():
-            half_year = submit_period(user=user, period=half_year, include_unapproved=True)
+            half_year = submit_period(user=user, period=half_year, reason="bench")
     frozen = frozen_report(period=half_year, part="full", user=user)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)

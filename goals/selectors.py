@@ -845,10 +845,11 @@ class SubmissionCheck:
     unanswered: list  # activities without a status update, with `.unit` set
     unapproved: list  # status updates not approved
     missing_narratives: list  # requirements without a narrative text
+    warnings: list = field(default_factory=list)  # consistency warnings (ConsistencyWarning)
 
     @property
     def is_complete(self) -> bool:
-        return not (self.unanswered or self.unapproved or self.missing_narratives)
+        return not (self.unanswered or self.unapproved or self.missing_narratives or self.warnings)
 
     @property
     def unanswered_by_unit(self) -> list[dict]:
@@ -858,8 +859,9 @@ class SubmissionCheck:
         return [{"code": code, "rows": rows} for code, rows in sorted(groups.items())]
 
 
-def submission_check(*, period: ReportingPeriod) -> SubmissionCheck:
-    """Unanswered form rows, unapproved updates and requirements without a narrative."""
+def submission_check(*, period: ReportingPeriod, warnings: bool = True) -> SubmissionCheck:
+    """Unanswered form rows, unapproved updates, requirements without a narrative and,
+    unless ``warnings`` is False, requirements whose status contradicts their evidence."""
 
     activities = list(
         Activity.objects.filter(budget_year_id=period.budget_year_id).select_related(
@@ -894,6 +896,7 @@ def submission_check(*, period: ReportingPeriod) -> SubmissionCheck:
         unanswered=unanswered,
         unapproved=[u for u in updates if u.state != WorkflowState.APPROVED],
         missing_narratives=missing,
+        warnings=consistency_warnings(period=period) if warnings else [],  # queries 4-8
     )
 
 

@@ -442,7 +442,8 @@ def save_indicator_value(
 @transaction.atomic
 def submit_period(*, user, period: ReportingPeriod, reason: str = ""):
     """Send the period to the ministry; this locks it. While anything is incomplete
-    (unanswered rows, unapproved updates, missing narratives) the approver must give a
+    (unanswered rows, unapproved updates, missing narratives, consistency warnings) the
+    approver must give a
     reason, which the event log keeps."""
     period = ReportingPeriod.objects.select_for_update(of=("self",)).get(pk=period.pk)
     ensure_period_is_open(period=period)
@@ -454,13 +455,15 @@ def submit_period(*, user, period: ReportingPeriod, reason: str = ""):
             {
                 "reason": _(
                     "%(unanswered)s form rows are not answered, %(unapproved)s status updates "
-                    "are not approved and %(narratives)s requirements have no narrative. Give "
-                    "a reason for submitting the period as it is."
+                    "are not approved, %(narratives)s requirements have no narrative and "
+                    "%(warnings)s have a status that contradicts their evidence. Give a reason "
+                    "for submitting the period as it is."
                 )
                 % {
                     "unanswered": len(check.unanswered),
                     "unapproved": len(check.unapproved),
                     "narratives": len(check.missing_narratives),
+                    "warnings": len(check.warnings),
                 }
             },
             code="incomplete",
@@ -700,7 +703,7 @@ def send_reminders(*, today: date) -> int:
         if (period.deadline - today).days > agency.reminder_days:
             continue
         missing: dict[OrganisationalUnit, int] = {}
-        for activity in submission_check(period=period).unanswered:
+        for activity in submission_check(period=period, warnings=False).unanswered:
             if activity.unit is not None:
                 missing[activity.unit] = missing.get(activity.unit, 0) + 1
         for unit, count in missing.items():

@@ -1,12 +1,14 @@
 """Submitting a period: a page that lists what is incomplete and asks for a reason."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from goals.choices import PeriodEventKind, PeriodState
-from goals.models import Activity, PeriodEvent, ReportingPeriod
+from goals.models import Activity, Deliverable, PeriodEvent, ReportingPeriod
 from goals.selectors import submission_check
 from goals.services import (
     approve_update,
@@ -35,6 +37,13 @@ def answer_everything(period, editor, approver):
             status="on_track",
         )
         approve_update(user=approver, update=mark_ready(user=author, update=update))
+    # Every deliverable met, so that no status contradicts its deadlines; after the
+    # submitted half year, whose report must keep what it printed.
+    for deliverable in Deliverable.objects.filter(
+        requirement__main_goal__budget_year=period.budget_year
+    ):
+        deliverable.met_on = max(deliverable.due, date(2006, 7, 3))
+        deliverable.save()
     for code in ("R1-1", "R1-3"):
         save_requirement_narrative(
             user=approver,
@@ -87,6 +96,20 @@ def test_it_records_the_reason_for_submitting_anyway(content, demo_user, year_pe
     )
 
 
+def test_it_lists_a_status_that_contradicts_its_deadlines(content, demo_user, year_period):
+    answer_everything(year_period, demo_user("ne"), demo_user("direktor"))
+    late = Deliverable.objects.get(requirement__code="R1-3", due=date(2006, 9, 1))
+    late.met_on = None
+    late.save()
+    check = submission_check(period=year_period)
+    assert [(w.requirement.code, w.rule) for w in check.warnings] == [
+        ("R1-3", "on-track-with-overdue")
+    ]
+    assert not check.is_complete
+    with pytest.raises(ValidationError):
+        submit_period(user=demo_user("direktor"), period=year_period)
+
+
 def test_it_submits_a_complete_period_without_a_reason(content, demo_user, year_period):
     answer_everything(year_period, demo_user("ne"), demo_user("direktor"))
     assert submission_check(period=year_period).is_complete
@@ -105,6 +128,8 @@ def test_it_shows_the_check_page_and_asks_for_a_reason(content, client_for, year
     text = page.text
     assert "4 skjemarader er ikke besvart." in text
     assert "2 resultatkrav mangler rapportering." in text
+    # Nothing is answered yet, so no status can contradict its evidence.
+    assert "0 resultatkrav har en status som motsies av indikatorene eller fristene." in text
     assert reverse("goals:edit-narrative", args=[year_period.slug, "R1-1"]) in text
     refused = client.post(url, {"reason": ""})
     assert refused.status_code == 400
@@ -122,8 +147,9 @@ def test_it_runs_a_bounded_number_of_queries(
     url = reverse("goals:submit-check", args=[year_period.slug])
     # session, user, user's permissions and groups' permissions, profile, the period (with
     # year and agency), the form's activities, the period's updates, requirements without
-    # a narrative.
-    with django_assert_num_queries(9):
+    # a narrative; the consistency warnings: requirements, their status updates and
+    # indicator progress (2), deliverables, indicator values.
+    with django_assert_num_queries(14):
         client.get(url)
 
 
