@@ -54,6 +54,7 @@ from goals.models import (
     StatusUpdate,
 )
 from imdi_reporting.models import FrozenReport
+from imdi_reporting.reports.tasks import queued_freezes
 from settlement import selectors as settlement
 
 PARTS = ("full", "form", "accounts")
@@ -793,15 +794,21 @@ class StoredState:
 
     part: str
     version: int | None
+    # A freeze task waits for the worker; otherwise the copy is made at the first download.
+    queued: bool = False
 
     @property
     def stored(self) -> bool:
         return self.version is not None
 
+    @property
+    def preparing(self) -> bool:
+        return not self.stored and self.queued
+
 
 def stored_states(*, periods: list[ReportingPeriod]) -> dict[int, list[StoredState]]:
-    """Per submitted period, each part's stored version or None while the background task
-    is still making it. One query."""
+    """Per submitted period, each part's stored version, or None while none is stored, and
+    whether a freeze is queued. One query and one cache read."""
     submitted = [p for p in periods if p.state != PeriodState.OPEN and p.submitted_at]
     stored: dict[tuple[int, str], int] = {}
     for period_id, part, version, submitted_at in FrozenReport.objects.filter(
@@ -810,8 +817,10 @@ def stored_states(*, periods: list[ReportingPeriod]) -> dict[int, list[StoredSta
         period = next(p for p in submitted if p.pk == period_id)
         if submitted_at == period.submitted_at:
             stored[(period_id, part)] = version
+    queued = queued_freezes(periods=submitted)
     return {
-        p.pk: [StoredState(part, stored.get((p.pk, part))) for part in PARTS] for p in submitted
+        p.pk: [StoredState(part, stored.get((p.pk, part)), p.pk in queued) for part in PARTS]
+        for p in submitted
     }
 
 
@@ -822,7 +831,7 @@ class IndexRow:
 
     @property
     def preparing(self) -> bool:
-        return any(not s.stored for s in self.states.values())
+        return any(s.preparing for s in self.states.values())
 
 
 def index_rows(*, periods: list[ReportingPeriod]) -> list[IndexRow]:

@@ -14,7 +14,9 @@ from tests.browser.conftest import axe_violations, log_in
 
 pytestmark = pytest.mark.browser
 
-SKIP = re.compile(r"^/(api|admin|i18n|logg-ut|static|media)/|\.(pdf|csv|xlsx|json|yaml)$|/eksport/")
+SKIP = re.compile(
+    r"^/(api|admin|i18n|logg-ut|static|media)/|\.(pdf|csv|xlsx|json|yaml|zip)$|/eksport/"
+)
 LINKS_PER_SECTION = 4
 
 

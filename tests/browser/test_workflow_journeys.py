@@ -127,7 +127,8 @@ def the_ministry_reader_leaves_feedback_on_a_requirement(page):
     page.focus("#id_text")
     page.keyboard.type(COMMENT)
     press(page, "form[action$='/tilbakemelding/'] button")
-    assert page.get_by_text(COMMENT).count() == 1
+    # Once in the feedback thread (the change history further down lists it too).
+    assert page.locator("#feedback ~ article.card").get_by_text(COMMENT).count() == 1
     assert Feedback.objects.filter(text=COMMENT, author__username="aid").count() == 1
     assert axe_violations(page) == []
 
