@@ -54,7 +54,7 @@ from goals.models import (
     StatusUpdate,
 )
 from imdi_reporting.models import FrozenReport
-from imdi_reporting.reports.tasks import queued_freezes
+from imdi_reporting.reports.queue import queued_freezes
 from settlement import selectors as settlement
 
 PARTS = ("full", "form", "accounts")

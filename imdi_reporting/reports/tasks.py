@@ -11,6 +11,7 @@ from django.tasks import TaskResultStatus, task
 
 from goals.models import ReportingPeriod
 from imdi_reporting.reports import services
+from imdi_reporting.reports.queue import queued_key
 
 # How long a queued freeze stops further downloads from queueing another one. A task lost
 # with a worker is queued again by the next download after this.
@@ -35,20 +36,9 @@ def enqueue_freeze(*, period: ReportingPeriod) -> None:
     REDIS_URL is set): one that already ran, as with the immediate backend, needs no
     memory. A duplicate that slips through costs a rendering, never a second copy.
     """
-    key = _queued_key(period)
+    key = queued_key(period)
     if cache.get(key):
         return
     result = freeze_submission.enqueue(period_id=period.pk)
     if result.status == TaskResultStatus.READY:
         cache.set(key, True, timeout=QUEUED_FOR_SECONDS)
-
-
-def _queued_key(period: ReportingPeriod) -> str:
-    return f"imdi:freeze-queued:{period.pk}:{period.submitted_at.isoformat()}"
-
-
-def queued_freezes(*, periods: list[ReportingPeriod]) -> set[int]:
-    """The ids of the periods whose current submission has a freeze waiting for the
-    worker. One cache read."""
-    keys = {_queued_key(p): p.pk for p in periods if p.submitted_at}
-    return {keys[key] for key, queued in cache.get_many(list(keys)).items() if queued}
