@@ -1519,6 +1519,26 @@ def _short_of_target(indicator: Indicator, value: Decimal) -> bool:
     return value < indicator.target
 
 
+def _indicator_warning(requirement, rule: str, label: str, value) -> "ConsistencyWarning":
+    """A status that contradicts where one of the requirement's indicators stands."""
+    target = value.indicator.target
+    return ConsistencyWarning(
+        requirement,
+        rule,
+        _(
+            "%(code)s is “%(status)s”, but the indicator “%(indicator)s” "
+            "stands at %(value)s against the target %(target)s."
+        )
+        % {
+            "code": requirement.code,
+            "status": label,
+            "indicator": value.indicator.name,
+            "value": format_decimal(value.value, _places(value.value)),
+            "target": format_decimal(target, _places(target)) if target is not None else "-",
+        },
+    )
+
+
 def consistency_warnings(
     *, period: ReportingPeriod, requirements: list[ResultRequirement] | None = None
 ) -> list[ConsistencyWarning]:
@@ -1561,24 +1581,8 @@ def _rules(requirement, status, overdue, measured, reference) -> list[Consistenc
         for value in measured:
             if _moved(value.indicator, value.value):
                 found.append(
-                    ConsistencyWarning(
-                        requirement,
-                        ConsistencyRule.NOT_STARTED_WITH_PROGRESS,
-                        _(
-                            "%(code)s is “%(status)s”, but the indicator “%(indicator)s” "
-                            "stands at %(value)s against the target %(target)s."
-                        )
-                        % {
-                            "code": requirement.code,
-                            "status": label,
-                            "indicator": value.indicator.name,
-                            "value": format_decimal(value.value, _places(value.value)),
-                            "target": format_decimal(
-                                value.indicator.target, _places(value.indicator.target)
-                            )
-                            if value.indicator.target is not None
-                            else "-",
-                        },
+                    _indicator_warning(
+                        requirement, ConsistencyRule.NOT_STARTED_WITH_PROGRESS, label, value
                     )
                 )
                 break
@@ -1606,22 +1610,8 @@ def _rules(requirement, status, overdue, measured, reference) -> list[Consistenc
             due = target_date is None or target_date <= reference
             if due and _short_of_target(value.indicator, value.value):
                 found.append(
-                    ConsistencyWarning(
-                        requirement,
-                        ConsistencyRule.ACHIEVED_BELOW_TARGET,
-                        _(
-                            "%(code)s is “%(status)s”, but the indicator “%(indicator)s” "
-                            "stands at %(value)s against the target %(target)s."
-                        )
-                        % {
-                            "code": requirement.code,
-                            "status": label,
-                            "indicator": value.indicator.name,
-                            "value": format_decimal(value.value, _places(value.value)),
-                            "target": format_decimal(
-                                value.indicator.target, _places(value.indicator.target)
-                            ),
-                        },
+                    _indicator_warning(
+                        requirement, ConsistencyRule.ACHIEVED_BELOW_TARGET, label, value
                     )
                 )
                 break
