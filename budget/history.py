@@ -11,11 +11,17 @@ def register_budget_history() -> None:
     from budget import models as m
 
     year_level = {"period": lambda obj: None}
+    # What str() of a row follows, fetched once per batch when rows are created in bulk.
+    of_post = {"prefetch": ("post__chapter",)}
     register_history(m.Chapter, anchor=lambda obj: f"budget.chapter:{obj.pk}", **year_level)
-    register_history(m.Post, anchor=lambda obj: _post_anchor(obj.pk), **year_level)
+    register_history(
+        m.Post, anchor=lambda obj: _post_anchor(obj.pk), prefetch=("chapter",), **year_level
+    )
     register_history(m.SubPost, anchor=lambda obj: _post_anchor(obj.post_id), **year_level)
     for model in (m.AllocationEntry, m.BudgetProfile):
-        register_history(model, anchor=lambda obj: _post_anchor(obj.post_id), **year_level)
+        register_history(
+            model, anchor=lambda obj: _post_anchor(obj.post_id), **of_post, **year_level
+        )
     for model in (
         m.AccountsEntry,
         m.Footnote,
@@ -25,6 +31,8 @@ def register_budget_history() -> None:
         m.ReportedFigure,
         m.Commentary,
     ):
-        register_history(model, anchor=lambda obj: _post_anchor(obj.post_id))
-    register_history(m.SubPostLine, anchor=lambda obj: _post_anchor(obj.subpost.post_id))
+        register_history(model, anchor=lambda obj: _post_anchor(obj.post_id), **of_post)
+    register_history(
+        m.SubPostLine, anchor=lambda obj: _post_anchor(obj.subpost.post_id), prefetch=("subpost",)
+    )
     register_history(m.GrantStatistic)

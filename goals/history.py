@@ -216,6 +216,18 @@ def _created_records(instance, spec: HistorySpec, names: dict) -> list:
     return _records(instance, spec, fields, changes, ChangeAction.CREATED, names)
 
 
+def _created_in_bulk(instance, spec: HistorySpec, names: dict) -> list:
+    """A row created in bulk as one record whose new value lists its fields ('label: Linje
+    1; amount: 1000'): an import of 100 000 rows writes 100 000 records, not one per field."""
+    records = _created_records(instance, spec, names)
+    if not records:
+        return []
+    record = records[0]
+    record.new = "; ".join(f"{r.field}: {r.new}" for r in records)
+    record.field, record.old = "", ""
+    return [record]
+
+
 def _change_record_model():
     from goals.models import ChangeRecord
 
@@ -247,8 +259,23 @@ def _records(instance, spec, fields: dict, changes: dict, action: str, names: di
     if not changes:
         return []
     ChangeRecord = _change_record_model()
+    common = _common(instance, spec, action)
+    return [
+        ChangeRecord(
+            field=fields[name].name,
+            old=_display(fields[name], old, names),
+            new=_display(fields[name], new, names),
+            **common,
+        )
+        for name, (old, new) in changes.items()
+    ]
+
+
+def _common(instance, spec: HistorySpec, action: str) -> dict:
+    """What every record of one row's change shares: the row, where it is shown, and who
+    changed it through which path."""
     context = current_change_context()
-    common = {
+    return {
         "content_type": ContentType.objects.get_for_model(type(instance)),
         "object_id": instance.pk,
         "object_repr": str(instance)[:200],
@@ -260,15 +287,6 @@ def _records(instance, spec, fields: dict, changes: dict, action: str, names: di
         "source": context.source,
         "changed_by": context.actor,
     }
-    return [
-        ChangeRecord(
-            field=fields[name].name,
-            old=_display(fields[name], old, names),
-            new=_display(fields[name], new, names),
-            **common,
-        )
-        for name, (old, new) in changes.items()
-    ]
 
 
 def record_created(objects: Iterable[models.Model]) -> None:
@@ -286,7 +304,7 @@ def record_created(objects: Iterable[models.Model]) -> None:
         if spec.prefetch:
             models.prefetch_related_objects(group, *spec.prefetch)
         for obj in group:
-            records.extend(_created_records(obj, spec, names))
+            records.extend(_created_in_bulk(obj, spec, names))
     _change_record_model().objects.bulk_create(records, batch_size=1000)
 
 

@@ -53,6 +53,26 @@ def test_it_checks_with_the_same_queries_for_ten_rows_as_for_three_hundred(open_
 
 
 @pytest.mark.django_db
+def test_it_saves_and_records_ten_rows_with_the_same_queries_as_three_hundred(open_h1):
+    from goals.models import ChangeRecord
+
+    run_import(lines_file(1, first=900, label="Første"))  # the content type is cached after it
+    small, small_queries = run_import(lines_file(10))
+    large, large_queries = run_import(lines_file(300, first=1000, label="Annen linje"))
+    assert (small.new, large.new) == (10, 300)
+    # The checks as in a dry run, one INSERT of the lines and one of their history per
+    # 1 000 rows, the sub-posts that name each line in its history, and the cache
+    # generation: no query per row, so the counts are equal.
+    assert len(small_queries) == len(large_queries)
+    # A row created in bulk is one history record listing its fields, not one per field.
+    created = ChangeRecord.objects.filter(action="created", source="")
+    assert created.count() == 311
+    record = created.get(object_id=SubPostLine.objects.get(position=1000).pk)
+    assert {"position: 1000", "label: Annen linje 0", "amount: 1000"} <= set(record.new.split("; "))
+    assert record.object_repr == "6010 Annen linje 0"
+
+
+@pytest.mark.django_db
 def test_it_writes_nothing_in_a_dry_run(open_h1):
     before = SubPostLine.objects.count()
     report, queries = run_import(lines_file(50), dry_run=True)
