@@ -290,27 +290,45 @@ class YearDateLock(YearLock):
         super().__init__(path)
         self.dated_by = dated_by
 
-    def _locking_period_of(self, values: dict | None):
-        if values is None:
-            return None
-        year_id = values.get(f"{self.path}_id")
-        periods = _period_model().objects.filter(budget_year_id=year_id).exclude(state=OPEN)
-        when = values.get(self.dated_by)
-        if when is None:
-            periods = periods.filter(start__month=1, start__day=1)
-        else:
-            periods = periods.filter(start__lte=when, end__gte=when)
-        return periods.select_related("budget_year__agency", "submitted_by").order_by("end").first()
-
     def check_many(self, objs: list, *, deleting: bool = False) -> None:
-        for obj in objs:
-            self.check(obj, deleting=deleting)
-
-    def check(self, obj, *, deleting: bool = False) -> None:
-        for values in (_stored(obj), None if deleting else _values(obj)):
-            period = self._locking_period_of(values)
+        """Every row as stored and as it will be, against the submitted periods of their
+        years: two queries for a whole bulk write, not two per row."""
+        if not objs:
+            return
+        pk = objs[0]._meta.pk.attname
+        stored = {row[pk]: row for row in _stored_rows(objs)}
+        rows = [(obj, stored.get(obj.pk)) for obj in objs]
+        if not deleting:
+            rows += [(obj, _values(obj)) for obj in objs]
+        rows = [(obj, values) for obj, values in rows if values is not None]
+        years = {values.get(f"{self.path}_id") for _obj, values in rows} - {None}
+        periods = list(
+            _period_model()
+            .objects.filter(budget_year_id__in=years)
+            .exclude(state=OPEN)
+            .select_related("budget_year__agency", "submitted_by")
+            .order_by("end")
+        )
+        for obj, values in rows:
+            period = self._covering(periods, values)
             if period is not None:
                 self._raise(str(obj), period)
+
+    def _covering(self, periods: list, values: dict):
+        """The first submitted period of the row's year that holds its date (1 January for
+        a row without one)."""
+        year_id, when = values.get(f"{self.path}_id"), values.get(self.dated_by)
+        for period in periods:
+            if period.budget_year_id != year_id:
+                continue
+            if when is None and (period.start.month, period.start.day) == (1, 1):
+                return period
+            if when is not None and period.start <= when <= period.end:
+                return period
+        return None
+
+    def check(self, obj, *, deleting: bool = False) -> None:
+        self.check_many([obj], deleting=deleting)
 
     def check_queryset(self, queryset, changes: dict | None) -> None:
         locked = _period_model().objects.filter(budget_year=models.OuterRef(self.path))
