@@ -201,9 +201,9 @@ def _after_save(sender, instance, created=False, raw=False, **kwargs) -> None:
     _write(instance, spec, fields, changes, ChangeAction.CHANGED)
 
 
-def _created_records(instance, spec: HistorySpec, names: dict) -> list:
-    """A new row, field by field (old empty). A foreign key is named by the object the
-    row already holds, else by its id: creating many rows costs no lookups."""
+def _created_changes(instance, spec: HistorySpec, names: dict) -> tuple[dict, dict]:
+    """A new row's fields and their values (old empty). A foreign key is named by the
+    object the row already holds, else by its id: creating many rows costs no lookups."""
     fields = {f.attname: f for f in _content_fields(type(instance), spec)}
     changes = {}
     for name, value in _values(instance, spec).items():
@@ -213,19 +213,27 @@ def _created_records(instance, spec: HistorySpec, names: dict) -> list:
             names[(field.related_model, value)] = str(cached) if cached is not None else str(value)
         if as_text(value) != "":
             changes[name] = (None, value)
+    return fields, changes
+
+
+def _created_records(instance, spec: HistorySpec, names: dict) -> list:
+    """A new row, field by field."""
+    fields, changes = _created_changes(instance, spec, names)
     return _records(instance, spec, fields, changes, ChangeAction.CREATED, names)
 
 
 def _created_in_bulk(instance, spec: HistorySpec, names: dict) -> list:
     """A row created in bulk as one record whose new value lists its fields ('label: Linje
     1; amount: 1000'): an import of 100 000 rows writes 100 000 records, not one per field."""
-    records = _created_records(instance, spec, names)
-    if not records:
+    fields, changes = _created_changes(instance, spec, names)
+    if not changes:
         return []
-    record = records[0]
-    record.new = "; ".join(f"{r.field}: {r.new}" for r in records)
-    record.field, record.old = "", ""
-    return [record]
+    listed = "; ".join(
+        f"{fields[name].name}: {_display(fields[name], new, names)}"
+        for name, (_old, new) in changes.items()
+    )
+    common = _common(instance, spec, ChangeAction.CREATED)
+    return [_change_record_model()(field="", old="", new=listed, **common)]
 
 
 def _change_record_model():
