@@ -1,3 +1,4 @@
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,8 @@ from goals.models import (
 )
 from goals.selectors import periods_visible_to, submission_check
 from goals.structure import responsible_unit_of
+
+logger = logging.getLogger(__name__)
 
 
 def bump_generation(*, agency_id: int | None) -> None:
@@ -554,8 +557,12 @@ def _ministry_readers(*, agency: Agency) -> QuerySet:
 
 def _mail(messages: list[tuple]) -> None:
     # Sent after the commit, so a rolled-back change mails nobody; a mail server that is
-    # down must not undo the change either.
-    send_mass_mail(messages, fail_silently=True)
+    # down must not undo the change either: the notification in the app stands, and the
+    # failure is logged for operations.
+    try:
+        send_mass_mail(messages)
+    except OSError:  # smtplib's errors and a refused connection
+        logger.exception("Notification e-mail to %d recipient(s) not sent", len(messages))
 
 
 @dataclass(frozen=True)

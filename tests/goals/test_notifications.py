@@ -55,6 +55,28 @@ def test_it_tells_the_unit_in_the_app_and_by_mail_when_an_update_is_returned(
     assert UserProfile.objects.get(user__username="ne").unread_notifications == 1
 
 
+def test_a_mail_server_that_is_down_loses_no_change_and_no_notification(
+    content,
+    demo_user,
+    year_period,
+    addresses,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    caplog,
+):
+    def refused(messages):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("goals.services.send_mass_mail", refused)
+    update = ready_r1_3(demo_user, year_period)
+    with django_capture_on_commit_callbacks(execute=True):
+        return_update(user=demo_user("direktor"), update=update, reason="Mer tall.")
+    update.refresh_from_db()
+    assert update.state == "returned"
+    assert Notification.objects.get().user.username == "ne"
+    assert "not sent" in caplog.text
+
+
 def test_it_sends_no_mail_to_someone_who_turned_it_off(
     content,
     client_for,
