@@ -198,6 +198,7 @@ def scale() -> None:
     """The copies go into the submitted half year, as the fixture loader writes historic
     content: with the period lock's permission (one transaction each)."""
     import bench_settlement
+    from django.db import connection
 
     from budget.models import Post
     from goals.locking import allow_locked_period_writes
@@ -215,6 +216,8 @@ def scale() -> None:
         with allow_locked_period_writes():
             bench_settlement.fill(bench_settlement.CASES, agency)
             bump_generation(agency_id=agency.pk)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE settlement_settlementcase")
 
 
 def main() -> None:
