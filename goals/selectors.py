@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -53,6 +54,7 @@ from goals.models import (
     UserProfile,
     parse_period_slug,
 )
+from goals.paging import paged
 from goals.structure import responsible_unit_of
 
 # Seconds a cached roll-up is kept at most; a write retires it at once (bump_generation).
@@ -423,8 +425,10 @@ def requirement_progress(
     """Per requirement: how many form rows it has, how many are answered and approved in the
     period, and the most serious status. Two queries whatever the size."""
     rows = {r.pk: RequirementRow(r) for r in requirements}
-    # Query 1: the year's activities under a requirement or a requirement's special reporting.
-    activities = Activity.objects.filter(budget_year_id=period.budget_year_id).values_list(
+    ids = list(rows)
+    # Query 1: the year's activities under the requirements or their special reporting.
+    under = Q(requirement_id__in=ids) | Q(special__requirement_id__in=ids)
+    activities = Activity.objects.filter(under, budget_year_id=period.budget_year_id).values_list(
         "pk", "requirement_id", "special__requirement_id"
     )
     owner = {}
@@ -433,11 +437,13 @@ def requirement_progress(
         if req in rows:
             owner[pk] = req
             rows[req].activities += 1
-    # Query 2: the period's updates.
+    # Query 2: the period's updates of those activities.
     worst: dict[int, int] = {}
-    for activity_id, status, state in StatusUpdate.objects.filter(period=period).values_list(
-        "activity_id", "status", "state"
-    ):
+    updates = StatusUpdate.objects.filter(
+        Q(activity__requirement_id__in=ids) | Q(activity__special__requirement_id__in=ids),
+        period=period,
+    )
+    for activity_id, status, state in updates.values_list("activity_id", "status", "state"):
         req = owner.get(activity_id)
         if req is None:
             continue
@@ -462,7 +468,27 @@ def requirements_for(*, budget_year_id: int, unit_id: int | None = None) -> list
 def requirement_list(*, period: ReportingPeriod) -> list[dict]:
     """Main goals with their requirements and progress in the period (3 queries)."""
     requirements = requirements_for(budget_year_id=period.budget_year_id)
-    progress = requirement_progress(period=period, requirements=requirements)
+    return _by_goal(requirements, requirement_progress(period=period, requirements=requirements))
+
+
+def requirement_list_page(*, period: ReportingPeriod, query: QueryDict) -> dict:
+    """One page of requirement_list (query's ?side=N), grouped by main goal, with its pager:
+    4 queries whatever the number of requirements (the count, the page's requirements with
+    goal and unit, their activities and their updates in the period)."""
+    requirements = (
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id)
+        .select_related("main_goal", "responsible_unit")
+        .order_by("main_goal__position", "position", "code", "pk")
+    )
+    pager = paged(requirements, query=query)
+    shown = list(pager.page.object_list)
+    return {
+        "groups": _by_goal(shown, requirement_progress(period=period, requirements=shown)),
+        "pager": pager,
+    }
+
+
+def _by_goal(requirements: list[ResultRequirement], progress: dict) -> list[dict]:
     groups: dict[int, dict] = {}
     for requirement in requirements:
         goal = requirement.main_goal
