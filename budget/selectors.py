@@ -1218,10 +1218,13 @@ def chapter_detail(*, period: ReportingPeriod, chapter: Chapter) -> ChapterFigur
     return ChapterFigures(chapter=chapter, posts=post_figures(period=period, posts=posts))
 
 
-def execution_chart(*, overview: Overview) -> Chart | None:
-    """Accounts as a share of the appropriation per expense post against the share of the
-    year elapsed. The budget page, the overview and the report all draw this one chart."""
-    posts = [p for c in overview.expense_chapters for p in c.posts if p.share_spent is not None]
+def execution_chart(*, overview: Overview, posts: list[PostFigures] | None = None) -> Chart | None:
+    """Accounts as a share of the appropriation per expense post (default: all of the
+    overview's) against the share of the year elapsed. The budget page, the overview and the
+    report all draw this one chart."""
+    if posts is None:
+        posts = [p for c in overview.expense_chapters for p in c.posts]
+    posts = [p for p in posts if p.share_spent is not None]
     if not posts:
         return None
     ahead = [p.post.code for p in posts if p.share_spent > overview.elapsed]

@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -937,6 +938,7 @@ class WorkList:
     ready_by_unit: list = field(default_factory=list)  # approver: {"unit", "count"}
     answered: int = 0
     rows: int = 0
+    returned_count: int = 0
     submissions: list = field(default_factory=list)  # ministry: submitted periods
     awaiting_reply: list = field(default_factory=list)  # comments without a reply
     replies: list = field(default_factory=list)  # ministry: the directorate's replies
@@ -972,6 +974,7 @@ def _editor_work(work: WorkList, *, unit: OrganisationalUnit) -> None:
             update.activity = activity
             work.returned.append(update)
     work.rows, work.answered = len(activities), len(updates)
+    work.returned_count = len(work.returned)
     work.deliverables = list(
         Deliverable.objects.filter(
             requirement__responsible_unit=unit,
@@ -983,34 +986,46 @@ def _editor_work(work: WorkList, *, unit: OrganisationalUnit) -> None:
     )  # 3
 
 
-def _approver_work(work: WorkList) -> None:
+# The start page lists at most this many returned updates (the count covers all).
+RETURNED_SHOWN = 20
 
-    activities = {
-        a.pk: a
-        for a in Activity.objects.filter(budget_year_id=work.period.budget_year_id).select_related(
-            "requirement__responsible_unit",
-            "special__responsible_unit",
-            "special__requirement__responsible_unit",
-            "other_topic__responsible_unit",
-            "priority_item__area__responsible_unit",
+
+def _approver_work(work: WorkList) -> None:
+    """Counts by the database, so that the work list does not grow with the form: the
+    year's form rows (1), the period's updates and how many are returned (2), the ready
+    updates per responsible unit (3), those units (4, when any is ready) and the first
+    RETURNED_SHOWN returned updates with their activity (5)."""
+    period = work.period
+    work.rows = Activity.objects.filter(budget_year_id=period.budget_year_id).count()
+    updates = StatusUpdate.objects.filter(period=period)
+    counts = updates.aggregate(
+        answered=Count("pk"), returned=Count("pk", filter=Q(state=WorkflowState.RETURNED))
+    )
+    work.answered, work.returned_count = counts["answered"], counts["returned"]
+    # responsible_unit_of in SQL: an activity has one parent, so at most one path is set.
+    unit = Coalesce(
+        "activity__requirement__responsible_unit",
+        "activity__special__responsible_unit",
+        "activity__special__requirement__responsible_unit",
+        "activity__other_topic__responsible_unit",
+        "activity__priority_item__area__responsible_unit",
+    )
+    ready = dict(
+        updates.filter(state=WorkflowState.READY)
+        .annotate(unit_id=unit)
+        .values("unit_id")
+        .annotate(count=Count("pk"))
+        .values_list("unit_id", "count")
+    )
+    units = OrganisationalUnit.objects.in_bulk([pk for pk in ready if pk is not None])
+    entries = [{"unit": units.get(pk), "count": count} for pk, count in ready.items()]
+    work.ready_by_unit = sorted(entries, key=lambda e: e["unit"].code if e["unit"] else "")
+    if work.returned_count:
+        work.returned = list(
+            updates.filter(state=WorkflowState.RETURNED)
+            .select_related("activity")
+            .order_by("activity__position")[:RETURNED_SHOWN]
         )
-    }  # 1
-    updates = list(
-        StatusUpdate.objects.filter(period=work.period)
-        .only("activity_id", "state", "return_reason")
-        .order_by("activity__position")
-    )  # 2
-    ready: dict[str, dict] = {}
-    for update in updates:
-        update.activity = activities[update.activity_id]
-        if update.state == WorkflowState.READY:
-            unit = responsible_unit_of(parent=update.activity.parent)
-            entry = ready.setdefault(unit.code if unit else "", {"unit": unit, "count": 0})
-            entry["count"] += 1
-        elif update.state == WorkflowState.RETURNED:
-            work.returned.append(update)
-    work.ready_by_unit = [ready[code] for code in sorted(ready)]
-    work.rows, work.answered = len(activities), len(updates)
 
 
 def _open_comments(*, periods: list[ReportingPeriod]) -> list[Feedback]:
