@@ -43,6 +43,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.lookups import GreaterThan
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,13 @@ from settlement.choices import (
     FamilyComposition,
     Sex,
 )
-from settlement.models import Forecast, Municipality, MunicipalPlaces, SettlementCase
+from settlement.models import (
+    NOT_SETTLED_YET,
+    Forecast,
+    Municipality,
+    MunicipalPlaces,
+    SettlementCase,
+)
 
 DAYS_PER_MONTH = Decimal("30.4375")
 LIMIT_MONTHS = {"default": 6, CaseCategory.UNACCOMPANIED_MINOR: 3}
@@ -91,8 +98,11 @@ def _settled_in(start: date, end: date) -> Q:
 
 
 def _in_reception(at: date) -> Q:
-    return Q(category__in=RECEPTION_CATEGORIES, ready_date__lte=at) & (
-        Q(settled_date__isnull=True) | Q(settled_date__gt=at)
+    """Ready by the date and not settled by then (never settled counts as settled on the last
+    day there is): the form of the expression in the index settlement_case_reception, so
+    that the stock is counted from that index alone."""
+    return Q(category__in=RECEPTION_CATEGORIES, ready_date__lte=at) & Q(
+        GreaterThan(NOT_SETTLED_YET, at)
     )
 
 
