@@ -6,15 +6,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('goals', '0010_history_paths_and_transition_events'),
-        ('settlement', '0004_covering_category_index'),
+        ("goals", "0010_history_paths_and_transition_events"),
+        ("settlement", "0004_covering_category_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='settlementcase',
-            index=models.Index(models.F('agency'), django.db.models.functions.comparison.Coalesce(models.F('settled_date'), models.Value(datetime.date(9999, 12, 31))), models.F('category'), models.F('ready_date'), models.F('searched_out_date'), models.F('permit_date'), models.F('settled_date'), name='settlement_case_reception'),
+            model_name="settlementcase",
+            index=models.Index(
+                models.F("agency"),
+                django.db.models.functions.comparison.Coalesce(
+                    models.F("settled_date"), models.Value(datetime.date(9999, 12, 31))
+                ),
+                models.F("category"),
+                models.F("ready_date"),
+                models.F("searched_out_date"),
+                models.F("permit_date"),
+                models.F("settled_date"),
+                name="settlement_case_reception",
+            ),
         ),
     ]
