@@ -162,8 +162,12 @@ def fill(count: int, agency) -> None:
                 break
             chunk.seek(0)
             raw.copy_expert(f"COPY settlement_settlementcase ({columns}) FROM STDIN", chunk)
-        # VACUUM sets the visibility map, so that counts can use index-only scans.
-        cursor.execute("VACUUM ANALYZE settlement_settlementcase")
+        # VACUUM sets the visibility map, so that counts can use index-only scans; inside a
+        # transaction (bench/pages_setup.py) only ANALYZE can run, and the caller vacuums.
+        if connection.in_atomic_block:
+            cursor.execute("ANALYZE settlement_settlementcase")
+        else:
+            cursor.execute("VACUUM ANALYZE settlement_settlementcase")
     print(f"inserted {count:,} cases with COPY in {time.perf_counter() - started:.1f} s")
 
 

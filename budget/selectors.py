@@ -13,7 +13,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from budget.choices import (
@@ -45,6 +58,7 @@ from budget.models import (
 from goals.charts import Chart, Series, bar_chart
 from goals.formatting import format_date, format_percent
 from goals.models import Agency, ReportingPeriod
+from goals.paging import paged
 from goals.selectors import cached_rollup, user_profile
 
 ZERO = Decimal(0)
@@ -437,6 +451,131 @@ def _overview(*, period: ReportingPeriod, figures: list[PostFigures], basis: str
         elapsed=elapsed_share(period=period, basis=basis),
         linear_basis=basis,
     )
+
+
+# --- The budget page: totals in SQL, the chapters a page at a time -----------------------
+
+CHAPTERS_PER_PAGE = 20
+
+
+@dataclass
+class ExpenseTotals:
+    """Overview's totals over the expense chapters, summed by the database."""
+
+    sum_appropriation: Decimal | None
+    accounts_total: Decimal | None
+    remaining: Decimal | None
+    share_spent: Decimal | None
+
+
+def expense_totals(*, period: ReportingPeriod) -> ExpenseTotals:
+    """The same sums as budget_overview(period).sum_appropriation, .accounts_total,
+    .remaining and .share_spent, by PostFigures' rules: a post's accounts are its own entries
+    of the period (salaries, refunds, purchases and payments less income) less the income
+    credited against it; a post without allocations has no appropriation, one without
+    entries or credited income no accounts. The database sums per post (three grouped
+    queries, a row per post and no model objects); the totals add those up."""
+    posts = Post.objects.filter(
+        chapter__agency_id=period.budget_year.agency_id, chapter__kind=ChapterKind.EXPENSE
+    ).values("pk")
+    appropriation = dict(
+        AllocationEntry.objects.filter(
+            Q(date__isnull=True) | Q(date__lte=period.end),
+            post_id__in=posts,
+            budget_year_id=period.budget_year_id,
+        )
+        .values("post_id")
+        .annotate(total=Sum("amount"))
+        .values_list("post_id", "total")
+    )
+    signed = Case(
+        When(
+            category__in=[
+                AccountsCategory.SALARY,
+                AccountsCategory.REFUNDS,
+                AccountsCategory.PURCHASES,
+                AccountsCategory.PAYMENTS,
+            ],
+            then=F("amount"),
+        ),
+        When(category=AccountsCategory.INCOME, then=-F("amount")),
+        default=Value(ZERO),
+        output_field=DecimalField(max_digits=20, decimal_places=2),
+    )
+    own = dict(
+        AccountsEntry.objects.filter(period_id=period.pk, post_id__in=posts)
+        .values("post_id")
+        .annotate(total=Sum(signed))
+        .values_list("post_id", "total")
+    )
+    credited = dict(
+        AccountsEntry.objects.filter(
+            period_id=period.pk,
+            category=AccountsCategory.INCOME,
+            post__credited_against_id__in=posts,
+        )
+        .values("post__credited_against_id")
+        .annotate(total=Sum("amount"))
+        .values_list("post__credited_against_id", "total")
+    )
+    accounts = {
+        pk: own.get(pk, ZERO) - credited.get(pk, ZERO)
+        for pk in own.keys() | credited.keys()
+        if pk in own or credited[pk]
+    }
+    spent = [pk for pk in accounts if pk in appropriation]
+
+    def total(values) -> Decimal | None:
+        values = list(values)
+        return sum(values, ZERO) if values else None
+
+    spent_appropriation = total(appropriation[pk] for pk in spent)
+    return ExpenseTotals(
+        sum_appropriation=total(appropriation.values()),
+        accounts_total=total(accounts.values()),
+        remaining=total(appropriation[pk] - accounts[pk] for pk in spent),
+        share_spent=share(total(accounts[pk] for pk in spent), spent_appropriation)
+        if spent
+        else None,
+    )
+
+
+def budget_page(*, period: ReportingPeriod, query: QueryDict) -> dict:
+    """The budget page: CHAPTERS_PER_PAGE chapters (expense chapters first) with their posts'
+    figures, the chart of those posts, the pager and the expense totals of all chapters.
+    Cached per page under the agency's generation; a count query besides, and when not
+    cached: the page's chapters' posts, their allocations and accounts, the totals."""
+    chapters = Chapter.objects.filter(
+        agency_id=period.budget_year.agency_id, posts__isnull=False
+    ).distinct()
+    pager = paged(range(chapters.count()), query=query, per_page=CHAPTERS_PER_PAGE)
+    shown = pager.page.object_list
+
+    def compute() -> dict:
+        basis = agency_basis(period)
+        page_chapters = chapters.order_by("kind", "number")[shown.start : shown.stop]
+        posts = list(
+            Post.objects.select_related("chapter").filter(
+                chapter__in=list(page_chapters.values_list("pk", flat=True))
+            )
+        )
+        overview = _overview(
+            period=period,
+            figures=figures_at_periods(periods=[period], posts=posts, basis=basis),
+            basis=basis,
+        )
+        return {
+            "overview": overview,
+            "totals": expense_totals(period=period),
+            "execution_chart": execution_chart(overview=overview),
+        }
+
+    page = cached_rollup(
+        agency_id=period.budget_year.agency_id,
+        key=("budget_page", period.pk, pager.page.number),
+        compute=compute,
+    )
+    return {**page, "pager": pager}
 
 
 # --- Sub-posts (attachment 1) ----------------------------------------------------------
@@ -1079,10 +1218,13 @@ def chapter_detail(*, period: ReportingPeriod, chapter: Chapter) -> ChapterFigur
     return ChapterFigures(chapter=chapter, posts=post_figures(period=period, posts=posts))
 
 
-def execution_chart(*, overview: Overview) -> Chart | None:
-    """Accounts as a share of the appropriation per expense post against the share of the
-    year elapsed. The budget page, the overview and the report all draw this one chart."""
-    posts = [p for c in overview.expense_chapters for p in c.posts if p.share_spent is not None]
+def execution_chart(*, overview: Overview, posts: list[PostFigures] | None = None) -> Chart | None:
+    """Accounts as a share of the appropriation per expense post (default: all of the
+    overview's) against the share of the year elapsed. The budget page, the overview and the
+    report all draw this one chart."""
+    if posts is None:
+        posts = [p for c in overview.expense_chapters for p in c.posts]
+    posts = [p for p in posts if p.share_spent is not None]
     if not posts:
         return None
     ahead = [p.post.code for p in posts if p.share_spent > overview.elapsed]

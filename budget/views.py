@@ -8,9 +8,8 @@ from budget.imports import export_budget_table
 from budget.models import AccountsEntry, Chapter, Post
 from budget.resources import RESOURCES
 from budget.selectors import (
-    cached_budget_overview,
+    budget_page,
     chapter_detail,
-    execution_chart,
     export_queryset,
     period_controls,
     post_detail,
@@ -61,15 +60,13 @@ def index(request: HttpRequest) -> HttpResponse:
 def period_index(request: HttpRequest, period: str) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     reporting_period = _period(request, period)
-    overview = cached_budget_overview(period=reporting_period)
     return render(
         request,
         "budget/index.html",
         _context(
             request,
             reporting_period,
-            overview=overview,
-            execution_chart=execution_chart(overview=overview),
+            **budget_page(period=reporting_period, query=request.GET),
             export_tables=[
                 ("allocations", _("Allocation entries")),
                 ("accounts", _("Accounts")),

@@ -9,7 +9,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -53,6 +55,7 @@ from goals.models import (
     UserProfile,
     parse_period_slug,
 )
+from goals.paging import paged
 from goals.structure import responsible_unit_of
 
 # Seconds a cached roll-up is kept at most; a write retires it at once (bump_generation).
@@ -423,8 +426,10 @@ def requirement_progress(
     """Per requirement: how many form rows it has, how many are answered and approved in the
     period, and the most serious status. Two queries whatever the size."""
     rows = {r.pk: RequirementRow(r) for r in requirements}
-    # Query 1: the year's activities under a requirement or a requirement's special reporting.
-    activities = Activity.objects.filter(budget_year_id=period.budget_year_id).values_list(
+    ids = list(rows)
+    # Query 1: the year's activities under the requirements or their special reporting.
+    under = Q(requirement_id__in=ids) | Q(special__requirement_id__in=ids)
+    activities = Activity.objects.filter(under, budget_year_id=period.budget_year_id).values_list(
         "pk", "requirement_id", "special__requirement_id"
     )
     owner = {}
@@ -433,11 +438,13 @@ def requirement_progress(
         if req in rows:
             owner[pk] = req
             rows[req].activities += 1
-    # Query 2: the period's updates.
+    # Query 2: the period's updates of those activities.
     worst: dict[int, int] = {}
-    for activity_id, status, state in StatusUpdate.objects.filter(period=period).values_list(
-        "activity_id", "status", "state"
-    ):
+    updates = StatusUpdate.objects.filter(
+        Q(activity__requirement_id__in=ids) | Q(activity__special__requirement_id__in=ids),
+        period=period,
+    )
+    for activity_id, status, state in updates.values_list("activity_id", "status", "state"):
         req = owner.get(activity_id)
         if req is None:
             continue
@@ -462,7 +469,27 @@ def requirements_for(*, budget_year_id: int, unit_id: int | None = None) -> list
 def requirement_list(*, period: ReportingPeriod) -> list[dict]:
     """Main goals with their requirements and progress in the period (3 queries)."""
     requirements = requirements_for(budget_year_id=period.budget_year_id)
-    progress = requirement_progress(period=period, requirements=requirements)
+    return _by_goal(requirements, requirement_progress(period=period, requirements=requirements))
+
+
+def requirement_list_page(*, period: ReportingPeriod, query: QueryDict) -> dict:
+    """One page of requirement_list (query's ?side=N), grouped by main goal, with its pager:
+    4 queries whatever the number of requirements (the count, the page's requirements with
+    goal and unit, their activities and their updates in the period)."""
+    requirements = (
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id)
+        .select_related("main_goal", "responsible_unit")
+        .order_by("main_goal__position", "position", "code", "pk")
+    )
+    pager = paged(requirements, query=query)
+    shown = list(pager.page.object_list)
+    return {
+        "groups": _by_goal(shown, requirement_progress(period=period, requirements=shown)),
+        "pager": pager,
+    }
+
+
+def _by_goal(requirements: list[ResultRequirement], progress: dict) -> list[dict]:
     groups: dict[int, dict] = {}
     for requirement in requirements:
         goal = requirement.main_goal
@@ -911,6 +938,7 @@ class WorkList:
     ready_by_unit: list = field(default_factory=list)  # approver: {"unit", "count"}
     answered: int = 0
     rows: int = 0
+    returned_count: int = 0
     submissions: list = field(default_factory=list)  # ministry: submitted periods
     awaiting_reply: list = field(default_factory=list)  # comments without a reply
     replies: list = field(default_factory=list)  # ministry: the directorate's replies
@@ -946,6 +974,7 @@ def _editor_work(work: WorkList, *, unit: OrganisationalUnit) -> None:
             update.activity = activity
             work.returned.append(update)
     work.rows, work.answered = len(activities), len(updates)
+    work.returned_count = len(work.returned)
     work.deliverables = list(
         Deliverable.objects.filter(
             requirement__responsible_unit=unit,
@@ -957,34 +986,46 @@ def _editor_work(work: WorkList, *, unit: OrganisationalUnit) -> None:
     )  # 3
 
 
-def _approver_work(work: WorkList) -> None:
+# The start page lists at most this many returned updates (the count covers all).
+RETURNED_SHOWN = 20
 
-    activities = {
-        a.pk: a
-        for a in Activity.objects.filter(budget_year_id=work.period.budget_year_id).select_related(
-            "requirement__responsible_unit",
-            "special__responsible_unit",
-            "special__requirement__responsible_unit",
-            "other_topic__responsible_unit",
-            "priority_item__area__responsible_unit",
+
+def _approver_work(work: WorkList) -> None:
+    """Counts by the database, so that the work list does not grow with the form: the
+    year's form rows (1), the period's updates and how many are returned (2), the ready
+    updates per responsible unit (3), those units (4, when any is ready) and the first
+    RETURNED_SHOWN returned updates with their activity (5)."""
+    period = work.period
+    work.rows = Activity.objects.filter(budget_year_id=period.budget_year_id).count()
+    updates = StatusUpdate.objects.filter(period=period)
+    counts = updates.aggregate(
+        answered=Count("pk"), returned=Count("pk", filter=Q(state=WorkflowState.RETURNED))
+    )
+    work.answered, work.returned_count = counts["answered"], counts["returned"]
+    # responsible_unit_of in SQL: an activity has one parent, so at most one path is set.
+    unit = Coalesce(
+        "activity__requirement__responsible_unit",
+        "activity__special__responsible_unit",
+        "activity__special__requirement__responsible_unit",
+        "activity__other_topic__responsible_unit",
+        "activity__priority_item__area__responsible_unit",
+    )
+    ready = dict(
+        updates.filter(state=WorkflowState.READY)
+        .annotate(unit_id=unit)
+        .values("unit_id")
+        .annotate(count=Count("pk"))
+        .values_list("unit_id", "count")
+    )
+    units = OrganisationalUnit.objects.in_bulk([pk for pk in ready if pk is not None])
+    entries = [{"unit": units.get(pk), "count": count} for pk, count in ready.items()]
+    work.ready_by_unit = sorted(entries, key=lambda e: e["unit"].code if e["unit"] else "")
+    if work.returned_count:
+        work.returned = list(
+            updates.filter(state=WorkflowState.RETURNED)
+            .select_related("activity")
+            .order_by("activity__position")[:RETURNED_SHOWN]
         )
-    }  # 1
-    updates = list(
-        StatusUpdate.objects.filter(period=work.period)
-        .only("activity_id", "state", "return_reason")
-        .order_by("activity__position")
-    )  # 2
-    ready: dict[str, dict] = {}
-    for update in updates:
-        update.activity = activities[update.activity_id]
-        if update.state == WorkflowState.READY:
-            unit = responsible_unit_of(parent=update.activity.parent)
-            entry = ready.setdefault(unit.code if unit else "", {"unit": unit, "count": 0})
-            entry["count"] += 1
-        elif update.state == WorkflowState.RETURNED:
-            work.returned.append(update)
-    work.ready_by_unit = [ready[code] for code in sorted(ready)]
-    work.rows, work.answered = len(activities), len(updates)
 
 
 def _open_comments(*, periods: list[ReportingPeriod]) -> list[Feedback]:

@@ -61,7 +61,11 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
         {
             "periods": periods,
             "period": period,
-            "groups": selectors.requirement_list(period=period) if period else [],
+            **(
+                selectors.requirement_list_page(period=period, query=request.GET)
+                if period
+                else {"groups": []}
+            ),
             **(selectors.other_sections(period=period) if period else {}),
         },
     )

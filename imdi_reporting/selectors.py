@@ -4,16 +4,22 @@ The overview composes goals and budget data for one period. Every function here 
 fixed number of queries whatever the number of requirements, activities and posts.
 """
 
+import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budget.selectors import Overview as BudgetFigures
+from budget.selectors import budget_overview, execution_chart
+from goals.charts import Chart
 from goals.choices import STATUS_BADGE, IndicatorDirection, PeriodState, Status
 from goals.models import (
     Deliverable,
@@ -26,8 +32,12 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
+from goals.paging import PAGE_PARAMETER, Pager, paged
 from goals.selectors import cached_rollup, periods_visible_to
 from imdi_reporting.models import ApiToken
+
+if TYPE_CHECKING:
+    from imdi_reporting.forms import OverviewFilterForm
 
 # A deliverable is "due soon" when its date lies at most this many days after the
 # reference date (see deadline_state).
@@ -423,6 +433,141 @@ def budget_execution(*, figures: BudgetFigures) -> list[BudgetExecutionRow]:
 # anyone reporting real problems and a brake on spam.
 FEEDBACK_PER_HOUR = 5
 FEEDBACK_WINDOW_SECONDS = 60 * 60
+
+
+# The start page's budget table shows at most this many expense posts: when there are
+# more, those furthest from linear spending either way (the chart likewise).
+BUDGET_ROWS_SHOWN = 20
+
+
+@dataclass
+class BudgetSection:
+    rows: list[BudgetExecutionRow]
+    chart: Chart | None
+    post_count: int
+
+    @property
+    def is_selection(self) -> bool:
+        return len(self.rows) < self.post_count
+
+
+def budget_section(*, period: ReportingPeriod) -> BudgetSection:
+    """The start page's budget execution: the expense posts (no more than
+    BUDGET_ROWS_SHOWN, those deviating most from linear spending, in the budget's order)
+    and their chart; cached under the agency's generation, so that a cached page reads
+    these few rows and not the whole budget."""
+
+    def compute() -> BudgetSection:
+        # Not through cached_budget_overview: only this section is kept, not every post.
+        figures = budget_overview(period=period)
+        rows = budget_execution(figures=figures)
+        shown = rows
+        if len(rows) > BUDGET_ROWS_SHOWN:
+            furthest = sorted(rows, key=lambda row: abs(row.deviation), reverse=True)
+            kept = {id(row) for row in furthest[:BUDGET_ROWS_SHOWN]}
+            shown = [row for row in rows if id(row) in kept]
+        codes = {row.code for row in shown}
+        return BudgetSection(
+            rows=shown,
+            chart=execution_chart(
+                overview=figures,
+                posts=[
+                    p for c in figures.expense_chapters for p in c.posts if p.post.code in codes
+                ],
+            ),
+            post_count=len(rows),
+        )
+
+    return cached_rollup(
+        agency_id=period.budget_year.agency_id,
+        key=("budget_section", period.pk),
+        compute=compute,
+    )
+
+
+@dataclass
+class OverviewPage:
+    shown: FilteredOverview
+    pager: Pager
+    # The overview without its rows (filter choices, reference day), and the form.
+    overview: Overview | None = None
+    form: "OverviewFilterForm | None" = None
+
+
+FILTERS = ("main_goal", "unit", "status")
+
+
+def _filter_form(data: QueryDict, *, periods: list, overview: Overview) -> "OverviewFilterForm":
+    from imdi_reporting.forms import OverviewFilterForm  # the form reads this module's choices
+
+    return OverviewFilterForm(
+        data, periods=periods, main_goals=overview.main_goals, units=overview.units
+    )
+
+
+def _filters(form: "OverviewFilterForm") -> dict:
+    """The form's filters; an unknown choice (an old bookmark, say) is shown as an error
+    and ignored."""
+    valid = form.is_valid()
+    return {name: form.cleaned_data.get(name, "") if valid else "" for name in FILTERS}
+
+
+def cached_overview_page(
+    *, period: ReportingPeriod, user, data: QueryDict, periods: list, url_of: Callable
+) -> OverviewPage:
+    """The start page's overview: one page of the rows the filters leave, with the status
+    counts. Cached per filters and page under the agency's generation (as cached_overview),
+    so that a cached request reads one page of rows and not the whole overview; when not
+    cached, overview() computes it all."""
+    reference = reference_date(period=period)
+    sees_drafts = user.is_superuser or user.has_perm("goals.view_draft_period")
+    asked = [data.get(name, "") for name in (*FILTERS, PAGE_PARAMETER)]
+
+    def compute() -> dict:
+        summary = overview(period=period, user=user, today=reference)
+        filters = _filters(_filter_form(data, periods=periods, overview=summary))
+        page = overview_page(summary=summary, filters=filters, query=data, url_of=url_of)
+        return {
+            "overview": replace(summary, rows=[]),
+            "shown": page.shown,
+            "count": page.pager.page.paginator.count,
+        }
+
+    cached = cached_rollup(
+        agency_id=period.budget_year.agency_id,
+        key=(
+            "overview_page",
+            period.pk,
+            reference,
+            "drafts" if sees_drafts else "submitted",
+            hashlib.sha256("\n".join(asked).encode()).hexdigest(),
+        ),
+        compute=compute,
+    )
+    return OverviewPage(
+        shown=cached["shown"],
+        pager=paged(range(cached["count"]), query=data),
+        overview=cached["overview"],
+        form=_filter_form(data, periods=periods, overview=cached["overview"]),
+    )
+
+
+def overview_page(
+    *, summary: Overview, filters: dict, query: QueryDict, url_of: Callable
+) -> OverviewPage:
+    """One page (PAGE_SIZE rows) of the overview's rows left by the filters, grouped by main
+    goal as Overview.filtered groups them, with the status counts of all of them; url_of
+    gives each row on the page its link."""
+    shown = summary.filtered(**filters)
+    pager = paged([row for group in shown.groups for row in group.rows], query=query)
+    groups: dict[int, GoalGroup] = {}
+    for row in pager.page.object_list:
+        row.url = url_of(row.requirement)
+        goal = row.requirement.main_goal
+        groups.setdefault(goal.pk, GoalGroup(main_goal=goal)).rows.append(row)
+    return OverviewPage(
+        shown=FilteredOverview(groups=list(groups.values()), counts=shown.counts), pager=pager
+    )
 
 
 def feedback_cache_key(*, client: str) -> str:

@@ -14,14 +14,12 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
-from budget.selectors import cached_budget_overview, execution_chart
 from goals.selectors import choose_period, notifications_of, search, user_profile, work_list
 from goals.services import mark_notifications_read, set_email_notifications, set_user_language
 from imdi_reporting.forms import (
     AccessibilityFeedbackForm,
     ApiTokenForm,
     EmailNotificationsForm,
-    OverviewFilterForm,
 )
 from imdi_reporting.language import SESSION_LANGUAGE_KEY
 from imdi_reporting.models import ApiToken
@@ -30,8 +28,8 @@ from imdi_reporting.portfolio import portfolio as portfolio_rows
 from imdi_reporting.roles import Role, roles_of
 from imdi_reporting.selectors import (
     api_tokens_of,
-    budget_execution,
-    cached_overview,
+    budget_section,
+    cached_overview_page,
     feedback_limit_reached,
     start_page_periods,
 )
@@ -78,33 +76,29 @@ def home(request: HttpRequest) -> HttpResponse:
         period = choose_period(periods, wanted) or periods[0]
         data = request.GET.copy()
         data["period"] = period.slug
-        summary = cached_overview(period=period, user=request.user)
-        form = OverviewFilterForm(
-            data, periods=periods, main_goals=summary.main_goals, units=summary.units
-        )
-        # An unknown choice (an old bookmark, say) is shown as an error and ignored.
-        filters = {
-            name: form.cleaned_data.get(name, "") if form.is_valid() else ""
-            for name in ("main_goal", "unit", "status")
-        }
-        shown = summary.filtered(**filters)
         report_url = optional_url("reports:full", period.slug)
-        for group in shown.groups:
-            for row in group.rows:
-                row.url = requirement_url(period, row.requirement, report_url)
+        page = cached_overview_page(
+            period=period,
+            user=request.user,
+            data=data,
+            periods=periods,
+            url_of=lambda requirement: requirement_url(period, requirement, report_url),
+        )
         context.update(
             period=period,
-            form=form,
-            overview=summary,
-            shown=shown,
+            form=page.form,
+            overview=page.overview,
+            shown=page.shown,
+            pager=page.pager,
             report_url=report_url,
             report_pdf_url=optional_url("reports:full_pdf", period.slug),
         )
         if request.user.has_perm("budget.view_chapter"):
-            figures = cached_budget_overview(period=period)
+            budget = budget_section(period=period)
             context.update(
-                budget_rows=budget_execution(figures=figures),
-                budget_chart=execution_chart(overview=figures),
+                budget=budget,
+                budget_rows=budget.rows,
+                budget_chart=budget.chart,
                 budget_url=optional_url("budget:period", period.slug)
                 or optional_url("budget:index"),
             )

@@ -43,6 +43,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.lookups import GreaterThan
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,13 @@ from settlement.choices import (
     FamilyComposition,
     Sex,
 )
-from settlement.models import Forecast, Municipality, MunicipalPlaces, SettlementCase
+from settlement.models import (
+    NOT_SETTLED_YET,
+    Forecast,
+    Municipality,
+    MunicipalPlaces,
+    SettlementCase,
+)
 
 DAYS_PER_MONTH = Decimal("30.4375")
 LIMIT_MONTHS = {"default": 6, CaseCategory.UNACCOMPANIED_MINOR: 3}
@@ -81,13 +88,21 @@ def _wait(since: str) -> ExpressionWrapper:
     return ExpressionWrapper(F("settled_date") - F(since), output_field=DurationField())
 
 
+# Cases are counted as COUNT(*) or, under a filter (where Django wants a column), as the
+# count of agency_id, which is never null: both are in the statistics' indexes, so that
+# PostgreSQL can count from the index alone (a count of "id" would read every row).
+
+
 def _settled_in(start: date, end: date) -> Q:
     return Q(settled_date__gte=start, settled_date__lte=end)
 
 
 def _in_reception(at: date) -> Q:
-    return Q(category__in=RECEPTION_CATEGORIES, ready_date__lte=at) & (
-        Q(settled_date__isnull=True) | Q(settled_date__gt=at)
+    """Ready by the date and not settled by then (never settled counts as settled on the last
+    day there is): the form of the expression in the index settlement_case_reception, so
+    that the stock is counted from that index alone."""
+    return Q(category__in=RECEPTION_CATEGORIES, ready_date__lte=at) & Q(
+        GreaterThan(NOT_SETTLED_YET, at)
     )
 
 
@@ -223,8 +238,8 @@ def ready_in_reception(*, agencies: Sequence[Agency], at: date) -> dict[int, dic
     return _per_agency(
         SettlementCase.objects.filter(_in_reception(at)),
         agencies,
-        ready=Count("pk"),
-        searched=Count("pk", filter=_searched_by(at)),
+        ready=Count("*"),
+        searched=Count("agency", filter=_searched_by(at)),
     )
 
 
@@ -234,8 +249,8 @@ def waiting_over_limit(*, agencies: Sequence[Agency], at: date) -> dict[int, dic
     return _per_agency(
         SettlementCase.objects.filter(_in_reception(at), _over_limit(at)),
         agencies,
-        total=Count("pk"),
-        not_searched=Count("pk", filter=~_searched_by(at)),
+        total=Count("*"),
+        not_searched=Count("agency", filter=~_searched_by(at)),
     )
 
 
@@ -249,10 +264,10 @@ def reception_stock(
         inside = _in_reception(at)
         over = inside & _over_limit(at)
         aggregates |= {
-            f"ready_{i}": Count("pk", filter=inside),
-            f"searched_{i}": Count("pk", filter=inside & _searched_by(at)),
-            f"total_{i}": Count("pk", filter=over),
-            f"not_searched_{i}": Count("pk", filter=over & ~_searched_by(at)),
+            f"ready_{i}": Count("agency", filter=inside),
+            f"searched_{i}": Count("agency", filter=inside & _searched_by(at)),
+            f"total_{i}": Count("agency", filter=over),
+            f"not_searched_{i}": Count("agency", filter=over & ~_searched_by(at)),
         }
     anywhere = reduce(operator.or_, (_in_reception(at) for at in dates))
     rows = _per_agency(SettlementCase.objects.filter(anywhere), agencies, **aggregates)
@@ -273,10 +288,10 @@ def transfer_refugees(
     return _per_agency(
         SettlementCase.objects.filter(category=CaseCategory.TRANSFER_REFUGEE),
         agencies,
-        settled=Count("pk", filter=_settled_in(start, end)),
-        special_rule=Count("pk", filter=_settled_in(start, end) & ~Q(special_legal_ground="")),
-        not_arrived=Count("pk", filter=not_arrived),
-        not_arrived_searched=Count("pk", filter=not_arrived & _searched_by(end)),
+        settled=Count("agency", filter=_settled_in(start, end)),
+        special_rule=Count("agency", filter=_settled_in(start, end) & ~Q(special_legal_ground="")),
+        not_arrived=Count("agency", filter=not_arrived),
+        not_arrived_searched=Count("agency", filter=not_arrived & _searched_by(end)),
     )
 
 
@@ -302,7 +317,7 @@ def settled_within_limit(
         _cases(agency)
         .filter(_settled_in(start, end))
         .annotate(wait=_wait("permit_date"))
-        .aggregate(settled=Count("pk"), within=Count("pk", filter=_within_limit()))
+        .aggregate(settled=Count("*"), within=Count("agency", filter=_within_limit()))
     )
     settled, within = result["settled"], result["within"]
     return {
@@ -320,7 +335,7 @@ def settled_by_month(*, agency: Agency, start: date, end: date) -> list[dict]:
         .filter(_settled_in(start, end))
         .annotate(month=TruncMonth("settled_date"))
         .values("month")
-        .annotate(settled=Count("pk"))
+        .annotate(settled=Count("*"))
         .order_by("month")
     )
     running = 0
@@ -397,9 +412,9 @@ def breakdown(*, agency: Agency, by: str, start: date, end: date) -> list[dict]:
         cases.filter(settled | _in_reception(end))
         .values("group")
         .annotate(
-            settled=Count("pk", filter=settled),
+            settled=Count("agency", filter=settled),
             wait=Avg(_wait("permit_date"), filter=settled),
-            waiting=Count("pk", filter=_in_reception(end)),
+            waiting=Count("agency", filter=_in_reception(end)),
         )
         .order_by("-settled", "group")
     )

@@ -55,6 +55,7 @@ from goals.services import (
     save_status_update,
     set_deliverable_met,
 )
+from imdi_reporting.api.pagination import KeysFirstLimitOffsetPagination
 
 # What a parented row needs to name its parent and its ANSV unit without further queries.
 PARENT_RELATIONS = (
@@ -319,6 +320,7 @@ class StatusUpdateViewSet(VersionedWriteViewSet):
     filterset_class = filters.StatusUpdateFilter
     ordering_fields = ["updated_at"]
     ordering = ["period__budget_year__year", "period__end", "activity__position", "pk"]
+    pagination_class = KeysFirstLimitOffsetPagination
 
     def get_queryset(self):
         updates = StatusUpdate.objects.select_related(

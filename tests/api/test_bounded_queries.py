@@ -38,7 +38,8 @@ LISTS = {
     "/api/goals/indicators/": 6,
     # perms, profile, count, page (visible periods as a subquery)
     "/api/goals/indicator-values/": 5,
-    "/api/goals/status-updates/": 5,
+    # perms, profile, count, the page's keys, those rows with their joins
+    "/api/goals/status-updates/": 6,
     "/api/goals/narratives/": 5,
     "/api/goals/feedback/": 5,
     # profile (the readable agencies are a subquery), count, page

@@ -3,6 +3,13 @@
 import pytest
 from django.urls import reverse
 
+from budget.choices import ChapterKind
+from budget.models import AccountsEntry, AllocationEntry, Chapter, Post
+from budget.selectors import budget_overview, expense_totals
+from goals.locking import allow_locked_period_writes
+from goals.models import ReportingPeriod
+from goals.services import bump_generation
+
 H1 = "2006-H1"
 
 
@@ -115,10 +122,70 @@ def test_the_overview_runs_a_fixed_number_of_queries(
     url = reverse("budget:period", kwargs={"period": H1})
     client.get(url)
     # session, user, user permissions, group permissions, profile, the period (get_period),
-    # the agency's cache generation (the overview is cached by the first request), the
-    # period list.
-    with django_assert_num_queries(8):
+    # the count of chapters (for the pager), the agency's cache generation (the page is
+    # cached by the first request), the period list.
+    with django_assert_num_queries(9):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_the_overview_pages_the_chapters_and_its_queries_do_not_grow_with_them(
+    budget_2006, client_for, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr("budget.selectors.CHAPTERS_PER_PAGE", 2)
+    client = client_for("direktor")
+    url = reverse("budget:period", kwargs={"period": H1})
+    # as above, and when not cached: the page's chapters, their posts, allocations and
+    # accounts; the totals' appropriations, accounts and credited income per post.
+    with django_assert_num_queries(16):
+        first = client.get(url)
+    copy_chapters(3)
+    bump_generation(agency_id=None)
+    with django_assert_num_queries(16):
+        second = client.get(url + "?side=2")
+    chapters = Chapter.objects.filter(posts__isnull=False).distinct().count()
+    assert second.context["pager"].page.paginator.count == chapters
+    assert len(second.context["overview"].chapters) == 2
+    assert "Sum for alle kapitler" in second.text
+    assert 'href="?side=3"' in second.text
+    assert second.context["totals"] != first.context["totals"]  # the copies count too
+
+
+def copy_chapters(times: int) -> None:
+    """times copies of every chapter with its posts, allocations and accounts (expense
+    chapters numbered from 1000 up, income from 6000), into the locked half year as the
+    fixture loader writes."""
+    numbers = {ChapterKind.EXPENSE: 1000, ChapterKind.INCOME: 6000}
+    with allow_locked_period_writes():
+        for chapter in list(Chapter.objects.all()):
+            posts = list(Post.objects.filter(chapter=chapter, credited_against__isnull=True))
+            for _n in range(times):
+                chapter.pk = None
+                chapter.number = str(numbers[chapter.kind])
+                numbers[chapter.kind] += 1
+                chapter.save()
+                for post in posts:
+                    allocations = list(AllocationEntry.objects.filter(post_id=post.pk))
+                    accounts = list(AccountsEntry.objects.filter(post_id=post.pk))
+                    post.pk = None
+                    post.chapter = chapter
+                    post.save()
+                    for row in [*allocations, *accounts]:
+                        row.pk = None
+                        row.post = post
+                        row.save()
+                    posts[posts.index(post)] = Post.objects.get(pk=post.pk)
+
+
+@pytest.mark.django_db
+def test_the_totals_from_the_database_are_the_overviews_totals(budget_2006):
+    for period in ReportingPeriod.objects.filter(budget_year__year=2006):
+        overview = budget_overview(period=period)
+        totals = expense_totals(period=period)
+        assert totals.sum_appropriation == overview.sum_appropriation, period
+        assert totals.accounts_total == overview.accounts_total, period
+        assert totals.remaining == overview.remaining, period
+        assert totals.share_spent == overview.share_spent, period
 
 
 @pytest.mark.django_db
@@ -146,10 +213,10 @@ def test_the_control_list_runs_a_fixed_number_of_queries(
     # session, user, user and group permissions, profile, period; posts, allocations,
     # accounts, reported figures, posts with lines, posts with parts; sub-posts, lines,
     # footnotes, reported figures; parts, transfers, part commentary, part totals;
-    # authorisations; statistics; the period list; the consistency check's requirements,
-    # activities, updates and indicator values (4; this budget-only data has no
-    # requirements, so no deliverables are asked for).
-    with django_assert_num_queries(27):
+    # authorisations; statistics; the period list; the consistency check's requirements
+    # and indicator values (2; this budget-only data has no requirements, so neither their
+    # activities, updates nor deliverables are asked for).
+    with django_assert_num_queries(25):
         client.get(url)
 
 

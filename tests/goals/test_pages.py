@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from goals.models import Activity, Feedback, StatusUpdate
+from goals.locking import allow_locked_period_writes
+from goals.models import Activity, Feedback, ResultRequirement, StatusUpdate
 from goals.services import save_status_update
 
 
@@ -21,10 +22,56 @@ def test_the_requirement_list_runs_a_bounded_number_of_queries(
     client = client_for("ne")
     url = reverse("goals:requirement-list") + "?periode=2006-H1"
     # session, user, user permissions and group permissions, profile, visible periods,
-    # requirements (with goal and unit), activities, the period's updates, priority area,
-    # other-reporting topics.
-    with django_assert_num_queries(11):
+    # the count of requirements, the page's requirements (with goal and unit), their
+    # activities, their updates in the period, priority area, other-reporting topics.
+    with django_assert_num_queries(12):
         client.get(url)
+
+
+def copy_requirements(times: int) -> None:
+    """times copies of every requirement, each with copies of its activities and updates
+    (into the locked half year, as the fixture loader writes)."""
+    with allow_locked_period_writes():
+        for n in range(1, times + 1):
+            _copy_requirements(n)
+
+
+def _copy_requirements(n: int) -> None:
+    for requirement in list(ResultRequirement.objects.filter(code__regex=r"^R[0-9-]+$")):
+        activities = list(Activity.objects.filter(requirement=requirement))
+        requirement.pk = None
+        requirement.code = f"{requirement.code}-x{n}"
+        requirement.save()
+        for activity in activities:
+            updates = list(StatusUpdate.objects.filter(activity=activity))
+            activity.pk = None
+            activity.requirement = requirement
+            activity.position += 1000 * n
+            activity.save()
+            for update in updates:
+                update.pk = None
+                update.activity = activity
+                update.save()
+
+
+def test_the_requirement_list_is_paged_and_its_queries_do_not_grow_with_the_rows(
+    content, client_for, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr("goals.paging.PAGE_SIZE", 5)
+    client = client_for("ne")
+    url = reverse("goals:requirement-list") + "?periode=2006-H1"
+    with django_assert_num_queries(12):  # as above
+        client.get(url)
+    copy_requirements(6)
+    total = ResultRequirement.objects.filter(main_goal__budget_year__year=2006).count()
+    assert total > 10
+    with django_assert_num_queries(12):
+        page = client.get(url + "&side=2")
+    assert page.context["pager"].page.paginator.count == total
+    assert len([row for g in page.context["groups"] for row in g["rows"]]) == 5
+    assert "?periode=2006-H1" in page.text  # the links to pages 1 and 3 keep the period
+    assert 'href="?periode=2006-H1&amp;side=3"' in page.text
+    assert f"Side 2 av {(total + 4) // 5}" in page.text
 
 
 def test_a_ministry_reader_sees_submitted_periods_only(content, client_for):
