@@ -26,6 +26,11 @@ class ImdiReportingConfig(AppConfig):
         )
         user_logged_in.connect(restore_language_at_login, dispatch_uid="imdi_login_language")
         post_save.connect(
+            signals.snapshot_on_submit,
+            sender=ReportingPeriod,
+            dispatch_uid="imdi_report_snapshot",
+        )
+        post_save.connect(
             signals.freeze_on_submit, sender=ReportingPeriod, dispatch_uid="imdi_report_freeze"
         )
         from imdi_reporting.rollup_signals import retire_rollups
