@@ -33,6 +33,12 @@ class ImdiReportingConfig(AppConfig):
         post_save.connect(
             signals.freeze_on_submit, sender=ReportingPeriod, dispatch_uid="imdi_report_freeze"
         )
+        from goals.locking import register_snapshot_lookup
+        from imdi_reporting.reports.services import snapshotted_periods
+
+        # Year rows stay open for the year report once a submitted half year's report is
+        # kept in its snapshot (goals.locking.YearLock).
+        register_snapshot_lookup(snapshotted_periods)
         from imdi_reporting.rollup_signals import retire_rollups
 
         post_save.connect(retire_rollups, dispatch_uid="imdi_retire_rollups_save")
