@@ -93,8 +93,9 @@ def _page(request, slug: str, part: str):
     PDF is made from; an open period's, or an extract, is rendered from the data now."""
     period = _period_or_404(request, slug)
     unit = _unit_or_404(request, period) if part != ReportPart.ACCOUNTS else None
-    if unit is None and period.is_locked:
-        report = stored_report_of(report_snapshot(period=period, part=part))
+    snapshot = report_snapshot(period=period, part=part) if unit is None else None
+    if snapshot is not None:
+        report = stored_report_of(snapshot)
         body = report.body
     else:
         report, body = report_context(period=period, part=part, unit=unit), None
