@@ -1,6 +1,7 @@
 """The lock of a submitted report, as one guard in the model layer.
 
-Everything a submitted period's report prints refuses to change, whatever the path: forms,
+Everything a submitted period's report prints refuses to change (or, for the rows of its
+budget year, is kept as printed in the report's snapshot), whatever the path: forms,
 the admin (its change, add and delete pages, bulk delete and import), the API, services,
 management commands and the shell all end in ``Model.save``, ``Model.delete`` (also when a
 parent's delete cascades) or a ``QuerySet`` write, and each of those asks this module.
@@ -10,8 +11,15 @@ parent's delete cascades) or a ``QuerySet`` write, and each of those asks this m
 - ``PeriodLock``: a row of one reporting period (a status update, an accounts entry) is
   locked while its period is submitted or locked;
 - ``YearLock``: a row of a budget year that the period reports print (a requirement's text,
-  an activity, an indicator's target, an appropriation) is locked once any period of its
-  year is submitted: a submitted report keeps the text it printed;
+  an activity, an indicator's target) is versioned, not frozen: a submitted report keeps
+  what it printed in its stored snapshot (imdi_reporting ``ReportSnapshot``), so the row
+  may still change for the later reports of the year, and the history records old -> new.
+  It is locked once the year report (the period of the year that ends last) is submitted,
+  and while a submitted period of its year has no snapshot of its current submission
+  (submitted before snapshots existed: the row stays as that report printed it until its
+  snapshot is taken);
+- ``YearDateLock``: an appropriation of a budget year is locked when its date lies in a
+  submitted period of its year (the accounts count it up to that period's end);
 - ``DatedLock``: settlement data is locked as far as it is dated up to the end of its
   agency's latest submitted period (a case settled in August may still be recorded after
   the half year is submitted; what the half-year report counted may not change);
@@ -29,7 +37,7 @@ Only the fixture loader, which reproduces the already submitted 2006 report, may
 into a locked period, and only inside `allow_locked_period_writes()`.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import date
@@ -124,6 +132,24 @@ def first_locked_period(period_ids: Iterable):
     return query.filter(pk__in=ids).exclude(state=OPEN).order_by("end").first()
 
 
+# Which of the given submitted periods keep what their report printed in a stored snapshot
+# of their current submission (all parts). The reports app registers the answer (goals
+# imports nothing of it); until it does, none does, and year rows lock as before snapshots.
+_snapshot_lookups: list[Callable[[list], set[int]]] = []
+
+
+def register_snapshot_lookup(lookup: Callable[[list], set[int]]) -> None:
+    if lookup not in _snapshot_lookups:
+        _snapshot_lookups.append(lookup)
+
+
+def snapshotted_periods(periods: list) -> set[int]:
+    """The ids of those of ``periods`` (submitted ones) whose snapshot is stored."""
+    if not periods or not _snapshot_lookups:
+        return set()
+    return set.intersection(*(lookup(periods) for lookup in _snapshot_lookups))
+
+
 def _follow(model, rows: list[dict], path: str) -> set:
     """The ids at the end of ``path`` ('period', 'table__period') from rows' values."""
     first, _sep, rest = path.partition("__")
@@ -197,12 +223,15 @@ class PeriodLock:
 
 
 class YearLock:
-    """A row of a budget year, reached by ``path``: locked once a period of it is submitted.
+    """A row of a budget year, reached by ``path``: locked once the year report (the period
+    of the year that ends last) is submitted, or while a submitted period of the year has
+    no snapshot of its current submission. A half year whose snapshot is stored keeps what
+    it printed there, so the row may still change for the year report.
 
     ``event_dates`` name date fields that record when something happened (a deliverable's
-    date met). The later periods of the year report them, so a change is let through while
-    both the old and the new date lie after the end of every submitted period: no
-    submitted report can have printed either."""
+    date met). The later periods of the year report them, so while the row is locked a
+    change is still let through when both the old and the new date lie after the end of
+    every submitted period: no submitted report can have printed either."""
 
     def __init__(self, path: str = "budget_year", *, event_dates: tuple[str, ...] = ()):
         self.path = path
@@ -232,6 +261,7 @@ class YearLock:
 
     @staticmethod
     def _locking_period(year_ids: Iterable):
+        """The first submitted period of the years (YearDateLock names it in its refusal)."""
         if not {i for i in year_ids if i is not None}:
             return None
         return (
@@ -243,14 +273,59 @@ class YearLock:
             .first()
         )
 
+    @staticmethod
+    def _year_locking_period(year_ids: Iterable):
+        """The submitted period that locks the years' rows, else None: the year report once
+        it is submitted, or a submitted period without a snapshot of its submission. One
+        query when no period of the years is submitted, two when one is (three on
+        PostgreSQL, where the years' periods are read FOR SHARE first, so that a write and
+        a submission in flight wait for each other)."""
+        ids = sorted({i for i in year_ids if i is not None})
+        if not ids:
+            return None
+        ReportingPeriod = _period_model()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id FROM {ReportingPeriod._meta.db_table} "  # noqa: S608
+                    "WHERE budget_year_id = ANY(%s) ORDER BY id FOR SHARE",
+                    [ids],
+                )
+        year_end = (
+            ReportingPeriod.objects.filter(budget_year=models.OuterRef("budget_year"))
+            .order_by("-end")
+            .values("end")[:1]
+        )
+        submitted = list(
+            ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by")
+            .filter(budget_year_id__in=ids)
+            .exclude(state=OPEN)
+            .annotate(year_end=models.Subquery(year_end))
+            .order_by("end")
+        )
+        if not submitted:
+            return None
+        kept = snapshotted_periods(submitted)
+        for period in submitted:
+            if period.end == period.year_end or period.pk not in kept:
+                return period
+        return None
+
     def _raise(self, obj_label: str, period) -> None:
+        if period.year_end == period.end:
+            message = _(
+                "%(row)s belongs to %(year)s, whose year report %(period)s is submitted; "
+                "the year is closed, so the row accepts no changes."
+            )
+        else:
+            message = _(
+                "%(row)s belongs to %(year)s, whose report %(period)s is submitted and has "
+                "no stored copy of what it printed yet; the row accepts no changes until "
+                "that report is opened once and its copy is stored."
+            )
         raise _locked_error(
             period,
-            _(
-                "%(row)s belongs to %(year)s, whose report %(period)s is submitted; the "
-                "report keeps what it printed, so the row accepts no changes."
-            )
-            % {"row": obj_label, "year": period.budget_year, "period": period.slug},
+            message % {"row": obj_label, "year": period.budget_year, "period": period.slug},
         )
 
     def check_many(self, objs: list, *, deleting: bool = False) -> None:
@@ -260,7 +335,7 @@ class YearLock:
             ids = {obj.pk for obj in objs}
         else:
             ids = _follow(type(objs[0]), _rows(objs, deleting=deleting), self.path)
-        period = self._locking_period(ids)
+        period = self._year_locking_period(ids)
         if period is not None and not deleting and self._only_later_events(objs, period):
             return
         if period is not None:
@@ -276,7 +351,7 @@ class YearLock:
         head = self.path.split("__")[0]
         if changes and head in changes:
             years.add(getattr(changes[head], "pk", changes[head]))
-        period = self._locking_period(years)
+        period = self._year_locking_period(years)
         if period is not None:
             self._raise(queryset.model._meta.verbose_name_plural, period)
 
@@ -289,6 +364,16 @@ class YearDateLock(YearLock):
     def __init__(self, path: str = "budget_year", dated_by: str = "date"):
         super().__init__(path)
         self.dated_by = dated_by
+
+    def _raise(self, obj_label: str, period) -> None:
+        raise _locked_error(
+            period,
+            _(
+                "%(row)s belongs to %(year)s, whose report %(period)s is submitted; the "
+                "report keeps what it printed, so the row accepts no changes."
+            )
+            % {"row": obj_label, "year": period.budget_year, "period": period.slug},
+        )
 
     def check_many(self, objs: list, *, deleting: bool = False) -> None:
         """Every row as stored and as it will be, against the submitted periods of their

@@ -26,8 +26,19 @@ class ImdiReportingConfig(AppConfig):
         )
         user_logged_in.connect(restore_language_at_login, dispatch_uid="imdi_login_language")
         post_save.connect(
+            signals.snapshot_on_submit,
+            sender=ReportingPeriod,
+            dispatch_uid="imdi_report_snapshot",
+        )
+        post_save.connect(
             signals.freeze_on_submit, sender=ReportingPeriod, dispatch_uid="imdi_report_freeze"
         )
+        from goals.locking import register_snapshot_lookup
+        from imdi_reporting.reports.services import snapshotted_periods
+
+        # Year rows stay open for the year report once a submitted half year's report is
+        # kept in its snapshot (goals.locking.YearLock).
+        register_snapshot_lookup(snapshotted_periods)
         from imdi_reporting.rollup_signals import retire_rollups
 
         post_save.connect(retire_rollups, dispatch_uid="imdi_retire_rollups_save")

@@ -65,6 +65,47 @@ class FrozenReport(models.Model):
         return f"{self.period} {self.part} v{self.version}"
 
 
+class ReportSnapshot(models.Model):
+    """Øyeblikksbilde av rapporten: the body of a submitted period's report as it was when
+    the period was submitted, rendered in Norwegian bokmål like the PDF.
+
+    Taken inside the submission's transaction, one per part; the web page of the submitted
+    period shows it and the frozen PDF is made from it, so both carry the same text and
+    figures whatever changes later (a requirement's text edited for the year report, a
+    renamed unit). A resubmission is a new row; older ones are kept.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    part = models.CharField(_("part"), max_length=10, choices=ReportPart.choices)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    # The document's title and author (its <title> and <meta name="author">), as printed.
+    title = models.CharField(_("title"), max_length=500)
+    agency_name = models.CharField(_("agency"), max_length=300)
+    html = models.TextField(_("report body (HTML)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "part", "-submitted_at"]
+        verbose_name = _("report snapshot")
+        verbose_name_plural = _("report snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "part", "submitted_at"],
+                name="imdi_reporting_reportsnapshot_submission",
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="imdi_reporting_reportsnapshot_sha256_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.part} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
 # The form takes its limits from these fields, so form and database refuse the same.
 FEEDBACK_NAME_MAX_LENGTH = 200
 FEEDBACK_URL_MAX_LENGTH = 500

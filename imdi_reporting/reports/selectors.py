@@ -539,6 +539,10 @@ class Report:
         return self.period.budget_year.agency
 
     @property
+    def agency_name(self) -> str:
+        return self.agency.name
+
+    @property
     def is_draft(self) -> bool:
         return self.period.state == PeriodState.OPEN
 

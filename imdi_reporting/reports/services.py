@@ -1,23 +1,42 @@
-"""Rendering the report as HTML and PDF, and freezing the PDF of a submitted period."""
+"""Rendering the report as HTML and PDF, and freezing a submitted period: its report body
+is stored as a snapshot inside the submission's transaction, and the web page and the
+frozen PDF of the submission are both made from that snapshot."""
 
 import hashlib
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 from goals.choices import PeriodState
 from goals.models import OrganisationalUnit, ReportingPeriod
 from imdi_reporting.choices import ReportPart
-from imdi_reporting.models import FrozenReport
+from imdi_reporting.models import FrozenReport, ReportSnapshot
 from imdi_reporting.reports.selectors import report_context
 
 DOCUMENT_TEMPLATE = "imdi_reporting/reports/document.html"
+BODY_TEMPLATE = "imdi_reporting/reports/_report.html"
 # The report is a Norwegian document whatever language the reader's interface uses.
 REPORT_LANGUAGE = "nb"
 # Seconds a stored PDF is kept in the cache after its last read from the database.
 FROZEN_PDF_TIMEOUT = 3600
+
+
+@dataclass
+class StoredReport:
+    """What page.html and document.html need of a report that is shown from its snapshot:
+    the period and part, and the title and agency as the snapshot printed them."""
+
+    period: ReportingPeriod
+    part: str
+    title: str
+    agency_name: str
+    body: SafeString
+    unit: None = None
+    is_draft: bool = False
 
 
 def render_report_html(
@@ -25,23 +44,119 @@ def render_report_html(
     period: ReportingPeriod,
     part: str = ReportPart.FULL,
     unit: OrganisationalUnit | None = None,
-    for_print: bool = True,
+    snapshot: ReportSnapshot | None = None,
 ) -> str:
-    """The report as a complete HTML document (the one the PDF is made from)."""
+    """The report as a complete HTML document (the one the PDF is made from): from live
+    data, or, given a snapshot, the stored body in the document's frame."""
     with translation.override(REPORT_LANGUAGE):
+        if snapshot is not None:
+            report = stored_report_of(snapshot)
+            return render_to_string(DOCUMENT_TEMPLATE, {"report": report, "body": report.body})
         report = report_context(period=period, part=part, unit=unit)
-        return render_to_string(DOCUMENT_TEMPLATE, {"report": report, "for_print": for_print})
+        return render_to_string(DOCUMENT_TEMPLATE, {"report": report})
 
 
 def render_report_pdf(
-    *, period: ReportingPeriod, part: str = ReportPart.FULL, unit: OrganisationalUnit | None = None
+    *,
+    period: ReportingPeriod,
+    part: str = ReportPart.FULL,
+    unit: OrganisationalUnit | None = None,
+    snapshot: ReportSnapshot | None = None,
 ) -> bytes:
     # WeasyPrint takes most of a second to import; importing it here rather than at module
     # level keeps it out of the URLconf, so app servers and commands start without it
     # until the first PDF is rendered.
     from imdi_reporting.pdf import render_pdf
 
-    return render_pdf(html=render_report_html(period=period, part=part, unit=unit))
+    html = render_report_html(period=period, part=part, unit=unit, snapshot=snapshot)
+    return render_pdf(html=html)
+
+
+# --- The snapshot of a submission ---------------------------------------------------------
+
+
+def render_report_body(*, period: ReportingPeriod, part: str) -> tuple[str, str, str]:
+    """The report's body (_report.html, the same on the page and in the PDF) in bokmål,
+    with the title and agency name its document prints."""
+    with translation.override(REPORT_LANGUAGE):
+        report = report_context(period=period, part=part)
+        body = render_to_string(BODY_TEMPLATE, {"report": report})
+        return body, str(report.title), report.agency_name
+
+
+def stored_report_of(snapshot: ReportSnapshot) -> StoredReport:
+    # The body was rendered (and escaped) by our own templates when it was stored.
+    return StoredReport(
+        period=snapshot.period,
+        part=snapshot.part,
+        title=snapshot.title,
+        agency_name=snapshot.agency_name,
+        body=mark_safe(snapshot.html),
+    )
+
+
+def snapshotted_periods(periods: list[ReportingPeriod]) -> set[int]:
+    """The ids of the submitted periods whose current submission has a snapshot of every
+    part (goals.locking asks, to know whether a year row may still change). One query."""
+    current = {p.pk: p.submitted_at for p in periods if p.submitted_at is not None}
+    if not current:
+        return set()
+    parts: dict[int, set[str]] = {}
+    rows = ReportSnapshot.objects.filter(period_id__in=current).values_list(
+        "period_id", "part", "submitted_at"
+    )
+    for period_id, part, submitted_at in rows:
+        if submitted_at == current[period_id]:
+            parts.setdefault(period_id, set()).add(part)
+    return {pk for pk, found in parts.items() if found >= set(ReportPart.values)}
+
+
+def take_snapshots(*, period: ReportingPeriod) -> list[ReportSnapshot]:
+    """Store the body of every part of the period's current submission that is not stored
+    yet; the stored snapshots of all parts. Run inside the submission's transaction (and on
+    the first read of a period submitted before snapshots existed, where two readers at
+    once store one copy: the unique constraint refuses the second, which reads the first)."""
+    existing = {
+        s.part: s
+        for s in ReportSnapshot.objects.filter(period=period, submitted_at=period.submitted_at)
+    }
+    for part in ReportPart.values:
+        if part in existing:
+            continue
+        body, title, agency_name = render_report_body(period=period, part=part)
+        try:
+            with transaction.atomic():
+                existing[part] = ReportSnapshot.objects.create(
+                    period=period,
+                    part=part,
+                    submitted_at=period.submitted_at,
+                    title=title,
+                    agency_name=agency_name,
+                    html=body,
+                    sha256=sha256(body.encode("utf-8")),
+                )
+        except IntegrityError:
+            existing[part] = ReportSnapshot.objects.get(
+                period=period, part=part, submitted_at=period.submitted_at
+            )
+    for snapshot in existing.values():
+        snapshot.period = period
+    return [existing[part] for part in ReportPart.values]
+
+
+def report_snapshot(*, period: ReportingPeriod, part: str) -> ReportSnapshot | None:
+    """The snapshot of the part of the period's current submission, taken now (with the
+    other parts) if the period was submitted before snapshots existed. None for an open
+    period."""
+    if period.state == PeriodState.OPEN or period.submitted_at is None:
+        return None
+    found = ReportSnapshot.objects.filter(
+        period=period, part=part, submitted_at=period.submitted_at
+    ).first()
+    if found is None:
+        found = next(s for s in take_snapshots(period=period) if s.part == part)
+    found.period = period
+    return found
 
 
 def sha256(data: bytes) -> str:
@@ -83,8 +198,10 @@ def frozen_report(*, period: ReportingPeriod, part: str, user=None) -> FrozenRep
 
 
 def freeze_report(*, period: ReportingPeriod, part: str, user=None) -> FrozenReport:
-    """Render the PDF once and store it with its SHA-256 as the next version."""
-    data = render_report_pdf(period=period, part=part)
+    """Render the PDF once from the submission's snapshot and store it with its SHA-256 as
+    the next version."""
+    snapshot = report_snapshot(period=period, part=part)
+    data = render_report_pdf(period=period, part=part, snapshot=snapshot)
     try:
         with transaction.atomic():
             latest = (

@@ -1,5 +1,6 @@
 """The report pages and PDFs: /rapporter/<slug>/ (full), skjema/ (form), regnskap/
-(accounts), each also as .pdf. A submitted period's PDF is the stored copy; until a worker
+(accounts), each also as .pdf. A submitted period's page shows the snapshot of its report
+taken at submission, and its PDF is the stored copy made from that snapshot; until a worker
 has stored it, the download says so and reloads itself."""
 
 from urllib.parse import quote
@@ -19,9 +20,11 @@ from imdi_reporting.opendata.selectors import is_published
 from imdi_reporting.reports.selectors import index_rows, report_context
 from imdi_reporting.reports.services import (
     render_report_pdf,
+    report_snapshot,
     sha256,
     stored_pdf,
     stored_report,
+    stored_report_of,
 )
 from imdi_reporting.reports.tasks import enqueue_freeze
 
@@ -86,16 +89,23 @@ def index(request):
 
 
 def _page(request, slug: str, part: str):
+    """A submitted period's report (without a unit's extract) is its snapshot, the body the
+    PDF is made from; an open period's, or an extract, is rendered from the data now."""
     period = _period_or_404(request, slug)
     unit = _unit_or_404(request, period) if part != ReportPart.ACCOUNTS else None
-    report = report_context(period=period, part=part, unit=unit)
+    snapshot = report_snapshot(period=period, part=part) if unit is None else None
+    if snapshot is not None:
+        report = stored_report_of(snapshot)
+        body = report.body
+    else:
+        report, body = report_context(period=period, part=part, unit=unit), None
     versions = FrozenReport.objects.filter(period=period, part=part).only(
         "version", "submitted_at", "sha256", "size", "part", "period_id"
     )
     return render(
         request,
         "imdi_reporting/reports/page.html",
-        {"report": report, "for_print": False, "versions": versions},
+        {"report": report, "body": body, "versions": versions},
     )
 
 

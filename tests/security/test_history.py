@@ -32,6 +32,7 @@ from goals.services import (
     save_status_update,
     submit_period,
 )
+from imdi_reporting.reports.services import take_snapshots
 from imdi_reporting.services import FIXTURES_DIR
 from settlement.loaders import load_settlement_demo
 from settlement.models import SettlementCase
@@ -96,15 +97,12 @@ def test_it_records_an_api_write_as_the_key_holder(content, year_period, demo_us
 def test_it_records_year_level_admin_changes_on_the_requirement_page(
     content, year_period, client_for, demo_user
 ):
-    # The submitted half year locks the year's requirements; reopen it, as an approver
-    # would before correcting a requirement's text.
-    reopen_period(
-        user=demo_user("direktor"),
-        period=ReportingPeriod.objects.get(kind="H1"),
-        reason="Kravteksten rettes.",
-    )
-    requirement = ResultRequirement.objects.get(code="R1-3")
+    # The half year of the fixtures was submitted before snapshots existed, which locks the
+    # year's requirements until its report is opened once and its snapshot stored; from
+    # then on the half-year report keeps what it printed and the year's texts may change.
     client = client_for("admin")
+    assert client.get(reverse("reports:full", args=["2006-H1"])).status_code == 200
+    requirement = ResultRequirement.objects.get(code="R1-3")
     url = reverse("admin:goals_resultrequirement_change", args=[requirement.pk])
     page = client.get(url)
     form = page.context["adminform"].form
@@ -167,16 +165,13 @@ def test_it_records_a_command_import_with_the_command_as_source(organisation, tm
     assert created.first().anchor == f"settlement.agency:{case.agency_id}"
 
 
-def test_it_records_bulk_writes_that_send_no_signals(organisation, demo_user):
+def test_it_records_bulk_writes_that_send_no_signals(organisation):
     from budget.loaders import load_budget_demo
 
     load_budget_demo(directory=FIXTURES_DIR / "budget")
-    # The submitted half year locks the 2006 budget rows; reopen it so the year is writable.
-    reopen_period(
-        user=demo_user("direktor"),
-        period=ReportingPeriod.objects.get(kind="H1"),
-        reason="Budsjettprofilen rettes.",
-    )
+    # The half year of the fixtures locks the 2006 budget rows until its snapshot is
+    # stored; with it, the year's periodised budget may change for the year report.
+    take_snapshots(period=ReportingPeriod.objects.get(kind="H1"))
     post = Post.objects.get(chapter__number="0651", number="60")
     year = ReportingPeriod.objects.get(kind="Y").budget_year
     with change_context(path="command", source="test"):

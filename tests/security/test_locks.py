@@ -1,7 +1,12 @@
 """Probes of the lock: every model a submitted report prints, tried through every path
 against the submitted 2006-H1 report, changes nothing (a checksum of every table of goals,
 budget and settlement before and after). The models come from the app registry, so a new
-model fails here until it is locked or named free with a reason."""
+model fails here until it is locked or named free with a reason.
+
+The rows of the budget year (YearLock) are versioned: they are locked while 2006-H1 has no
+snapshot of its submission (the demo's H1 was submitted before snapshots existed) and once
+the year report is submitted; the probes run in both states. Between the two, with H1's
+snapshot stored and the year report open, they accept changes for the year report."""
 
 import csv
 import json
@@ -46,6 +51,7 @@ from goals.services import (
     save_status_update,
     submit_period,
 )
+from imdi_reporting.reports.services import take_snapshots
 from imdi_reporting.services import FIXTURES_DIR
 from settlement.models import SettlementCase
 from tests.security.conftest import GUARDED_APPS, checksum
@@ -167,7 +173,28 @@ def orm_probes(model, obj):
         yield "bulk_create", lambda: model.objects.bulk_create([copy_of(obj)])
 
 
-def test_it_refuses_every_orm_write_to_what_a_submitted_report_printed(demo):
+# The states in which the year's rows are locked, and the report a refusal names.
+LOCKED_YEAR = {
+    # 2006-H1 as the demo loads it: submitted before snapshots existed.
+    "half-year-without-snapshot": "2006-H1",
+    # 2006-H1 with its snapshot, and the year report IMDi-2006 submitted too.
+    "year-report-submitted": "IMDi-2006",
+}
+
+
+@pytest.fixture(params=list(LOCKED_YEAR))
+def locked_year(request, demo, demo_user) -> str:
+    if request.param == "year-report-submitted":
+        take_snapshots(period=ReportingPeriod.objects.get(kind="H1"))
+        submit_period(
+            user=demo_user("direktor"),
+            period=ReportingPeriod.objects.get(kind="Y"),
+            reason="Sendt inn uten alle svar (test).",
+        )
+    return LOCKED_YEAR[request.param]
+
+
+def test_it_refuses_every_orm_write_to_what_a_submitted_report_printed(locked_year):
     before = checksum()
     tried, accepted = [], []
     for model in guarded_models():
@@ -220,7 +247,7 @@ def form_data(obj) -> dict[str, str]:
     return data
 
 
-def test_it_refuses_every_admin_path_to_what_a_submitted_report_printed(demo, client_for):
+def test_it_refuses_every_admin_path_to_what_a_submitted_report_printed(locked_year, client_for):
     client = client_for("admin")
     before = checksum()
     for model in guarded_models():
@@ -231,7 +258,7 @@ def test_it_refuses_every_admin_path_to_what_a_submitted_report_printed(demo, cl
         change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         page = client.get(change)
         assert page.status_code == 200, change
-        assert "2006-H1" in page.text, change
+        assert locked_year in page.text, change
         name, value = mutation(obj)
         assert f'name="{name}"' not in page.text, change
         data = {**form_data(obj), name: str(value)}
@@ -250,8 +277,50 @@ def test_it_refuses_every_admin_path_to_what_a_submitted_report_printed(demo, cl
         copy = copy_of(obj)
         added = client.post(add, {**management_data(client.get(add).text), **form_data(copy)})
         assert added.status_code == 200, add
-        assert "2006-H1" in added.text, add
+        assert locked_year in added.text, add
     assert checksum() == before
+
+
+# Fields that name a row among its siblings (unique together with its year or parent): the
+# probe below changes another field, so that the change itself is harmless.
+IDENTIFYING = ("year", "month", "position", "code", "number", "letter")
+
+
+def test_it_lets_the_year_rows_change_once_the_half_year_keeps_its_snapshot(demo):
+    """2006-H1's report keeps what it printed in its snapshot, so the rows of the year take
+    changes for the open year report; everything else the half year printed stays locked."""
+    take_snapshots(period=ReportingPeriod.objects.get(kind="H1"))
+    before = checksum()
+    year_models = [m for m in guarded_models() if type(LOCKS[m._meta.label_lower]) is YearLock]
+    assert len(year_models) >= 9
+    for model in year_models:
+        assert locked_row(model) is None, model
+        rule = LOCKS[model._meta.label_lower]
+        prefix = "" if rule.path == "pk" else f"{rule.path}__"
+        obj = model._base_manager.filter(**{f"{prefix}periods__kind": "H1"}).first()
+        name, value = mutation(obj, keep=IDENTIFYING)
+        setattr(obj, name, value)
+        obj.save()
+    others = [m for m in guarded_models() if m not in year_models]
+    tried, accepted = [], []
+    for model in others:
+        obj = locked_row(model)
+        if obj is None:
+            continue
+        for path, probe in orm_probes(model, obj):
+            tried.append((model._meta.label_lower, path))
+            try:
+                probe()
+            except ValidationError:
+                continue
+            accepted.append(tried[-1])
+    assert accepted == []
+    assert {label for label, _path in tried} == {m._meta.label_lower for m in others}
+    after = checksum()
+    changed = {label for label in before if before[label] != after[label]}
+    assert changed - {"goals.changerecord", "goals.cachegeneration"} == {
+        m._meta.label_lower for m in year_models
+    }
 
 
 def settled_in_h1() -> int:

@@ -52,3 +52,36 @@ def rendered_2006(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
     result["text"] = reading_text(result["pdf"])
     return result
+
+
+SUBMIT_REASON = "Sendt inn uten alle svar (test)."
+
+
+def submit(*, user, period: ReportingPeriod) -> ReportingPeriod:
+    from goals.services import submit_period
+
+    submitted = submit_period(user=user, period=period, reason=SUBMIT_REASON)
+    return ReportingPeriod.objects.select_related("budget_year__agency").get(pk=submitted.pk)
+
+
+def article(page: str) -> str:
+    """The report body of a report page (what page.html wraps around it left out)."""
+    start = page.index('<article class="report report--screen"')
+    return page[start : page.index("</article>", start)]
+
+
+@pytest.fixture
+def submitted_h1(organisation, demo_user):
+    """The 2006 letter, form and budget, with 2006-H1 reopened and submitted again through
+    the services, so that its snapshot is taken as a submission takes it; the year report
+    stays open."""
+    from budget.loaders import load_budget_demo
+    from goals.loaders import load_goals_demo
+    from goals.services import reopen_period
+    from imdi_reporting.services import FIXTURES_DIR
+
+    load_goals_demo(directory=FIXTURES_DIR / "goals")
+    load_budget_demo(directory=FIXTURES_DIR / "budget")
+    direktor = demo_user("direktor")
+    reopen_period(user=direktor, period=h1_period(), reason="Sendes inn på nytt (test).")
+    return submit(user=direktor, period=h1_period())
