@@ -106,6 +106,38 @@ class ReportSnapshot(models.Model):
         return f"{self.period} {self.part} {self.submitted_at:%Y-%m-%d %H:%M}"
 
 
+class OpenDataSnapshot(models.Model):
+    """Publiserte åpne data: the CSV tables of a submitted period's open data package as
+    they were when the period was submitted (file name -> CSV text).
+
+    Taken with the report snapshot, inside the submission's transaction, so that a text of
+    the year edited for the year report later never changes what the half year published.
+    The package's metadata (datapackage.json, dcat.jsonld) is written around these files
+    at each download. A resubmission is a new row; older ones are kept.
+    """
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    files = models.JSONField(_("CSV files"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "-submitted_at"]
+        verbose_name = _("open data snapshot")
+        verbose_name_plural = _("open data snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "submitted_at"],
+                name="imdi_reporting_opendatasnapshot_submission",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
 # The form takes its limits from these fields, so form and database refuse the same.
 FEEDBACK_NAME_MAX_LENGTH = 200
 FEEDBACK_URL_MAX_LENGTH = 500

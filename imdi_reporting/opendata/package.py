@@ -279,14 +279,25 @@ def _json(data: dict) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def build_package(*, period: ReportingPeriod, base_url: str) -> OpenDataPackage:
-    """The package of a submitted period (the caller checks that it is submitted)."""
+def table_files(*, period: ReportingPeriod) -> dict[str, bytes]:
+    """The package's CSV files by name, made from the data as it is now."""
+    tables = open_data_tables(period=period)
+    return {f"{table.name}.csv": table_csv(table=table) for table in tables}
+
+
+def build_package(
+    *, period: ReportingPeriod, base_url: str, stored: dict[str, bytes] | None = None
+) -> OpenDataPackage:
+    """The package of a submitted period (the caller checks that it is submitted). With
+    ``stored``, the CSV files as the period's submission published them, rather than the
+    data as it is now."""
     tables = open_data_tables(period=period)
     files: dict[str, bytes] = {}
     resources = []
     for table in tables:
-        data = table_csv(table=table)
-        files[f"{table.name}.csv"] = data
+        name = f"{table.name}.csv"
+        data = stored[name] if stored is not None else table_csv(table=table)
+        files[name] = data
         resources.append(_resource(table, data))
     base_url = base_url.rstrip("/")
     return OpenDataPackage(

@@ -14,7 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 from goals.choices import PeriodState
 from goals.models import OrganisationalUnit, ReportingPeriod
 from imdi_reporting.choices import ReportPart
-from imdi_reporting.models import FrozenReport, ReportSnapshot
+from imdi_reporting.models import FrozenReport, OpenDataSnapshot, ReportSnapshot
+from imdi_reporting.opendata.package import OpenDataPackage, build_package, table_files
 from imdi_reporting.reports.selectors import report_context
 
 DOCUMENT_TEMPLATE = "imdi_reporting/reports/document.html"
@@ -141,7 +142,31 @@ def take_snapshots(*, period: ReportingPeriod) -> list[ReportSnapshot]:
             )
     for snapshot in existing.values():
         snapshot.period = period
+    published = OpenDataSnapshot.objects.filter(period=period, submitted_at=period.submitted_at)
+    if not published.exists():
+        _take_open_data(period=period)
     return [existing[part] for part in ReportPart.values]
+
+
+def _take_open_data(*, period: ReportingPeriod) -> OpenDataSnapshot:
+    with translation.override(REPORT_LANGUAGE):
+        files = {name: data.decode("utf-8") for name, data in table_files(period=period).items()}
+    try:
+        with transaction.atomic():
+            return OpenDataSnapshot.objects.create(
+                period=period, submitted_at=period.submitted_at, files=files
+            )
+    except IntegrityError:  # another reader stored it a moment ago
+        return OpenDataSnapshot.objects.get(period=period, submitted_at=period.submitted_at)
+
+
+def published_files(*, period: ReportingPeriod) -> dict[str, bytes]:
+    """The CSV files of the open data that the period's current submission published,
+    stored now if the period was submitted before they were kept."""
+    found = OpenDataSnapshot.objects.filter(
+        period=period, submitted_at=period.submitted_at
+    ).first() or _take_open_data(period=period)
+    return {name: text.encode("utf-8") for name, text in found.files.items()}
 
 
 def report_snapshot(*, period: ReportingPeriod, part: str) -> ReportSnapshot | None:
@@ -234,3 +259,9 @@ def freeze_submission(*, period_id: int) -> list[FrozenReport]:
         frozen_report(period=period, part=part, user=period.submitted_by)
         for part in ReportPart.values
     ]
+
+
+def published_package(*, period: ReportingPeriod, base_url: str) -> OpenDataPackage:
+    """The open data package of a submitted period: its tables as submitted, described for
+    the site at ``base_url``."""
+    return build_package(period=period, base_url=base_url, stored=published_files(period=period))

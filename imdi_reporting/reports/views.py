@@ -15,10 +15,10 @@ from goals.models import OrganisationalUnit
 from goals.selectors import get_period, periods_visible_to
 from imdi_reporting.choices import ReportPart
 from imdi_reporting.models import FrozenReport
-from imdi_reporting.opendata.package import build_package
 from imdi_reporting.opendata.selectors import is_published
 from imdi_reporting.reports.selectors import index_rows, report_context
 from imdi_reporting.reports.services import (
+    published_package,
     render_report_pdf,
     report_snapshot,
     sha256,
@@ -208,7 +208,7 @@ def open_data_response(request, period) -> HttpResponse:
     """The period's open data package as a zip; a period not submitted has none (404)."""
     if not is_published(period=period):
         raise Http404(_("Open data is published for submitted periods only."))
-    package = build_package(period=period, base_url=request.build_absolute_uri("/"))
+    package = published_package(period=period, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(package.zip_bytes(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{package.name}.zip"'
     return response

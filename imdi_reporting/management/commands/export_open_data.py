@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from goals.models import ReportingPeriod, parse_period_slug
-from imdi_reporting.opendata.package import build_package
 from imdi_reporting.opendata.selectors import is_published
+from imdi_reporting.reports.services import published_package
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         base_url = options["base_url"] or settings.SITE_URL
         if not base_url:
             raise CommandError("Give --base-url or set SITE_URL (the site's https address).")
-        package = build_package(period=period, base_url=base_url)
+        package = published_package(period=period, base_url=base_url)
         out = Path(options["out"])
         for path in package.write_to(out):
             self.stdout.write(f"{path} ({path.stat().st_size} bytes)")

@@ -3,7 +3,10 @@ instead of frozen: once 2006-H1 is submitted with its snapshot, the open year re
 still change them, the half-year report keeps what it printed, and the history records
 old -> new. Once the year report is submitted, they are locked."""
 
+import csv
+import io
 import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -14,6 +17,7 @@ from django.utils.html import escape
 
 from goals.models import ChangeRecord, Indicator, ReportingPeriod, ResultRequirement
 from imdi_reporting.models import ReportSnapshot
+from imdi_reporting.opendata.package import table_files
 from imdi_reporting.reports import services
 from tests.imdi_reporting.reports.conftest import (
     article,
@@ -108,6 +112,27 @@ def test_it_lets_the_open_year_report_change_year_rows_and_h1_keeps_what_it_prin
     assert (text.old, text.new, text.path) == (old_text, NEW_TEXT, "admin")
     target = records(indicator(), "target").get()
     assert target.new.startswith("987654") and target.old != target.new
+
+
+def requirement_texts(data: bytes) -> dict[str, str]:
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8")))
+    return {row["requirement"]: row["text"] for row in rows}
+
+
+def test_the_half_years_open_data_keeps_the_text_it_published(submitted_h1, client_for):
+    old_text = requirement().text
+    client = client_for("admin")
+    assert admin_change(client, requirement(), text=NEW_TEXT).status_code == 302
+
+    response = client.get(reverse("reports:open_data", args=["2006-H1"]))
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith("/result_requirements.csv")]
+        published = requirement_texts(archive.read(name))
+    assert published["R1-3"] == old_text
+    # The data as it is now, which the open year report will publish, has the new text.
+    now = table_files(period=year_period())["result_requirements.csv"]
+    assert requirement_texts(now)["R1-3"] == NEW_TEXT
 
 
 def test_it_lets_the_model_and_queryset_paths_change_year_rows_after_the_half_year(
