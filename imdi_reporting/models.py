@@ -409,8 +409,6 @@ class ImportJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} @ {self.issuer}"
-
         return f"{self.filename} ({self.get_state_display()})"
 
     @property

@@ -199,6 +199,7 @@ def test_a_large_admin_import_runs_as_a_task_and_its_page_shows_the_result(
     assert response.status_code == 302
     assert response["Location"] == reverse("imports:job", kwargs={"job_id": job.pk})
     assert (job.state, job.rows_total, job.result["created"]) == ("done", 30, 30)
+    assert str(job) == "linjer.csv (importert)"
     assert bytes(job.content) == b""
     assert SubPostLine.objects.filter(label__startswith="Ny linje").count() == 30
     page = client.get(response["Location"]).content.decode()
