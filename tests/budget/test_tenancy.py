@@ -363,10 +363,11 @@ def test_the_control_list_names_the_agency_when_a_short_key_matches_two(ftd, dem
 @pytest.mark.parametrize(
     ("username", "url", "queries"),
     [
-        # session, user, user and group permissions, profile, the period, the agency's
-        # cache generation (the overview was cached by the first request), the period list.
-        ("direktor", reverse("budget:period", args=[IMDI_H1]), 8),
-        ("ftd-direktor", reverse("budget:period", args=[FTD_H1]), 8),
+        # session, user, user and group permissions, profile, the period, the count of
+        # chapters (for the pager), the agency's cache generation (the overview was cached
+        # by the first request), the period list.
+        ("direktor", reverse("budget:period", args=[IMDI_H1]), 9),
+        ("ftd-direktor", reverse("budget:period", args=[FTD_H1]), 9),
         # ... the chapter, then its posts, allocations, accounts, the period list.
         ("direktor", reverse("budget:chapter", args=[IMDI_H1, "0651"]), 11),
         ("ftd-direktor", reverse("budget:chapter", args=[FTD_H1, "0840"]), 11),
