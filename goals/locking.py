@@ -111,6 +111,19 @@ def locked_period(period_id: int | None):
     return first_locked_period([period_id])
 
 
+def _periods_for_share(column: str, ids: list) -> list[tuple]:
+    """(id, state) of the periods whose ``column`` is one of ``ids``, read FOR SHARE on
+    PostgreSQL: a submission, which takes its period FOR UPDATE, waits for the caller's
+    transaction, and the caller for a submission in flight."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, state FROM {_period_model()._meta.db_table} "  # noqa: S608
+            f"WHERE {column} = ANY(%s) ORDER BY id FOR SHARE",
+            [ids],
+        )
+        return cursor.fetchall()
+
+
 def first_locked_period(period_ids: Iterable):
     """The first of the periods that is submitted or locked, else None (one query when none
     is; the rows are read FOR SHARE on PostgreSQL)."""
@@ -119,13 +132,7 @@ def first_locked_period(period_ids: Iterable):
         return None
     ReportingPeriod = _period_model()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, state FROM {ReportingPeriod._meta.db_table} "  # noqa: S608
-                "WHERE id = ANY(%s) ORDER BY id FOR SHARE",
-                [ids],
-            )
-            ids = [pk for pk, state in cursor.fetchall() if state != OPEN]
+        ids = [pk for pk, state in _periods_for_share("id", ids) if state != OPEN]
         if not ids:
             return None
     query = ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by")
@@ -285,12 +292,7 @@ class YearLock:
             return None
         ReportingPeriod = _period_model()
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id FROM {ReportingPeriod._meta.db_table} "  # noqa: S608
-                    "WHERE budget_year_id = ANY(%s) ORDER BY id FOR SHARE",
-                    [ids],
-                )
+            _periods_for_share("budget_year_id", ids)
         year_end = (
             ReportingPeriod.objects.filter(budget_year=models.OuterRef("budget_year"))
             .order_by("-end")

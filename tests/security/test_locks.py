@@ -173,6 +173,24 @@ def orm_probes(model, obj):
         yield "bulk_create", lambda: model.objects.bulk_create([copy_of(obj)])
 
 
+def try_orm_probes(models) -> tuple[list, list]:
+    """Every ORM probe against each model's locked row: (model, path) of those tried and
+    of those the guard let through."""
+    tried, accepted = [], []
+    for model in models:
+        obj = locked_row(model)
+        if obj is None:
+            continue
+        for path, probe in orm_probes(model, obj):
+            tried.append((model._meta.label_lower, path))
+            try:
+                probe()
+            except ValidationError:
+                continue
+            accepted.append(tried[-1])
+    return tried, accepted
+
+
 # The states in which the year's rows are locked, and the report a refusal names.
 LOCKED_YEAR = {
     # 2006-H1 as the demo loads it: submitted before snapshots existed.
@@ -196,18 +214,7 @@ def locked_year(request, demo, demo_user) -> str:
 
 def test_it_refuses_every_orm_write_to_what_a_submitted_report_printed(locked_year):
     before = checksum()
-    tried, accepted = [], []
-    for model in guarded_models():
-        obj = locked_row(model)
-        if obj is None:
-            continue
-        for path, probe in orm_probes(model, obj):
-            tried.append((model._meta.label_lower, path))
-            try:
-                probe()
-            except ValidationError:
-                continue
-            accepted.append(tried[-1])
+    tried, accepted = try_orm_probes(guarded_models())
     assert accepted == []
     assert checksum() == before
     # Every guarded model has rows in the demo's submitted report, and each was tried.
@@ -302,18 +309,7 @@ def test_it_lets_the_year_rows_change_once_the_half_year_keeps_its_snapshot(demo
         setattr(obj, name, value)
         obj.save()
     others = [m for m in guarded_models() if m not in year_models]
-    tried, accepted = [], []
-    for model in others:
-        obj = locked_row(model)
-        if obj is None:
-            continue
-        for path, probe in orm_probes(model, obj):
-            tried.append((model._meta.label_lower, path))
-            try:
-                probe()
-            except ValidationError:
-                continue
-            accepted.append(tried[-1])
+    tried, accepted = try_orm_probes(others)
     assert accepted == []
     assert {label for label, _path in tried} == {m._meta.label_lower for m in others}
     after = checksum()
