@@ -9,7 +9,9 @@ the legend's text.
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +23,28 @@ from goals.formatting import format_decimal
 Number = int | float | Decimal
 PALETTE = ("#1f5f8b", "#c25b00", "#3c7d3a", "#7a4f9a")
 _ids = itertools.count(1)
+# Inside numbered_charts(), ids are counted from 1 for that document alone.
+_document_ids: ContextVar[tuple[str, Iterator[int]] | None] = ContextVar("chart_ids", default=None)
+
+
+@contextmanager
+def numbered_charts(prefix: str) -> Iterator[None]:
+    """Charts made inside are numbered <prefix>-chart-1, -2, ... so that a document
+    renders to the same HTML in every process and at every time: a report's snapshot
+    and its PDF do not depend on how many charts the process drew before."""
+    token = _document_ids.set((prefix, itertools.count(1)))
+    try:
+        yield
+    finally:
+        _document_ids.reset(token)
+
+
+def _next_id() -> str:
+    scope = _document_ids.get()
+    if scope is None:
+        return f"chart-{next(_ids)}"
+    prefix, numbers = scope
+    return f"{prefix}-chart-{next(numbers)}"
 
 
 @dataclass(frozen=True)
@@ -85,8 +109,8 @@ def _frame(
     format_value: Callable[[Number], str],
 ) -> tuple[list[str], Callable[[float], float], float, float, float, float]:
     _check(categories, series)
-    number = next(_ids)
-    title_id, desc_id = f"chart-{number}-title", f"chart-{number}-desc"
+    chart_id = _next_id()
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     values = [float(v) for s in series for v in s.values if v is not None]
     top, step = nice_ceiling(max(values, default=0))
     left, right, upper, lower = 64, 16, 16, 56

@@ -63,3 +63,26 @@ def fast_password_hashing():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def each_pdf_rendered_once():
+    """Many tests read the same report (the demo's 53-page half year takes WeasyPrint
+    several seconds). Within one test process, a document whose HTML was rendered before
+    gets the bytes WeasyPrint made for it then; any other HTML is rendered afresh."""
+    import hashlib
+
+    import imdi_reporting.pdf
+
+    render = imdi_reporting.pdf.render_pdf
+    rendered: dict[str, bytes] = {}
+
+    def render_once(*, html: str) -> bytes:
+        key = hashlib.sha256(html.encode()).hexdigest()
+        if key not in rendered:
+            rendered[key] = render(html=html)
+        return rendered[key]
+
+    imdi_reporting.pdf.render_pdf = render_once
+    yield
+    imdi_reporting.pdf.render_pdf = render

@@ -30,7 +30,7 @@ from budget.selectors import (
     share,
     subpost_attachment,
 )
-from goals.charts import Series, line_chart
+from goals.charts import Series, line_chart, numbered_charts
 from goals.choices import STATUS_BADGE, PeriodState
 from goals.formatting import format_int
 from goals.models import (
@@ -753,6 +753,13 @@ def report_context(
 ) -> Report:
     """Everything the report of a period shows. part is full, form or accounts; a unit
     limits the form to that unit's rows."""
+    with numbered_charts("report"):
+        return _report_context(period=period, part=part, unit=unit)
+
+
+def _report_context(
+    *, period: ReportingPeriod, part: str, unit: OrganisationalUnit | None
+) -> Report:
     budget_year = period.budget_year
     report = Report(period=period, part=part, unit=unit)
     report.texts = PeriodReport.objects.filter(period=period).first()

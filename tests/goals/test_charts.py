@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from goals.charts import Series, bar_chart, line_chart, nice_ceiling
+from goals.charts import Series, bar_chart, line_chart, nice_ceiling, numbered_charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -78,6 +78,23 @@ def test_each_chart_gets_its_own_ids():
     second = bar_chart(title="a", description="b", categories=["x"], series=[Series("s", [1])])
     ids = re.findall(r'id="([^"]+)"', first.svg + second.svg)
     assert len(ids) == len(set(ids)) == 4
+
+
+def test_the_charts_of_a_document_are_numbered_from_one_whatever_was_drawn_before():
+    def draw():
+        return bar_chart(title="a", description="b", categories=["x"], series=[Series("s", [1])])
+
+    draw()
+    with numbered_charts("report"):
+        first, second = draw(), draw()
+    ids = re.findall(r'id="([^"]+)"', first.svg + second.svg)
+    assert ids == [
+        "report-chart-1-title",
+        "report-chart-1-desc",
+        "report-chart-2-title",
+        "report-chart-2-desc",
+    ]
+    assert 'id="chart-' in draw().svg
 
 
 def test_series_must_match_the_categories():

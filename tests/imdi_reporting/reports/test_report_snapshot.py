@@ -3,7 +3,6 @@ body of every part is stored when the period is submitted, inside the submission
 web page and the frozen PDF of that submission are both made from it."""
 
 import hashlib
-import re
 
 import pytest
 from django.contrib import admin
@@ -22,11 +21,6 @@ from imdi_reporting.reports.selectors import report_context
 from tests.imdi_reporting.reports.conftest import article, h1_period, submit
 
 
-def chart_ids_alike(html: str) -> str:
-    # A chart's SVG ids are numbered per process (goals.charts), not per report.
-    return re.sub(r"chart-\d+-(title|desc)", "chart-id", html)
-
-
 def snapshots_of(period: ReportingPeriod):
     return ReportSnapshot.objects.filter(period=period, submitted_at=period.submitted_at)
 
@@ -40,7 +34,8 @@ def test_it_stores_every_part_of_the_submission_with_its_sha256(submitted_h1):
         with translation.override("nb"):
             report = report_context(period=submitted_h1, part=part)
             now = render_to_string("imdi_reporting/reports/_report.html", {"report": report})
-        assert chart_ids_alike(snapshot.html) == chart_ids_alike(now)
+        # Byte for byte: a chart's ids are numbered within the report, not per process.
+        assert snapshot.html == now
         assert 'class="watermark"' not in snapshot.html
         assert snapshot.agency_name == submitted_h1.budget_year.agency.name
 
