@@ -15,6 +15,7 @@ from budget.selectors import (
     post_detail,
 )
 from goals.models import ReportingPeriod
+from goals.page_cache import kept_page
 from goals.selectors import changes_shown_on, consistency_warnings, get_period, periods_visible_to
 
 VIEW_PERMISSION = "budget.view_chapter"
@@ -57,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@kept_page
 def period_index(request: HttpRequest, period: str) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     reporting_period = _period(request, period)
@@ -77,6 +79,7 @@ def period_index(request: HttpRequest, period: str) -> HttpResponse:
 
 
 @login_required
+@kept_page
 def chapter(request: HttpRequest, period: str, chapter: str) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     reporting_period = _period(request, period)
@@ -98,6 +101,7 @@ def chapter(request: HttpRequest, period: str, chapter: str) -> HttpResponse:
 
 
 @login_required
+@kept_page
 def post(request: HttpRequest, period: str, chapter: str, post: str) -> HttpResponse:
     _require(request, VIEW_PERMISSION)
     reporting_period = _period(request, period)

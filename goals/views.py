@@ -28,6 +28,7 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
+from goals.page_cache import kept_page
 from goals.structure import responsible_unit_of
 
 READ = "goals.view_resultrequirement"
@@ -50,6 +51,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @login_required
+@kept_page
 def requirement_list(request: HttpRequest) -> HttpResponse:
     _require(request.user, READ)
     periods = list(selectors.periods_visible_to(user=request.user).order_by("-end", "kind"))
@@ -101,6 +103,7 @@ def my_requirements(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@kept_page
 def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
     _require(request.user, READ)
     period = _period(request, period_slug)

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,7 +39,8 @@ class ImdiReportingConfig(AppConfig):
         # Year rows stay open for the year report once a submitted half year's report is
         # kept in its snapshot (goals.locking.YearLock).
         register_snapshot_lookup(snapshotted_periods)
-        from imdi_reporting.rollup_signals import retire_rollups
+        from imdi_reporting.rollup_signals import retire_on_relations, retire_rollups
 
         post_save.connect(retire_rollups, dispatch_uid="imdi_retire_rollups_save")
         post_delete.connect(retire_rollups, dispatch_uid="imdi_retire_rollups_delete")
+        m2m_changed.connect(retire_on_relations, dispatch_uid="imdi_retire_rollups_relations")

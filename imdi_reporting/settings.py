@@ -365,6 +365,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").
 # Comma-separated addresses of the site's administrators.
 ADMINS = env_list("ADMINS")
 
+# Seconds a read page is kept for the session that asked for it (goals.page_cache); every
+# write retires the kept pages at once, so this only bounds the cache's size. 0: off.
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT", 600)
+
 # Counts below this are shown as ":" to readers without the settlement permission.
 SETTLEMENT_SUPPRESSION_THRESHOLD = int(os.environ.get("SETTLEMENT_SUPPRESSION_THRESHOLD", "5"))
 

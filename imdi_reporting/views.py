@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
+from goals.page_cache import kept_page
 from goals.selectors import choose_period, notifications_of, search, user_profile, work_list
 from goals.services import mark_notifications_read, set_email_notifications, set_user_language
 from imdi_reporting.forms import (
@@ -62,6 +63,7 @@ def requirement_url(period, requirement, report_url: str | None) -> str | None:
 
 
 @login_required
+@kept_page
 def home(request: HttpRequest) -> HttpResponse:
     role_labels = dict(Role.choices)
     periods = start_page_periods(user=request.user)

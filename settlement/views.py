@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Agency
+from goals.page_cache import kept_page
 from settlement import selectors
 from settlement.forms import PeriodForm
 
@@ -30,6 +31,7 @@ def _period(
 
 
 @login_required
+@kept_page
 def index(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("settlement.view_forecast"):
         raise PermissionDenied

@@ -86,3 +86,12 @@ def each_pdf_rendered_once():
     imdi_reporting.pdf.render_pdf = render_once
     yield
     imdi_reporting.pdf.render_pdf = render
+
+
+@pytest.fixture(autouse=True)
+def pages_rendered_afresh(request, settings):
+    """Query pins and the template context measure a page's own work, so pages are not
+    kept for the session here (goals.page_cache); the browser journeys keep them, as the
+    site does, and tests/imdi_reporting/test_kept_pages.py turns them on."""
+    if "browser" not in request.keywords:
+        settings.PAGE_CACHE_TIMEOUT = 0

@@ -2,6 +2,7 @@ from datetime import date
 
 import django_filters
 from django.db.models import F
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
@@ -25,6 +26,7 @@ from budget.selectors import (
 )
 from goals.api.filters import filter_period_slug, year_filter
 from goals.models import ReportingPeriod, parse_period_slug
+from goals.page_cache import kept_page
 from goals.selectors import periods_visible_to
 
 YEAR_BOUNDS = {"min_value": 1990, "max_value": 2200}
@@ -116,6 +118,7 @@ class ChapterFilter(django_filters.FilterSet):
         fields = ["agency", "kind", "number"]
 
 
+@method_decorator(kept_page, name="list")
 class ChapterViewSet(viewsets.ReadOnlyModelViewSet):
     """Chapters (kapitler) of the state budget, of the agencies the caller may read."""
 
@@ -146,6 +149,7 @@ class PostFilter(django_filters.FilterSet):
         fields = ["agency", "chapter", "kind"]
 
 
+@method_decorator(kept_page, name="list")
 @extend_schema(parameters=PERIOD_PARAMETERS)
 class PostViewSet(viewsets.ReadOnlyModelViewSet):
     """Posts with appropriation, accounts, remaining budget and linear spend at the end of a

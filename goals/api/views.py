@@ -1,4 +1,5 @@
 from django.db.models import Prefetch, QuerySet
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
@@ -44,6 +45,7 @@ from goals.models import (
     ResultRequirement,
     StatusUpdate,
 )
+from goals.page_cache import kept_page
 from goals.selectors import periods_visible_to
 from goals.services import (
     add_feedback,
@@ -157,6 +159,7 @@ class MainGoalViewSet(viewsets.ReadOnlyModelViewSet):
         return scoped(goals, self.request.user, "budget_year__").order_by(*self.ordering)
 
 
+@method_decorator(kept_page, name="list")
 class ResultRequirementViewSet(viewsets.ReadOnlyModelViewSet):
     """Result requirements (resultatkrav) with their main goal and responsible unit (ANSV)."""
 
@@ -258,6 +261,7 @@ class IndicatorValueViewSet(VersionedWriteViewSet):
         return in_visible_periods(values, self.request.user).order_by(*self.ordering)
 
 
+@method_decorator(kept_page, name="list")
 class StatusUpdateViewSet(VersionedWriteViewSet):
     """Status updates: an activity's goal attainment in a period, with its workflow state.
     Writes follow the pages' rules: the unit that answers for the activity (ANSV) or an

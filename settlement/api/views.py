@@ -1,11 +1,13 @@
 from datetime import date
 
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from goals.page_cache import kept_page
 from settlement import selectors
 from settlement.api.serializers import StatisticsQuerySerializer, StatisticsSerializer
 from settlement.forms import window_errors
@@ -67,6 +69,7 @@ def agency_entries(*, agencies: list, disclosures: dict, start: date, end: date)
     return entries
 
 
+@method_decorator(kept_page, name="list")
 class StatisticsViewSet(viewsets.GenericViewSet):
     """Settlement statistics (R1-1) for a period, one entry per agency with the settlement
     module that the caller may read; the same figures as the settlement page and
