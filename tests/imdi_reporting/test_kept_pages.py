@@ -19,8 +19,9 @@ from goals.loaders import load_goals_demo
 from goals.page_cache import page_key
 from imdi_reporting.services import FIXTURES_DIR, create_api_token
 from settlement.loaders import load_settlement_demo
-from settlement.models import DATE_FIELDS, SettlementCase
+from settlement.models import SettlementCase
 from settlement.services import save_cases
+from tests.imdi_reporting.test_rollup_cache import a_case_after_the_half_year
 
 PERIOD = "IMDi-2006-H1"
 PAGES = [
@@ -86,25 +87,11 @@ def test_the_kept_page_carries_the_nonce_of_the_requests_own_policy(reader):
     assert f"'nonce-{nonces.pop()}'" in kept["Content-Security-Policy"]
 
 
-def a_new_case() -> dict:
-    case = SettlementCase.objects.filter(settled_date__year=2006, settled_date__month=3).first()
-    fields = {
-        f.attname: getattr(case, f.attname)
-        for f in SettlementCase._meta.concrete_fields
-        if f.attname not in ("id", "agency_id")
-    }
-    dates = dict.fromkeys(DATE_FIELDS) | {
-        "permit_date": date(2006, 7, 3),
-        "settled_date": date(2006, 8, 1),
-    }
-    return fields | dates | {"case_key": "NY-1"}
-
-
 def test_a_case_saved_by_anyone_shows_at_the_readers_next_read(reader):
     first = reader.get(SETTLEMENT)
     # Rendered afresh, a page has its template context; served kept, it has none.
     assert reader.get(SETTLEMENT).context is None
-    save_cases(agency=SettlementCase.objects.first().agency, cases=[a_new_case()])
+    save_cases(agency=SettlementCase.objects.first().agency, cases=[a_case_after_the_half_year()])
     after = reader.get(SETTLEMENT)
     assert after.context["settled"] == first.context["settled"] + 1
 

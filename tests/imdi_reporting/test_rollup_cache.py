@@ -117,19 +117,24 @@ def settled(client) -> int:
     return client.get(SETTLEMENT).context["settled"]
 
 
-def test_it_shows_cases_saved_by_the_service_at_the_next_read(client_for, settlement_2006):
-    reader = client_for("direktor")
-    before = settled(reader)
+def a_case_after_the_half_year() -> dict:
+    """A new case of the open half year, like a March case of the demo, but granted and
+    settled after 30.06.2006."""
     case = SettlementCase.objects.filter(settled_date__month=3, settled_date__year=2006).first()
     fields = {
         f.attname: getattr(case, f.attname)
         for f in SettlementCase._meta.concrete_fields
         if f.attname not in ("id", "agency_id")
     }
-    # A new case of the open half year: granted and settled after 30.06.2006.
     dates = dict.fromkeys(DATE_FIELDS) | {
         "permit_date": date(2006, 7, 3),
         "settled_date": date(2006, 8, 1),
     }
-    save_cases(agency=case.agency, cases=[fields | dates | {"case_key": "NY-1"}])
+    return fields | dates | {"case_key": "NY-1"}
+
+
+def test_it_shows_cases_saved_by_the_service_at_the_next_read(client_for, settlement_2006):
+    reader = client_for("direktor")
+    before = settled(reader)
+    save_cases(agency=Agency.objects.get(code="IMDi"), cases=[a_case_after_the_half_year()])
     assert settled(reader) == before + 1
