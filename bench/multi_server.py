@@ -235,6 +235,32 @@ def separate_edits(clients: list[Client], update_ids: list[int]) -> tuple[int, f
     return saved, time.perf_counter() - started
 
 
+def kept_pages_follow_writes(ports: list[int], editor: Client, update_id: int) -> float:
+    """One session reads the status-update list through both servers, twice, so each
+    server keeps its copy (goals.page_cache); a save through server A must show at the
+    next read through server B."""
+    started = time.perf_counter()
+    reader_a, reader_b = Client(ports[0]), Client(ports[1])
+    reader_a.login("direktor")
+    reader_a.request("GET", "/")  # the CSRF cookie, as a browser has it
+    reader_b.cookies = reader_a.cookies
+    path = f"/api/goals/status-updates/?period={PERIOD}&limit=500"
+    for reader in (reader_a, reader_b, reader_a, reader_b):
+        status, _h, _c = reader.request("GET", path)
+        check(status == 200, f"the list answered {status}")
+    _s, current = editor.json("GET", f"/api/goals/status-updates/{update_id}/")
+    text = f"lagret via {ports[0]}"
+    status, _b = editor.json(
+        "PUT",
+        f"/api/goals/status-updates/{update_id}/",
+        {"version": current["version"], "status": "achieved", "attainment": text},
+    )
+    check(status == 200, f"the save answered {status}")
+    _s, _h, content = reader_b.request("GET", path)
+    check(text in content.decode(), "server B served a kept list older than the save")
+    return time.perf_counter() - started
+
+
 def wait_for_pdf(readers: list[Client]) -> tuple[float, list[int]]:
     """Download the full report through every server until each serves the stored copy."""
     started = time.perf_counter()
@@ -351,6 +377,9 @@ def main() -> int:
             f"Separate saves: {saved} of {CLIENTS * SEPARATE_SAVES} in {seconds:.1f} s "
             f"({2 * saved / seconds:.0f} requests/s, a read and a write each)"
         )
+
+        seconds = kept_pages_follow_writes(ports, editor, update_ids[0])
+        print(f"A kept list read through server B shows a save through server A ({seconds:.1f} s)")
 
         # Submit through server B, read through both, reopen and resubmit through server A.
         approvers = [Client(port) for port in ports]
