@@ -17,7 +17,9 @@ from django.db import models
 
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
 from budget.resources import RESOURCES, DateWidget
+from goals.bulk import RowInserter, field_defaults, unsaved
 from goals.history import record_changes, record_created
+from goals.locking import check_rows
 from goals.models import Agency, BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
 from goals.services import bump_generation
 
@@ -34,6 +36,9 @@ class TableSpec:
     required: tuple[str, ...]
     key_column: str
     key_fields: tuple[str, ...]
+    # The foreign key whose object names a new row in its history (str() and the page it
+    # is shown on): the one the history fetches for rows created in bulk (budget.history).
+    named_by: str
 
 
 SPECS = {
@@ -42,18 +47,21 @@ SPECS = {
         ("kapittel", "post", "type", "beløp"),
         "type",
         ("post_id", "budget_year_id", "kind", "sequence"),
+        "post",
     ),
     "accounts": TableSpec(
         AccountsEntry,
         ("kapittel", "post", "periode", "kategori", "beløp"),
         "kategori",
         ("post_id", "period_id", "category"),
+        "post",
     ),
     "lines": TableSpec(
         SubPostLine,
         ("kapittel", "post", "underpost", "periode", "nr", "tekst"),
         "tekst",
         ("subpost_id", "period_id", "label"),
+        "subpost",
     ),
 }
 
@@ -87,6 +95,12 @@ class Lookups:
                 self.locked[period.budget_year_id].append(period)
         subposts = SubPost.objects.filter(post__in=[p for ps in self.posts.values() for p in ps])
         self.subposts = {(s.post_id, s.code): s for s in subposts}
+
+    def by_pk(self, name: str) -> dict[int, models.Model]:
+        """The posts or sub-posts read, by id: what a new row's foreign key ``name`` names."""
+        if name == "subpost":
+            return {s.pk: s for s in self.subposts.values()}
+        return {p.pk: p for found in self.posts.values() for p in found}
 
 
 def field_limit(field: models.Field):
@@ -313,18 +327,21 @@ def agency_hint(row) -> str:
 
 
 class BulkWriter:
-    """Collects checked rows and writes them a chunk at a time: new rows by bulk_create,
-    known keys whose values differ by bulk_update. The rows already saved are read once per
-    budget year or period the file touches: their keys, ids and a hash of the values the
-    file sets, so memory grows with the keys only and unchanged rows cost no write."""
+    """Collects checked rows and writes them a chunk at a time: new rows as tuples by one
+    multi-row INSERT (goals.bulk), after the same lock check as bulk_create and with the
+    same history; known keys whose values differ by bulk_update. The rows already saved
+    are read once per budget year or period the file touches: their keys, ids and a hash
+    of the values the file sets, so memory grows with the keys only and unchanged rows
+    cost no write. ``named`` are the objects a new row's history names it by, by id."""
 
-    def __init__(self, *, table: str, write: bool):
+    def __init__(self, *, table: str, write: bool, named: dict[int, models.Model]):
         self.spec = SPECS[table]
         self.write = write
+        self.named = named
         self.scope = "budget_year_id" if table == "allocations" else "period_id"
         self.existing: dict[tuple, tuple[int, int]] = {}
         self.loaded: set[int] = set()
-        self.new: list[models.Model] = []
+        self.new: list[dict] = []
         self.changed: list[models.Model] = []
         self.update_fields: list[str] | None = None
         self.counts = {"new": 0, "updated": 0}
@@ -341,7 +358,7 @@ class BulkWriter:
         if found is None:
             self.counts["new"] += 1
             if self.write:
-                self.new.append(self.spec.model(**values))
+                self.new.append(values)
             return
         self.counts["updated"] += 1
         pk, digest = found
@@ -366,9 +383,9 @@ class BulkWriter:
         self.new, self.changed = [], []
 
     def flush(self) -> None:
+        """Write the chunk, inside the import's transaction (the caller's savepoint)."""
         if self.write and self.new:
-            self.spec.model.objects.bulk_create(self.new, batch_size=CHUNK_ROWS)
-            record_created(self.new)
+            self._insert(self.new)
         if self.write and self.changed:
             before = self._stored_values(self.changed)
             # bulk_update's CASE expressions grow with the batch squared; small batches.
@@ -381,6 +398,29 @@ class BulkWriter:
             # rows may belong to any agency of the file, so every agency's are.
             bump_generation(agency_id=None)
         self.new, self.changed = [], []
+
+    def _insert(self, rows: list[dict]) -> None:
+        """New rows as bulk_create would write them: the model's defaults filled in, the
+        lock asked for every row first, and one history record a row."""
+        model = self.spec.model
+        defaults = field_defaults(model, rows[0])
+        names = [*rows[0], *defaults]
+        pk = model._meta.pk.attname
+        named_by = model._meta.get_field(self.spec.named_by)
+        link = named_by.attname
+        objs = [
+            unsaved(
+                model, {pk: None, **defaults, **values}, {named_by.name: self.named[values[link]]}
+            )
+            for values in rows
+        ]
+        check_rows(model, objs)
+        ids = RowInserter(model, names).insert(
+            ([obj.__dict__[name] for name in names] for obj in objs), returning=True
+        )
+        for obj, new_id in zip(objs, ids, strict=True):
+            obj.__dict__[pk] = new_id
+        record_created(objs)
 
     def _stored_values(self, objs: list[models.Model]) -> dict[int, dict]:
         """The values about to be replaced, for the history: one query per chunk."""

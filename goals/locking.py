@@ -597,6 +597,20 @@ def _before_delete(sender, instance, **kwargs) -> None:
         rule.check(instance, deleting=True)
 
 
+def check_rows(model: type[models.Model], objs: list) -> None:
+    """Refuse a bulk write of ``objs`` (new or changed rows of ``model``) that touches a
+    locked row: what bulk_create and bulk_update ask, and what a write beside the ORM
+    (goals.bulk) asks before its INSERT, in the write's transaction."""
+    rule = lock_of(model)
+    if rule is None or locked_writes_allowed() or not objs:
+        return
+    if hasattr(rule, "check_many"):
+        rule.check_many(objs)
+    else:
+        for obj in objs:
+            rule.check(obj)
+
+
 class GuardedQuerySet(models.QuerySet):
     """QuerySet writes of a guarded model: update, delete, bulk_create and bulk_update
     refuse to touch a locked row, like Model.save and Model.delete."""
@@ -623,26 +637,16 @@ class GuardedQuerySet(models.QuerySet):
             self._check(None)
             return super().delete()
 
-    def _check_rows(self, objs: list) -> None:
-        rule = lock_of(self.model)
-        if rule is None or locked_writes_allowed() or not objs:
-            return
-        if hasattr(rule, "check_many"):
-            rule.check_many(objs)
-        else:
-            for obj in objs:
-                rule.check(obj)
-
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         with self._transaction():
-            self._check_rows(objs)
+            check_rows(self.model, objs)
             return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
         with self._transaction():
-            self._check_rows(objs)
+            check_rows(self.model, objs)
             token = _rows_checked.set(True)
             try:
                 return super().bulk_update(objs, fields, batch_size=batch_size)
