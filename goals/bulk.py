@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.base import ModelState
 
 # Column types whose Python values the drivers take as they are (str, int, bool, None):
@@ -42,12 +42,34 @@ PLAIN_TYPES = frozenset(
 )
 
 
-def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
-    """How a value of ``field`` is handed to the driver, or None where it goes as it is."""
+def _preparer(field: models.Field, db) -> Callable[[Any], Any] | None:
+    """How a value of ``field`` is handed to the driver, or None where it goes as it is.
+    A value the same object as the one before (a timestamp shared by a chunk's rows) is
+    prepared once."""
     if field.get_internal_type() in PLAIN_TYPES:
         return None
-    prepare = field.get_db_prep_save
-    return lambda value: None if value is None else prepare(value, connection)
+    if isinstance(field, models.DecimalField):
+        # get_db_prep_save's own steps, without the two rounds of to_python it takes.
+        adapt, to_python = db.ops.adapt_decimalfield_value, field.to_python
+        digits, places = field.max_digits, field.decimal_places
+
+        def prepare(value):
+            return adapt(to_python(value), digits, places)
+    else:
+
+        def prepare(value):
+            return field.get_db_prep_save(value, db)
+
+    last: list = [None, None]
+
+    def prepared(value):
+        if value is None:
+            return None
+        if value is not last[0]:
+            last[:] = value, prepare(value)
+        return last[1]
+
+    return prepared
 
 
 def _chunks(rows: Iterable, size: int) -> Iterator[list]:
@@ -62,7 +84,9 @@ class RowInserter:
 
     def __init__(self, model: type[models.Model], names: Sequence[str]):
         fields = [model._meta.get_field(name) for name in names]
-        quote = connection.ops.quote_name
+        # The connection itself, not the proxy that looks it up on every use.
+        self.db = db = connections[DEFAULT_DB_ALIAS]
+        quote = db.ops.quote_name
         self.columns = len(fields)
         # Names of the model's own table and columns, quoted; the values go as parameters.
         self.head = (
@@ -70,8 +94,10 @@ class RowInserter:
             f"({', '.join(quote(f.column) for f in fields)}) VALUES "
         )
         self.returning = f" RETURNING {quote(model._meta.pk.column)}"
-        self.prepared = [(i, p) for i, f in enumerate(fields) if (p := _preparer(f)) is not None]
-        limit = connection.features.max_query_params or 65535
+        self.prepared = [
+            (i, p) for i, f in enumerate(fields) if (p := _preparer(f, db)) is not None
+        ]
+        limit = db.features.max_query_params or 65535
         self.batch = max(1, min(limit, 65535) // self.columns)
 
     def _prepare(self, rows: Iterable[Sequence]) -> Iterator[Sequence]:
@@ -87,9 +113,9 @@ class RowInserter:
     def insert(self, rows: Iterable[Sequence], *, returning: bool = False) -> list[int]:
         """Insert ``rows``; with ``returning``, their new ids in the order of the rows."""
         ids: list[int] = []
-        with connection.cursor() as cursor:
+        with self.db.cursor() as cursor:
             for chunk in _chunks(self._prepare(rows), self.batch):
-                if connection.vendor == "postgresql":
+                if self.db.vendor == "postgresql":
                     ids.extend(self._execute_values(cursor, chunk, returning))
                 else:
                     ids.extend(self._execute(cursor, chunk, returning))
