@@ -17,9 +17,8 @@ from django.db import models
 
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
 from budget.resources import RESOURCES, DateWidget
-from goals.bulk import RowInserter, field_defaults, unsaved
-from goals.history import record_changes, record_created
-from goals.locking import check_rows
+from goals.bulk import create_rows
+from goals.history import record_changes
 from goals.models import Agency, BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
 from goals.services import bump_generation
 
@@ -105,7 +104,8 @@ class Lookups:
 
 def field_limit(field: models.Field):
     """A fast check of one model field's length, range or digits: the reason a value
-    breaks it, or ''. The same rules as the field's validators, read once."""
+    breaks it, or ''; None for a field without such rules. The same rules as the field's
+    validators, read once."""
     if isinstance(field, models.CharField) and field.max_length:
         most = field.max_length
         return lambda v: f"at most {most} characters (this has {len(v)})" if len(v) > most else ""
@@ -129,7 +129,7 @@ def field_limit(field: models.Field):
             return ""
 
         return check
-    return lambda value: ""
+    return None
 
 
 class RowChecker:
@@ -146,9 +146,13 @@ class RowChecker:
             (f.column_name, f.attribute, f.widget) for f in resource.fields.values() if f.attribute
         ]
         model_fields = {f.attname: f for f in self.spec.model._meta.concrete_fields}
-        self.limits = {attr: field_limit(model_fields[attr]) for _, attr, _ in self.fields}
+        limits = [
+            (column, attr, field_limit(model_fields[attr])) for column, attr, _ in self.fields
+        ]
+        self.limits = [(column, attr, limit) for column, attr, limit in limits if limit]
         self.seen: dict[tuple, int] = {}
         self.positions: dict[tuple, int] = {}
+        self.parsed: dict[str, PeriodKey | None] = {}
 
     def check(self, number: int, row: dict[str, Any]) -> tuple[dict, dict[str, str]]:
         errors: dict[str, str] = {}
@@ -186,11 +190,11 @@ class RowChecker:
     def _model_checks(self, values: dict, errors: dict[str, str]) -> None:
         """The model's own field rules (lengths, ranges, digits), without its foreign-key
         queries: the references were resolved from the lookups."""
-        for column, attribute, _ in self.fields:
+        for column, attribute, limit in self.limits:
             value = values.get(attribute)
             if value is None or value == "":
                 continue
-            reason = self.limits[attribute](value)
+            reason = limit(value)
             if reason:
                 errors[column] = reason
 
@@ -246,11 +250,14 @@ class RowChecker:
         if not text:
             errors["periode"] = "a period is required"
             return None
-        parsed = (
-            parse_period_slug(text)
-            if text[:1].isdigit() or "-" in text
-            else PeriodKey(None, self.year, text.upper())
-        )
+        parsed = self.parsed.get(text)
+        if parsed is None:
+            # A file names a few periods on many rows: each is parsed once.
+            parsed = self.parsed[text] = (
+                parse_period_slug(text)
+                if text[:1].isdigit() or "-" in text
+                else PeriodKey(None, self.year, text.upper())
+            )
         if parsed is None or parsed.year is None:
             errors["periode"] = f"'{text}' is not a period (2006-H1, 2006-T2, 2006 or H1)"
             return None
@@ -385,7 +392,13 @@ class BulkWriter:
     def flush(self) -> None:
         """Write the chunk, inside the import's transaction (the caller's savepoint)."""
         if self.write and self.new:
-            self._insert(self.new)
+            named_by = self.spec.model._meta.get_field(self.spec.named_by)
+            link, named = named_by.attname, self.named
+            create_rows(
+                self.spec.model,
+                self.new,
+                related=lambda row: {named_by.name: named[row[link]]},
+            )
         if self.write and self.changed:
             before = self._stored_values(self.changed)
             # bulk_update's CASE expressions grow with the batch squared; small batches.
@@ -398,29 +411,6 @@ class BulkWriter:
             # rows may belong to any agency of the file, so every agency's are.
             bump_generation(agency_id=None)
         self.new, self.changed = [], []
-
-    def _insert(self, rows: list[dict]) -> None:
-        """New rows as bulk_create would write them: the model's defaults filled in, the
-        lock asked for every row first, and one history record a row."""
-        model = self.spec.model
-        defaults = field_defaults(model, rows[0])
-        names = [*rows[0], *defaults]
-        pk = model._meta.pk.attname
-        named_by = model._meta.get_field(self.spec.named_by)
-        link = named_by.attname
-        objs = [
-            unsaved(
-                model, {pk: None, **defaults, **values}, {named_by.name: self.named[values[link]]}
-            )
-            for values in rows
-        ]
-        check_rows(model, objs)
-        ids = RowInserter(model, names).insert(
-            ([obj.__dict__[name] for name in names] for obj in objs), returning=True
-        )
-        for obj, new_id in zip(objs, ids, strict=True):
-            obj.__dict__[pk] = new_id
-        record_created(objs)
 
     def _stored_values(self, objs: list[models.Model]) -> dict[int, dict]:
         """The values about to be replaced, for the history: one query per chunk."""

@@ -37,7 +37,7 @@ def parse_whole_number(value) -> Decimal | None:
 
     A cell starting with =, + or @ is refused, never evaluated.
     """
-    if value is None:
+    if value is None or value == "":
         return None
     if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18:
         # The common cell ('1000'): what the steps below would make of it, without them.

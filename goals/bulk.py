@@ -7,18 +7,24 @@ the statement is built once per chunk, a column's values are prepared for the da
 only where its type needs it (decimals and dates), and the rows go as tuples in column
 order: one multi-row INSERT on SQLite, psycopg2's ``execute_values`` on PostgreSQL.
 
-It is a write path beside the ORM's, so it keeps what the ORM path keeps: the callers
-check the lock of every row first (``goals.locking.check_rows``), and record the
-history (``goals.history.record_created``) and retire the cached roll-ups themselves, as
-they do after ``bulk_create``. Nothing here sends signals.
+It is a write path beside the ORM's, so ``create_rows`` keeps what the ORM path keeps:
+the lock is asked for every row first (``goals.locking.check_rows``, as bulk_create
+asks it) and each new row gets its history record (``goals.history.record_created``).
+Like bulk_create it sends no signals: the callers retire the cached roll-ups.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from itertools import chain, islice
+from operator import itemgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.operations import BaseDatabaseOperations as BaseOps
 from django.db.models.base import ModelState
+
+from goals.history import record_created
+from goals.locking import check_rows
 
 # Column types whose Python values the drivers take as they are (str, int, bool, None):
 # preparing them through the field API would only cost time.
@@ -49,11 +55,15 @@ def _preparer(field: models.Field, db) -> Callable[[Any], Any] | None:
     if field.get_internal_type() in PLAIN_TYPES:
         return None
     if isinstance(field, models.DecimalField):
-        # get_db_prep_save's own steps, without the two rounds of to_python it takes.
+        # get_db_prep_save's own steps, without the two rounds of to_python it takes; a
+        # finite Decimal goes as it is where the backend hands decimals over unchanged.
         adapt, to_python = db.ops.adapt_decimalfield_value, field.to_python
         digits, places = field.max_digits, field.decimal_places
+        as_is = type(db.ops).adapt_decimalfield_value is BaseOps.adapt_decimalfield_value
 
         def prepare(value):
+            if as_is and type(value) is Decimal and value.is_finite():
+                return value
             return adapt(to_python(value), digits, places)
     else:
 
@@ -150,15 +160,44 @@ def unsaved(
     return obj
 
 
-def field_defaults(model: type[models.Model], given: Iterable[str]) -> dict[str, Any]:
-    """The defaults of the concrete fields not in ``given`` (attnames), the primary key
-    left out: what the model's constructor would fill in. Read once for many rows, so a
-    default that is computed per row (a callable) is refused."""
-    given = set(given)
-    missing = [
-        f for f in model._meta.concrete_fields if f.attname not in given and not f.primary_key
+def field_defaults(model: type[models.Model], given: set[str]) -> dict[str, Any]:
+    """The default of every concrete field but the primary key, by attname: what the
+    model's constructor fills in where a row gives no value. Read once for many rows, so a
+    field that some row may leave out (not in ``given``, the attnames every row gives)
+    must not have a default computed per row (a callable)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    computed = [
+        f.name for f in fields if f.attname not in given and f.has_default() and callable(f.default)
     ]
-    computed = [f.name for f in missing if f.has_default() and callable(f.default)]
     if computed:
         raise ValueError(f"{model.__name__}: give {', '.join(computed)} (computed defaults)")
-    return {f.attname: f.get_default() for f in missing}
+    return {f.attname: f.get_default() for f in fields if f.attname not in given}
+
+
+def create_rows(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    related: Callable[[dict[str, Any]], dict[str, models.Model]],
+) -> list[models.Model]:
+    """Insert new rows of ``model`` (dicts of attnames) as bulk_create would: the model's
+    defaults filled in where a row gives no value, the lock asked for every row first,
+    one history record a row. ``related(row)`` gives the objects the row's foreign keys
+    name, as the model's constructor would hold them: str() and the history name the row
+    by them. Returns the rows as unsaved-style instances with their new ids. Runs in the
+    caller's transaction."""
+    if not rows:
+        return []
+    # A row of a spreadsheet may stop short of the last columns: every row is filled up.
+    given = set(rows[0]).intersection(*rows)
+    defaults = field_defaults(model, given)
+    names = [*given, *defaults]
+    pk = model._meta.pk.attname
+    objs = [unsaved(model, {pk: None, **defaults, **row}, related(row)) for row in rows]
+    check_rows(model, objs)
+    columns = itemgetter(*names)
+    ids = RowInserter(model, names).insert((columns(obj.__dict__) for obj in objs), returning=True)
+    for obj, new_id in zip(objs, ids, strict=True):
+        obj.__dict__[pk] = new_id
+    record_created(objs)
+    return objs

@@ -27,7 +27,6 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from goals.bulk import RowInserter
 from goals.choices import ChangeAction, ChangePath
 
 # Bookkeeping of every versioned answer: the version number and who/when saved it last are
@@ -143,6 +142,8 @@ def _values(obj: models.Model, spec: HistorySpec) -> dict[str, Any]:
 def as_text(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, dict)):
@@ -224,28 +225,29 @@ def _created_records(instance, spec: HistorySpec, names: dict) -> list:
     return _records(instance, spec, fields, changes, ChangeAction.CREATED, names)
 
 
-def _listing(instance, fields: list[models.Field], names: dict) -> str:
+def _listing(instance, columns: list[tuple[str, str, Any]], names: dict) -> str:
     """A new row's fields as one text ('label: Linje 1; amount: 1000'), the empty ones left
-    out. A foreign key is named by the object the row already holds, else by its id:
-    creating many rows costs no lookups."""
+    out. ``columns`` are (attname, name, related model or None) of its content fields. A
+    foreign key is named by the object the row already holds, else by its id: creating
+    many rows costs no lookups."""
     parts = []
     cache = instance._state.fields_cache
-    for column in fields:
-        value = getattr(instance, column.attname)
-        if column.is_relation:
-            if value is None:
-                continue
-            cached = cache.get(column.name)
+    for attname, name, related in columns:
+        value = getattr(instance, attname)
+        if value is None:
+            continue
+        if related is not None:
+            cached = cache.get(name)
             if cached is None:
                 text = str(value)
             else:
-                key = (column.related_model, value)
+                key = (related, value)
                 text = names[key] if key in names else names.setdefault(key, str(cached))
         else:
-            text = as_text(value)
+            text = value if type(value) is str else as_text(value)
             if text == "":
                 continue
-        parts.append(f"{column.name}: {text}")
+        parts.append(f"{name}: {text}")
     return "; ".join(parts)
 
 
@@ -350,14 +352,20 @@ def record_created(objects: Iterable[models.Model]) -> None:
         spec = _REGISTRY[model]
         if spec.prefetch:
             models.prefetch_related_objects(group, *spec.prefetch)
-        fields = _content_fields(model, spec)
+        columns = [
+            (f.attname, f.name, f.related_model if f.is_relation else None)
+            for f in _content_fields(model, spec)
+        ]
         content_type = ContentType.objects.get_for_model(model).pk
         for obj in group:
-            listed = _listing(obj, fields, names)
+            listed = _listing(obj, columns, names)
             if listed:
                 where = (spec.requirement(obj), spec.period(obj), spec.anchor(obj))
                 rows.append((content_type, obj.pk, str(obj)[:200], *where, *common, listed, *tail))
     if rows:
+        # goals.bulk builds on this module; its inserter is fetched when first used.
+        from goals.bulk import RowInserter
+
         RowInserter(_change_record_model(), RECORD_COLUMNS).insert(rows)
 
 

@@ -41,6 +41,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import date
+from functools import cache
+from operator import attrgetter
 
 from django.db import connection, models, router, transaction
 from django.db.models import Q
@@ -168,8 +170,17 @@ def _follow(model, rows: list[dict], path: str) -> set:
     return set(related.values_list(rest, flat=True)) - {None}
 
 
+@cache
+def _attnames(model: type[models.Model]) -> tuple[tuple[str, ...], Callable]:
+    names = tuple(field.attname for field in model._meta.concrete_fields)
+    return names, attrgetter(*names)
+
+
 def _values(obj: models.Model) -> dict:
-    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    # One C call for all fields: a bulk write asks this of every row.
+    names, get = _attnames(type(obj))
+    values = get(obj)
+    return dict(zip(names, values if len(names) > 1 else (values,), strict=True))
 
 
 def _stored(obj: models.Model) -> dict | None:
