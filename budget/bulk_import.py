@@ -17,7 +17,8 @@ from django.db import models
 
 from budget.models import AccountsEntry, AllocationEntry, Post, SubPost, SubPostLine
 from budget.resources import RESOURCES, DateWidget
-from goals.history import record_changes, record_created
+from goals.bulk import create_rows
+from goals.history import record_changes
 from goals.models import Agency, BudgetYear, PeriodKey, ReportingPeriod, parse_period_slug
 from goals.services import bump_generation
 
@@ -34,6 +35,9 @@ class TableSpec:
     required: tuple[str, ...]
     key_column: str
     key_fields: tuple[str, ...]
+    # The foreign key whose object names a new row in its history (str() and the page it
+    # is shown on): the one the history fetches for rows created in bulk (budget.history).
+    named_by: str
 
 
 SPECS = {
@@ -42,18 +46,21 @@ SPECS = {
         ("kapittel", "post", "type", "beløp"),
         "type",
         ("post_id", "budget_year_id", "kind", "sequence"),
+        "post",
     ),
     "accounts": TableSpec(
         AccountsEntry,
         ("kapittel", "post", "periode", "kategori", "beløp"),
         "kategori",
         ("post_id", "period_id", "category"),
+        "post",
     ),
     "lines": TableSpec(
         SubPostLine,
         ("kapittel", "post", "underpost", "periode", "nr", "tekst"),
         "tekst",
         ("subpost_id", "period_id", "label"),
+        "subpost",
     ),
 }
 
@@ -88,10 +95,17 @@ class Lookups:
         subposts = SubPost.objects.filter(post__in=[p for ps in self.posts.values() for p in ps])
         self.subposts = {(s.post_id, s.code): s for s in subposts}
 
+    def by_pk(self, name: str) -> dict[int, models.Model]:
+        """The posts or sub-posts read, by id: what a new row's foreign key ``name`` names."""
+        if name == "subpost":
+            return {s.pk: s for s in self.subposts.values()}
+        return {p.pk: p for found in self.posts.values() for p in found}
+
 
 def field_limit(field: models.Field):
     """A fast check of one model field's length, range or digits: the reason a value
-    breaks it, or ''. The same rules as the field's validators, read once."""
+    breaks it, or ''; None for a field without such rules. The same rules as the field's
+    validators, read once."""
     if isinstance(field, models.CharField) and field.max_length:
         most = field.max_length
         return lambda v: f"at most {most} characters (this has {len(v)})" if len(v) > most else ""
@@ -115,7 +129,7 @@ def field_limit(field: models.Field):
             return ""
 
         return check
-    return lambda value: ""
+    return None
 
 
 class RowChecker:
@@ -132,9 +146,13 @@ class RowChecker:
             (f.column_name, f.attribute, f.widget) for f in resource.fields.values() if f.attribute
         ]
         model_fields = {f.attname: f for f in self.spec.model._meta.concrete_fields}
-        self.limits = {attr: field_limit(model_fields[attr]) for _, attr, _ in self.fields}
+        limits = [
+            (column, attr, field_limit(model_fields[attr])) for column, attr, _ in self.fields
+        ]
+        self.limits = [(column, attr, limit) for column, attr, limit in limits if limit]
         self.seen: dict[tuple, int] = {}
         self.positions: dict[tuple, int] = {}
+        self.parsed: dict[str, PeriodKey | None] = {}
 
     def check(self, number: int, row: dict[str, Any]) -> tuple[dict, dict[str, str]]:
         errors: dict[str, str] = {}
@@ -172,11 +190,11 @@ class RowChecker:
     def _model_checks(self, values: dict, errors: dict[str, str]) -> None:
         """The model's own field rules (lengths, ranges, digits), without its foreign-key
         queries: the references were resolved from the lookups."""
-        for column, attribute, _ in self.fields:
+        for column, attribute, limit in self.limits:
             value = values.get(attribute)
             if value is None or value == "":
                 continue
-            reason = self.limits[attribute](value)
+            reason = limit(value)
             if reason:
                 errors[column] = reason
 
@@ -232,11 +250,14 @@ class RowChecker:
         if not text:
             errors["periode"] = "a period is required"
             return None
-        parsed = (
-            parse_period_slug(text)
-            if text[:1].isdigit() or "-" in text
-            else PeriodKey(None, self.year, text.upper())
-        )
+        parsed = self.parsed.get(text)
+        if parsed is None:
+            # A file names a few periods on many rows: each is parsed once.
+            parsed = self.parsed[text] = (
+                parse_period_slug(text)
+                if text[:1].isdigit() or "-" in text
+                else PeriodKey(None, self.year, text.upper())
+            )
         if parsed is None or parsed.year is None:
             errors["periode"] = f"'{text}' is not a period (2006-H1, 2006-T2, 2006 or H1)"
             return None
@@ -313,18 +334,21 @@ def agency_hint(row) -> str:
 
 
 class BulkWriter:
-    """Collects checked rows and writes them a chunk at a time: new rows by bulk_create,
-    known keys whose values differ by bulk_update. The rows already saved are read once per
-    budget year or period the file touches: their keys, ids and a hash of the values the
-    file sets, so memory grows with the keys only and unchanged rows cost no write."""
+    """Collects checked rows and writes them a chunk at a time: new rows as tuples by one
+    multi-row INSERT (goals.bulk), after the same lock check as bulk_create and with the
+    same history; known keys whose values differ by bulk_update. The rows already saved
+    are read once per budget year or period the file touches: their keys, ids and a hash
+    of the values the file sets, so memory grows with the keys only and unchanged rows
+    cost no write. ``named`` are the objects a new row's history names it by, by id."""
 
-    def __init__(self, *, table: str, write: bool):
+    def __init__(self, *, table: str, write: bool, named: dict[int, models.Model]):
         self.spec = SPECS[table]
         self.write = write
+        self.named = named
         self.scope = "budget_year_id" if table == "allocations" else "period_id"
         self.existing: dict[tuple, tuple[int, int]] = {}
         self.loaded: set[int] = set()
-        self.new: list[models.Model] = []
+        self.new: list[dict] = []
         self.changed: list[models.Model] = []
         self.update_fields: list[str] | None = None
         self.counts = {"new": 0, "updated": 0}
@@ -341,7 +365,7 @@ class BulkWriter:
         if found is None:
             self.counts["new"] += 1
             if self.write:
-                self.new.append(self.spec.model(**values))
+                self.new.append(values)
             return
         self.counts["updated"] += 1
         pk, digest = found
@@ -366,9 +390,15 @@ class BulkWriter:
         self.new, self.changed = [], []
 
     def flush(self) -> None:
+        """Write the chunk, inside the import's transaction (the caller's savepoint)."""
         if self.write and self.new:
-            self.spec.model.objects.bulk_create(self.new, batch_size=CHUNK_ROWS)
-            record_created(self.new)
+            named_by = self.spec.model._meta.get_field(self.spec.named_by)
+            link, named = named_by.attname, self.named
+            create_rows(
+                self.spec.model,
+                self.new,
+                related=lambda row: {named_by.name: named[row[link]]},
+            )
         if self.write and self.changed:
             before = self._stored_values(self.changed)
             # bulk_update's CASE expressions grow with the batch squared; small batches.

@@ -166,8 +166,10 @@ def _import_rows(rows, *, report: ImportReport, year, agency_code, dry_run, prog
     if problem:
         report.add(ImportProblem(None, "", problem))
         return
-    checker = RowChecker(table=report.table, year=year, lookups=Lookups(agency=agency))
-    writer = BulkWriter(table=report.table, write=not dry_run)
+    lookups = Lookups(agency=agency)
+    checker = RowChecker(table=report.table, year=year, lookups=lookups)
+    named = lookups.by_pk(SPECS[report.table].named_by)
+    writer = BulkWriter(table=report.table, write=not dry_run, named=named)
     width = len(headers)
     for number, cells in rows:
         if not any(c not in (None, "") for c in cells):

@@ -37,8 +37,11 @@ def parse_whole_number(value) -> Decimal | None:
 
     A cell starting with =, + or @ is refused, never evaluated.
     """
-    if value is None:
+    if value is None or value == "":
         return None
+    if type(value) is str and value.isascii() and value.isdigit() and len(value) <= 18:
+        # The common cell ('1000'): what the steps below would make of it, without them.
+        return Decimal(value)
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a number")
     if isinstance(value, int | Decimal):
@@ -111,6 +114,8 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices, aliases: dict[str, str], *, default: str | None = None):
         super().__init__()
         self.choices = choices
+        # Read once: the enum builds its list of values anew on every access.
+        self.values = tuple(choices.values)
         self.aliases = {k.lower(): v for k, v in aliases.items()}
         self.default = default
 
@@ -118,11 +123,11 @@ class ChoiceWidget(widgets.Widget):
         text = ("" if value is None else str(value)).strip().lower()
         if not text and self.default is not None:
             return self.default
-        if text in self.choices.values:
+        if text in self.values:
             return text
         if text in self.aliases:
             return self.aliases[text]
-        raise ValueError(f"'{value}' is not one of {', '.join(self.choices.values)}")
+        raise ValueError(f"'{value}' is not one of {', '.join(self.values)}")
 
     def render(self, value, obj=None, **kwargs):
         return value or ""

@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from goals.choices import ChangeAction, ChangePath
 
@@ -141,6 +142,8 @@ def _values(obj: models.Model, spec: HistorySpec) -> dict[str, Any]:
 def as_text(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, dict)):
@@ -222,18 +225,30 @@ def _created_records(instance, spec: HistorySpec, names: dict) -> list:
     return _records(instance, spec, fields, changes, ChangeAction.CREATED, names)
 
 
-def _created_in_bulk(instance, spec: HistorySpec, names: dict) -> list:
-    """A row created in bulk as one record whose new value lists its fields ('label: Linje
-    1; amount: 1000'): an import of 100 000 rows writes 100 000 records, not one per field."""
-    fields, changes = _created_changes(instance, spec, names)
-    if not changes:
-        return []
-    listed = "; ".join(
-        f"{fields[name].name}: {_display(fields[name], new, names)}"
-        for name, (_old, new) in changes.items()
-    )
-    common = _common(instance, spec, ChangeAction.CREATED)
-    return [_change_record_model()(field="", old="", new=listed, **common)]
+def _listing(instance, columns: list[tuple[str, str, Any]], names: dict) -> str:
+    """A new row's fields as one text ('label: Linje 1; amount: 1000'), the empty ones left
+    out. ``columns`` are (attname, name, related model or None) of its content fields. A
+    foreign key is named by the object the row already holds, else by its id: creating
+    many rows costs no lookups."""
+    parts = []
+    cache = instance._state.fields_cache
+    for attname, name, related in columns:
+        value = getattr(instance, attname)
+        if value is None:
+            continue
+        if related is not None:
+            cached = cache.get(name)
+            if cached is None:
+                text = str(value)
+            else:
+                key = (related, value)
+                text = names[key] if key in names else names.setdefault(key, str(cached))
+        else:
+            text = value if type(value) is str else as_text(value)
+            if text == "":
+                continue
+        parts.append(f"{name}: {text}")
+    return "; ".join(parts)
 
 
 def _change_record_model():
@@ -297,23 +312,61 @@ def _common(instance, spec: HistorySpec, action: str) -> dict:
     }
 
 
+# The columns of a ChangeRecord as record_created writes them.
+RECORD_COLUMNS = (
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "requirement_id",
+    "period_id",
+    "anchor",
+    "action",
+    "path",
+    "source",
+    "field",
+    "old",
+    "new",
+    "changed_by_id",
+    "changed_at",
+)
+
+
 def record_created(objects: Iterable[models.Model]) -> None:
-    """For ``bulk_create``, which sends no signals: record each new row's fields."""
+    """For ``bulk_create`` and the other writes that send no signals: one record a new row,
+    whose new value lists its fields ('label: Linje 1; amount: 1000'), so that an import
+    of 100 000 rows writes 100 000 records, not one per field. The records go in as
+    tuples (goals.bulk): no model instance a record."""
     if not _recording():
         return
     by_model: dict[type, list] = {}
     for obj in objects:
         if type(obj) in _REGISTRY:
             by_model.setdefault(type(obj), []).append(obj)
+    context = current_change_context()
+    common = (str(ChangeAction.CREATED), str(context.path), context.source, "", "")
+    actor = context.actor
+    tail = (getattr(actor, "pk", None), timezone.now())
     names: dict = {}
-    records = []
+    rows = []
     for model, group in by_model.items():
         spec = _REGISTRY[model]
         if spec.prefetch:
             models.prefetch_related_objects(group, *spec.prefetch)
+        columns = [
+            (f.attname, f.name, f.related_model if f.is_relation else None)
+            for f in _content_fields(model, spec)
+        ]
+        content_type = ContentType.objects.get_for_model(model).pk
         for obj in group:
-            records.extend(_created_in_bulk(obj, spec, names))
-    _change_record_model().objects.bulk_create(records, batch_size=1000)
+            listed = _listing(obj, columns, names)
+            if listed:
+                where = (spec.requirement(obj), spec.period(obj), spec.anchor(obj))
+                rows.append((content_type, obj.pk, str(obj)[:200], *where, *common, listed, *tail))
+    if rows:
+        # goals.bulk builds on this module; its inserter is fetched when first used.
+        from goals.bulk import RowInserter
+
+        RowInserter(_change_record_model(), RECORD_COLUMNS).insert(rows)
 
 
 def record_object_changes(obj: models.Model, before: dict[str, Any]) -> None:

@@ -41,6 +41,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import date
+from functools import cache
+from operator import attrgetter
 
 from django.db import connection, models, router, transaction
 from django.db.models import Q
@@ -168,8 +170,17 @@ def _follow(model, rows: list[dict], path: str) -> set:
     return set(related.values_list(rest, flat=True)) - {None}
 
 
+@cache
+def _attnames(model: type[models.Model]) -> tuple[tuple[str, ...], Callable]:
+    names = tuple(field.attname for field in model._meta.concrete_fields)
+    return names, attrgetter(*names)
+
+
 def _values(obj: models.Model) -> dict:
-    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    # One C call for all fields: a bulk write asks this of every row.
+    names, get = _attnames(type(obj))
+    values = get(obj)
+    return dict(zip(names, values if len(names) > 1 else (values,), strict=True))
 
 
 def _stored(obj: models.Model) -> dict | None:
@@ -597,6 +608,20 @@ def _before_delete(sender, instance, **kwargs) -> None:
         rule.check(instance, deleting=True)
 
 
+def check_rows(model: type[models.Model], objs: list) -> None:
+    """Refuse a bulk write of ``objs`` (new or changed rows of ``model``) that touches a
+    locked row: what bulk_create and bulk_update ask, and what a write beside the ORM
+    (goals.bulk) asks before its INSERT, in the write's transaction."""
+    rule = lock_of(model)
+    if rule is None or locked_writes_allowed() or not objs:
+        return
+    if hasattr(rule, "check_many"):
+        rule.check_many(objs)
+    else:
+        for obj in objs:
+            rule.check(obj)
+
+
 class GuardedQuerySet(models.QuerySet):
     """QuerySet writes of a guarded model: update, delete, bulk_create and bulk_update
     refuse to touch a locked row, like Model.save and Model.delete."""
@@ -623,26 +648,16 @@ class GuardedQuerySet(models.QuerySet):
             self._check(None)
             return super().delete()
 
-    def _check_rows(self, objs: list) -> None:
-        rule = lock_of(self.model)
-        if rule is None or locked_writes_allowed() or not objs:
-            return
-        if hasattr(rule, "check_many"):
-            rule.check_many(objs)
-        else:
-            for obj in objs:
-                rule.check(obj)
-
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         with self._transaction():
-            self._check_rows(objs)
+            check_rows(self.model, objs)
             return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
         with self._transaction():
-            self._check_rows(objs)
+            check_rows(self.model, objs)
             token = _rows_checked.set(True)
             try:
                 return super().bulk_update(objs, fields, batch_size=batch_size)

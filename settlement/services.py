@@ -3,7 +3,8 @@ work (settlement/loaders.py); what reaches here is valid, and is saved in one go
 
 from django.db import transaction
 
-from goals.history import record_changes, record_created
+from goals.bulk import create_rows
+from goals.history import record_changes
 from goals.models import Agency
 from goals.services import bump_generation
 from settlement.models import SettlementCase
@@ -24,18 +25,27 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
     for values in cases:
         case = existing.get(values["case_key"])
         if case is None:
-            new.append(SettlementCase(agency=agency, **values))
+            new.append(values)
             continue
         if any(getattr(case, name) != values[name] for name in fields):
             before = {case._meta.get_field(name).attname: getattr(case, name) for name in fields}
             for name in fields:
                 setattr(case, name, values[name])
             changed.append((case, before))
-    SettlementCase.objects.bulk_create(new, batch_size=1000)
+    # New cases as tuples (goals.bulk), with the lock check and the history bulk_create
+    # would have; a row names its agency and municipality as the model's constructor would.
+    municipalities = {m.pk: m for m in (values.get("municipality") for values in new) if m}
+    create_rows(
+        SettlementCase,
+        [_row(agency, values) for values in new],
+        related=lambda row: {
+            "agency": agency,
+            "municipality": municipalities.get(row["municipality_id"]),
+        },
+    )
     SettlementCase.objects.bulk_update([case for case, _ in changed], fields, batch_size=1000)
-    # Bulk writes send no signals: their history is recorded here, and the agency's cached
-    # statistics are retired.
-    record_created(new)
+    # Bulk writes send no signals: the history of the changes is recorded here, and the
+    # agency's cached statistics are retired.
     record_changes(
         (case, {name: _id(value) for name, value in before.items()}) for case, before in changed
     )
@@ -46,6 +56,13 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
         "updated": len(changed),
         "unchanged": len(cases) - len(new) - len(changed),
     }
+
+
+def _row(agency: Agency, values: dict) -> dict:
+    """A checked row by attnames (the municipality by its id)."""
+    row = {"agency_id": agency.pk, **values}
+    row["municipality_id"] = _id(row.pop("municipality", None))
+    return row
 
 
 def _id(value):

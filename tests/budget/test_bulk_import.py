@@ -3,6 +3,7 @@ writes in one transaction, a capped problem list, and large admin imports on the
 
 import io
 import re
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -287,3 +288,86 @@ def test_a_small_admin_import_of_a_windows_1252_semicolon_file_previews_then_sav
     )
     assert response.status_code == 302
     assert SubPostLine.objects.get(label="Sær").amount == 5
+
+
+@pytest.mark.django_db
+def test_it_records_a_new_line_with_every_field_it_sets_as_the_orm_path_did(open_h1):
+    from goals.models import ChangeRecord
+
+    report, _ = run_import(lines_file(1, first=700, label="Tekst"))
+    assert report.saved
+    line = SubPostLine.objects.select_related("subpost").get(position=700)
+    record = ChangeRecord.objects.get(object_id=line.pk, action="created")
+    assert record.new == (
+        f"subpost: {line.subpost}; period: {line.period_id}; position: 700; "
+        "label: Tekst 0; kind: normal; terms: 4; amount: 1000"
+    )
+    assert (record.object_repr, record.anchor, record.period_id, record.field) == (
+        "6010 Tekst 0",
+        f"budget.post:{line.subpost.post_id}",
+        line.period_id,
+        "",
+    )
+
+
+@pytest.mark.django_db
+def test_it_gives_new_rows_their_ids_in_the_order_of_the_file(open_h1):
+    from goals.models import ChangeRecord
+
+    report, _ = run_import(lines_file(30, first=300))
+    assert report.new == 30
+    lines = SubPostLine.objects.filter(position__gte=300).order_by("pk")
+    assert [line.position for line in lines] == list(range(300, 330))
+    recorded = dict(
+        ChangeRecord.objects.filter(object_id__in=[line.pk for line in lines]).values_list(
+            "object_id", "object_repr"
+        )
+    )
+    assert recorded == {line.pk: f"6010 Ny linje {line.position - 300}" for line in lines}
+
+
+@pytest.mark.django_db
+def test_it_records_a_new_allocation_named_by_its_post_and_kind(open_h1):
+    from budget.models import AllocationEntry
+    from goals.models import ChangeRecord
+
+    content = "kapittel;post;år;type;løpenummer;beløp\n0651;60;2006;rnb;7;1234567\n".encode()
+    report, _ = run_import(content)
+    assert (report.saved, report.new) == (True, 1)
+    entry = AllocationEntry.objects.select_related("post__chapter").get(sequence=7)
+    assert entry.amount == Decimal("1234567")
+    record = ChangeRecord.objects.get(
+        object_id=entry.pk, action="created", content_type__model="allocationentry"
+    )
+    assert record.object_repr == f"0651.60 {entry.get_kind_display()} 1234567"
+    assert record.new == (
+        f"post: {entry.post}; budget_year: {entry.budget_year_id}; kind: {entry.kind}; "
+        "sequence: 7; amount: 1234567"
+    )
+
+
+@pytest.mark.django_db
+def test_the_insert_path_refuses_rows_of_a_period_locked_after_the_checks(open_h1):
+    from goals.bulk import create_rows
+    from goals.services import PeriodLockedError
+
+    period = ReportingPeriod.objects.get(kind="H1")
+    subpost = SubPostLine.objects.filter(period=period).first().subpost
+    ReportingPeriod.objects.filter(pk=period.pk).update(state="submitted")
+    row = {"subpost_id": subpost.pk, "period_id": period.pk, "position": 990, "label": "Sen"}
+    before = SubPostLine.objects.count()
+    with pytest.raises(PeriodLockedError):
+        create_rows(SubPostLine, [row], related=lambda row: {"subpost": subpost})
+    assert SubPostLine.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_row_of_another_agencys_post(open_h1):
+    from goals.models import Agency
+
+    ministry = Agency.objects.get(code="IMDi").ministry
+    other = Agency.objects.create(code="ANN", name="Annen", ministry=ministry)
+    report, queries = run_import(lines_file(3), agency_code=other.code)
+    assert not report.saved
+    assert not statements(queries, "INSERT")
+    assert {p.reason for p in report.problems} == {"unknown chapter 0651 of ANN"}
