@@ -500,6 +500,18 @@ def test_it_lets_no_edit_in_after_a_submission_it_raced(organisation, demo_user)
     assert not StatusUpdate.objects.filter(period=year_report, activity=activity).exists()
 
 
+def copy_rows(table: str, where: str, **changed: str) -> str:
+    """INSERT ... SELECT of the table's rows that match where, with the changed columns'
+    expressions; every other column copied as it is."""
+    [model] = [m for m in apps.get_models() if m._meta.db_table == table]
+    columns = [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    values = [changed.get(column, column) for column in columns]
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM {table} WHERE {where}"
+    )
+
+
 def test_it_refuses_raw_sql_into_a_submitted_period_on_postgresql(demo):
     if connection.vendor != "postgresql":
         pytest.skip("the database triggers are PostgreSQL's; SQLite has the guard only")
@@ -510,6 +522,17 @@ def test_it_refuses_raw_sql_into_a_submitted_period_on_postgresql(demo):
         ("DELETE FROM budget_accountsentry WHERE period_id = %s", [h1.pk]),
         ("DELETE FROM goals_statisticaltablerow", []),
         ("UPDATE goals_reportingperiod SET deadline = deadline + 1 WHERE id = %s", [h1.pk]),
+        # INSERTs are checked once per statement, over all its rows: copies of the period's
+        # rows, one column changed so that no unique constraint refuses them first.
+        (copy_rows("budget_accountsentry", "period_id = %s", category="'probe' || id"), [h1.pk]),
+        (
+            copy_rows(
+                "goals_statisticaltablerow",
+                "table_id IN (SELECT id FROM goals_statisticaltable WHERE period_id = %s)",
+                position="position + 1000",
+            ),
+            [h1.pk],
+        ),
     ]
     for sql, params in statements:
         refused = pytest.raises(IntegrityError, match="period_locked")
