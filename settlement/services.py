@@ -38,10 +38,14 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
     create_rows(
         SettlementCase,
         [_row(agency, values) for values in new],
-        related=lambda row: {
-            "agency": agency,
-            "municipality": municipalities.get(row["municipality_id"]),
-        },
+        related=lambda row: (
+            {"agency": agency}
+            | (
+                {"municipality": municipalities[row["municipality_id"]]}
+                if row.get("municipality_id") in municipalities
+                else {}
+            )
+        ),
     )
     SettlementCase.objects.bulk_update([case for case, _ in changed], fields, batch_size=1000)
     # Bulk writes send no signals: the history of the changes is recorded here, and the
@@ -61,7 +65,8 @@ def save_cases(*, agency: Agency, cases: list[dict]) -> dict[str, int]:
 def _row(agency: Agency, values: dict) -> dict:
     """A checked row by attnames (the municipality by its id)."""
     row = {"agency_id": agency.pk, **values}
-    row["municipality_id"] = _id(row.pop("municipality", None))
+    if "municipality" in row:
+        row["municipality_id"] = _id(row.pop("municipality"))
     return row
 
 

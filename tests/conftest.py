@@ -95,3 +95,13 @@ def pages_rendered_afresh(request, settings):
     site does, and tests/imdi_reporting/test_kept_pages.py turns them on."""
     if "browser" not in request.keywords:
         settings.PAGE_CACHE_TIMEOUT = 0
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test's database is rolled back, and so is what the cache remembers of it: a
+    freeze marked as queued, a roll-up or a kept page of a row id that the next test's
+    data reuses would otherwise carry over."""
+    from django.core.cache import cache
+
+    cache.clear()

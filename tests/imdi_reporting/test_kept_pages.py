@@ -8,7 +8,6 @@ import pytest
 from django.contrib.messages import add_message, constants
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -46,7 +45,6 @@ NONCE = re.compile(r'nonce="([^"]+)"')
 @pytest.fixture(autouse=True)
 def kept_pages(settings):
     settings.PAGE_CACHE_TIMEOUT = 600
-    cache.clear()
 
 
 @pytest.fixture
