@@ -2,11 +2,12 @@
 
 The read pages (overview, requirements, budget, settlement, the API lists) are asked for
 again and again by the same people while nothing changes. Each kept response is stored
-under a key made of the address, the session, the CSRF cookie, the language, the date and
-every agency's cache generation (goals.models.CacheGeneration). Every save and delete
-replaces a generation (imdi_reporting.rollup_signals: the row's agency, or every agency
-for the rows that belong to none, such as users and their roles), so a write by anyone
-makes every kept page unreachable: no page is ever served older than the data.
+under a key made of the address, the session, the CSRF cookie, the language, the date, the
+user's count of unread notifications and every agency's cache generation
+(goals.models.CacheGeneration). Every save and delete replaces a generation
+(imdi_reporting.rollup_signals: the row's agency, or every agency for the rows that
+belong to none, such as users and their roles), so a write by anyone makes every kept
+page unreachable: no page is ever served older than the data.
 
 Only a GET by a logged-in session, answered 200, without messages waiting to be shown
 and without setting a cookie, is kept. The per-request CSP nonce in the page is replaced
@@ -45,7 +46,11 @@ def page_key(request: HttpRequest) -> str | None:
     if not session_key or not csrf_secret or len(get_messages(request)):
         return None
     tokens = CacheGeneration.objects.order_by("agency_id").values_list("agency_id", "token")
+    # The header's count of unread notifications is the user's own, and is changed by
+    # bulk writes (a reminder to many, "mark all read") that retire no generation.
+    profile = selectors.user_profile(user=request.user)
     parts = [
+        f"unread={getattr(profile, 'unread_notifications', 0)}",
         request.build_absolute_uri(),
         request.META.get("HTTP_ACCEPT", ""),
         session_key,

@@ -1,10 +1,11 @@
 """A read page is kept for the session that asked for it (goals.page_cache) and served
-from there, in three queries, until anyone writes anything a page may show."""
+from there, in four queries, until anyone writes anything a page may show."""
 
 import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.messages import add_message, constants
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -14,8 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from budget.loaders import load_budget_demo
+from goals.choices import NotificationKind
 from goals.loaders import load_goals_demo
 from goals.page_cache import page_key
+from goals.services import NotificationText, mark_notifications_read, notify
 from imdi_reporting.services import FIXTURES_DIR, create_api_token
 from settlement.loaders import load_settlement_demo
 from settlement.models import SettlementCase
@@ -69,8 +72,9 @@ def without_nonce(content: bytes) -> str:
 def test_it_serves_the_second_read_from_the_kept_page(reader, path, django_assert_num_queries):
     first = reader.get(path)
     assert first.status_code == 200
-    # 1. the session, 2. the user, 3. the agencies' cache generations (the key)
-    with django_assert_num_queries(3):
+    # 1. the session, 2. the user, 3. the agencies' cache generations and 4. the user's
+    # profile (its unread notifications), which make the key
+    with django_assert_num_queries(4):
         second = reader.get(path)
     assert second.status_code == 200
     assert second["Content-Type"] == first["Content-Type"]
@@ -105,7 +109,7 @@ def test_a_role_taken_away_shows_at_the_next_read(reader, demo_user):
 def test_a_login_by_someone_else_keeps_the_pages(reader, demo_user, django_assert_num_queries):
     reader.get("/")
     APIClient().force_login(demo_user("ne"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         reader.get("/")
 
 
@@ -148,3 +152,24 @@ def test_a_page_is_not_kept_while_a_message_waits(demo, demo_user):
     assert page_key(request) is not None
     add_message(request, constants.SUCCESS, "Lagret.")
     assert page_key(request) is None
+
+
+def unread_badge(page) -> str | None:
+    found = re.search(r'class="badge badge--warn">(\d+)<', page.content.decode())
+    return found.group(1) if found else None
+
+
+def test_notifications_told_and_read_show_in_the_header_at_the_next_read(reader, demo_user):
+    direktor = demo_user("direktor")
+    reader.get("/")
+    assert unread_badge(reader.get("/")) is None
+    # A reminder to many users is written in bulk and retires no cache generation.
+    notify(
+        users=get_user_model().objects.filter(pk=direktor.pk),
+        kind=NotificationKind.REMINDER,
+        text=NotificationText("Frist nærmer seg", {}),
+    )
+    assert unread_badge(reader.get("/")) == "1"
+    assert unread_badge(reader.get("/")) == "1"
+    mark_notifications_read(user=direktor)
+    assert unread_badge(reader.get("/")) is None
