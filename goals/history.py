@@ -27,7 +27,9 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
-from goals.choices import ChangeAction, ChangePath
+from goals import models as m
+from goals.choices import ChangeAction, ChangePath, PeriodEventKind, PeriodState, WorkflowState
+from goals.inserts import RowInserter
 
 # Bookkeeping of every versioned answer: the version number and who/when saved it last are
 # not content, and the change record itself names who and when.
@@ -192,8 +194,7 @@ def _after_save(sender, instance, created=False, raw=False, **kwargs) -> None:
     for rule in spec.after_save:
         rule(instance=instance, before=before)
     if before is None:
-        ChangeRecord = _change_record_model()
-        ChangeRecord.objects.bulk_create(_created_records(instance, spec, {}))
+        m.ChangeRecord.objects.bulk_create(_created_records(instance, spec, {}))
         return
     fields = {f.attname: f for f in _content_fields(sender, spec)}
     changes = {
@@ -251,12 +252,6 @@ def _listing(instance, columns: list[tuple[str, str, Any]], names: dict) -> str:
     return "; ".join(parts)
 
 
-def _change_record_model():
-    from goals.models import ChangeRecord
-
-    return ChangeRecord
-
-
 def _before_delete(sender, instance, **kwargs) -> None:
     if _recording():
         instance._history_deleted = _values(instance, _REGISTRY[sender])
@@ -275,16 +270,15 @@ def _after_delete(sender, instance, **kwargs) -> None:
 def _write(instance, spec: HistorySpec, fields: dict, changes: dict, action: str) -> None:
     records = _records(instance, spec, fields, changes, action, {})
     if records:
-        _change_record_model().objects.bulk_create(records)
+        m.ChangeRecord.objects.bulk_create(records)
 
 
 def _records(instance, spec, fields: dict, changes: dict, action: str, names: dict) -> list:
     if not changes:
         return []
-    ChangeRecord = _change_record_model()
     common = _common(instance, spec, action)
     return [
-        ChangeRecord(
+        m.ChangeRecord(
             field=fields[name].name,
             old=_display(fields[name], old, names),
             new=_display(fields[name], new, names),
@@ -363,10 +357,7 @@ def record_created(objects: Iterable[models.Model]) -> None:
                 where = (spec.requirement(obj), spec.period(obj), spec.anchor(obj))
                 rows.append((content_type, obj.pk, str(obj)[:200], *where, *common, listed, *tail))
     if rows:
-        # goals.bulk builds on this module; its inserter is fetched when first used.
-        from goals.bulk import RowInserter
-
-        RowInserter(_change_record_model(), RECORD_COLUMNS).insert(rows)
+        RowInserter(m.ChangeRecord, RECORD_COLUMNS).insert(rows)
 
 
 def record_object_changes(obj: models.Model, before: dict[str, Any]) -> None:
@@ -394,7 +385,7 @@ def record_changes(changed: Iterable[tuple[models.Model, dict[str, Any]]]) -> No
         }
         records.extend(_records(obj, spec, fields, changes, ChangeAction.CHANGED, names))
     if records:
-        _change_record_model().objects.bulk_create(records, batch_size=1000)
+        m.ChangeRecord.objects.bulk_create(records, batch_size=1000)
 
 
 @contextmanager
@@ -424,8 +415,6 @@ UPDATE_CONTENT = ("attainment", "status", "deviation", "measures_done", "measure
 def edited_update_returns_to_draft(*, instance, before: dict | None) -> None:
     """An approved (or ready) status update whose text changes, by any path, the admin
     included, is a draft again: the approval was of the old text."""
-    from goals.choices import WorkflowState
-
     if before is None or instance.state not in (WorkflowState.APPROVED, WorkflowState.READY):
         return
     if before.get("state") != instance.state:
@@ -437,13 +426,10 @@ def edited_update_returns_to_draft(*, instance, before: dict | None) -> None:
 
 def period_lock_is_logged(*, instance, before: dict | None) -> None:
     """A period that becomes locked, by whatever path, says so in its event log."""
-    from goals.choices import PeriodEventKind, PeriodState
-    from goals.models import PeriodEvent
-
     actor = current_change_context().actor
     was = before.get("state") if before else None
     if instance.state == PeriodState.LOCKED and was != PeriodState.LOCKED and actor is not None:
-        PeriodEvent.objects.create(period=instance, kind=PeriodEventKind.LOCKED, actor=actor)
+        m.PeriodEvent.objects.create(period=instance, kind=PeriodEventKind.LOCKED, actor=actor)
 
 
 def _parent_requirement(obj) -> int | None:
@@ -455,8 +441,6 @@ def _parent_requirement(obj) -> int | None:
 
 
 def register_goals_history() -> None:
-    from goals import models as m
-
     def via(name: str) -> Callable[[Any], int | None]:
         def requirement(obj) -> int | None:
             return _parent_requirement(getattr(obj, name)) if getattr(obj, f"{name}_id") else None

@@ -44,9 +44,12 @@ from datetime import date
 from functools import cache
 from operator import attrgetter
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import connection, models, router, transaction
 from django.db.models import Q
 from django.db.models.signals import pre_delete, pre_save
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _locked_writes_allowed: ContextVar[bool] = ContextVar("locked_writes_allowed", default=False)
@@ -89,10 +92,35 @@ def locked_writes_allowed() -> bool:
     return _locked_writes_allowed.get()
 
 
-def _locked_error(period, message: str | None = None):
-    # Imported here because the error lives with the services that raise it.
-    from goals.services import PeriodLockedError
+class PeriodLockedError(ValidationError):
+    """Raised by every write path when the period is submitted or locked."""
 
+    def __init__(self, period: models.Model, message: str | None = None):
+        self.period = period
+        super().__init__(message or period_locked_message(period=period), code="period_locked")
+
+
+def period_locked_message(*, period: models.Model) -> str:
+    who = (
+        period.submitted_by.get_full_name() or period.submitted_by.get_username()
+        if (period.submitted_by)
+        else _("unknown")
+    )
+    when = (
+        timezone.localtime(period.submitted_at).strftime("%d.%m.%Y %H:%M")
+        if (period.submitted_at)
+        else _("unknown time")
+    )
+    return _(
+        "The period %(period)s is locked since %(when)s by %(who)s; it accepts no changes."
+    ) % {
+        "period": period.slug,
+        "when": when,
+        "who": who,
+    }
+
+
+def _locked_error(period, message: str | None = None) -> PeriodLockedError:
     return PeriodLockedError(period, message=message)
 
 
@@ -101,10 +129,9 @@ def check_period_writable(period) -> None:
         raise _locked_error(period)
 
 
-def _period_model():
-    from goals.models import ReportingPeriod
-
-    return ReportingPeriod
+def _period_model() -> type[models.Model]:
+    # From the app registry: goals.models imports this module for its guarded managers.
+    return apps.get_model("goals", "ReportingPeriod")
 
 
 def locked_period(period_id: int | None):

@@ -23,6 +23,7 @@ from goals.choices import (
     WorkflowState,
 )
 from goals.history import as_text, change_context
+from goals.locking import PeriodLockedError
 from goals.models import (
     Activity,
     Agency,
@@ -62,34 +63,6 @@ def bump_generation(*, agency_id: int | None) -> None:
 def start_generation(*, agency: Agency) -> None:
     """The first generation of a new agency (its roll-ups are cached from then on)."""
     CacheGeneration.objects.get_or_create(agency=agency, defaults={"token": uuid.uuid4().hex})
-
-
-class PeriodLockedError(ValidationError):
-    """Raised by every write path when the period is submitted or locked."""
-
-    def __init__(self, period: ReportingPeriod, message: str | None = None):
-        self.period = period
-        super().__init__(message or period_locked_message(period=period), code="period_locked")
-
-
-def period_locked_message(*, period: ReportingPeriod) -> str:
-    who = (
-        period.submitted_by.get_full_name() or period.submitted_by.get_username()
-        if (period.submitted_by)
-        else _("unknown")
-    )
-    when = (
-        timezone.localtime(period.submitted_at).strftime("%d.%m.%Y %H:%M")
-        if (period.submitted_at)
-        else _("unknown time")
-    )
-    return _(
-        "The period %(period)s is locked since %(when)s by %(who)s; it accepts no changes."
-    ) % {
-        "period": period.slug,
-        "when": when,
-        "who": who,
-    }
 
 
 def ensure_period_is_open(*, period: ReportingPeriod) -> None:

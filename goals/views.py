@@ -19,6 +19,7 @@ from goals.forms import (
     StatusUpdateForm,
     SubmitPeriodForm,
 )
+from goals.locking import period_locked_message
 from goals.models import (
     Activity,
     Deliverable,
@@ -234,7 +235,7 @@ def edit_status_update(request: HttpRequest, period_slug: str, position: int) ->
     status = 200
     form = StatusUpdateForm(initial=_initial(update))
     if period.is_locked:
-        messages.warning(request, services.period_locked_message(period=period))
+        messages.warning(request, period_locked_message(period=period))
     if request.method == "POST":
         form = StatusUpdateForm(request.POST)
         if form.is_valid():
@@ -431,7 +432,7 @@ def edit_narrative(request: HttpRequest, period_slug: str, code: str) -> HttpRes
     conflict = None
     status = 200
     if period.is_locked:
-        messages.warning(request, services.period_locked_message(period=period))
+        messages.warning(request, period_locked_message(period=period))
     if request.method == "POST":
         form = NarrativeForm(request.POST)
         if form.is_valid():

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imdi_reporting.choices import STATUS_FILTER_CHOICES
 from imdi_reporting.models import AccessibilityFeedback
-from imdi_reporting.selectors import STATUS_FILTER_CHOICES
 
 
 class OverviewFilterForm(forms.Form):

@@ -15,7 +15,8 @@ from budget.selectors import budget_overviews
 from goals.choices import PeriodState, Status
 from goals.models import Agency, Deliverable, ReportingPeriod, ResultRequirement, StatusUpdate
 from goals.selectors import periods_visible_to, user_profile
-from imdi_reporting.selectors import NOT_REPORTED, STATUS_SEVERITY, worst_status
+from imdi_reporting.choices import NOT_REPORTED, STATUS_SEVERITY
+from imdi_reporting.selectors import worst_status
 
 
 @dataclass

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.http import QueryDict
@@ -34,23 +33,13 @@ from goals.models import (
 )
 from goals.paging import PAGE_PARAMETER, Pager, paged
 from goals.selectors import cached_rollup, periods_visible_to
+from imdi_reporting.choices import NOT_REPORTED, STATUS_FILTER_CHOICES, STATUS_SEVERITY
+from imdi_reporting.forms import OverviewFilterForm
 from imdi_reporting.models import ApiToken
-
-if TYPE_CHECKING:
-    from imdi_reporting.forms import OverviewFilterForm
 
 # A deliverable is "due soon" when its date lies at most this many days after the
 # reference date (see deadline_state).
 DUE_SOON_DAYS = 30
-
-# The status of a requirement is the worst status of its activities' updates, in this
-# order from worst to best.
-STATUS_SEVERITY = [Status.DEVIATION, Status.NOT_STARTED, Status.ON_TRACK, Status.ACHIEVED]
-NOT_REPORTED = "not_reported"
-STATUS_FILTER_CHOICES = [
-    *((status, Status(status).label) for status in STATUS_SEVERITY),
-    (NOT_REPORTED, _("Not reported")),
-]
 
 
 class DeadlineState:
@@ -497,15 +486,13 @@ class OverviewPage:
 FILTERS = ("main_goal", "unit", "status")
 
 
-def _filter_form(data: QueryDict, *, periods: list, overview: Overview) -> "OverviewFilterForm":
-    from imdi_reporting.forms import OverviewFilterForm  # the form reads this module's choices
-
+def _filter_form(data: QueryDict, *, periods: list, overview: Overview) -> OverviewFilterForm:
     return OverviewFilterForm(
         data, periods=periods, main_goals=overview.main_goals, units=overview.units
     )
 
 
-def _filters(form: "OverviewFilterForm") -> dict:
+def _filters(form: OverviewFilterForm) -> dict:
     """The form's filters; an unknown choice (an old bookmark, say) is shown as an error
     and ignored."""
     valid = form.is_valid()

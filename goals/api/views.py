@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from goals.api import filters
+from goals.api.pagination import KeysFirstLimitOffsetPagination
 from goals.api.parsers import BoundedJSONParser
 from goals.api.scope import scoped
 from goals.api.serializers import (
@@ -57,7 +58,6 @@ from goals.services import (
     save_status_update,
     set_deliverable_met,
 )
-from imdi_reporting.api.pagination import KeysFirstLimitOffsetPagination
 
 # What a parented row needs to name its parent and its ANSV unit without further queries.
 PARENT_RELATIONS = (
