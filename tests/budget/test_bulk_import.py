@@ -32,8 +32,10 @@ def open_h1(budget_2006):
 
 
 def statements(queries: list[str], verb: str, table: str = "budget_subpostline") -> list[str]:
-    """The queries that start with ``verb`` (INSERT, UPDATE) and write ``table``."""
-    return [q for q in queries if q.lstrip().upper().startswith(verb) and f'"{table}"' in q[:60]]
+    """The queries that start with ``verb`` (INSERT, UPDATE) and write ``table``. New rows
+    go by COPY on PostgreSQL: an INSERT there."""
+    verbs = ("INSERT", "COPY") if verb == "INSERT" else (verb,)
+    return [q for q in queries if q.lstrip().upper().startswith(verbs) and f'"{table}"' in q[:60]]
 
 
 def run_import(content: bytes, **options):

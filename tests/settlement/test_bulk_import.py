@@ -52,7 +52,11 @@ def run(rows: list[dict], **options):
 
 
 def history(queries: list[str]) -> list[str]:
-    return [q for q in queries if q.startswith('INSERT INTO "goals_changerecord"')]
+    return [
+        q
+        for q in queries
+        if q.startswith(('INSERT INTO "goals_changerecord"', 'COPY "goals_changerecord"'))
+    ]
 
 
 def bumps(queries: list[str]) -> list[str]:
@@ -67,7 +71,8 @@ def own(queries: list[str]) -> list[str]:
 
 
 def writes(queries: list[str]) -> list[str]:
-    return [q for q in queries if q.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    # New rows go by COPY on PostgreSQL.
+    return [q for q in queries if q.lstrip().upper().startswith(("INSERT", "COPY", "UPDATE"))]
 
 
 @pytest.mark.django_db
