@@ -18,7 +18,9 @@ a bare view, and 304 to If-None-Match).
 in-process time there against the demo-size time (target: within 2x), both with the
 cached roll-ups and cold (the first request after a write).
 
-DURATION (seconds per measurement, default 4) and DB_PREFIX change the run. The app keeps
+DURATION (seconds per measurement, default 4) and DB_PREFIX change the run. The cache is
+Redis, as deployed, where one answers (BENCH_REDIS_URL, default database 14 on
+127.0.0.1:6379, emptied first). The app keeps
 a read page for its session until any write (goals.page_cache), as deployed;
 PAGE_CACHE_TIMEOUT=0 measures every request rendered afresh.
 """
@@ -91,6 +93,21 @@ def run(env: dict, *command: str) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout.strip()
+
+
+def shared_cache() -> dict:
+    """The cache as deployed: Redis, shared by the workers (an emptied database of its own),
+    where one answers at 127.0.0.1:6379; else each worker's own memory, as `make run`."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except Exception as exc:  # any failure means: no Redis here
+        print(f"cache: each worker's memory (no Redis at {url}: {exc})")
+        return {}
+    print(f"cache: Redis at {url}, emptied")
+    return {"REDIS_URL": url}
 
 
 def prepare(env: dict, *, created: bool) -> dict:
@@ -312,6 +329,7 @@ def main() -> int:
         "REQUEST_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
+    env.update(shared_cache())
     started = time.perf_counter()
     created = fresh_database(DB_PREFIX, keep=args.keep)
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
