@@ -7,11 +7,23 @@ fixed number of queries whatever the number of requirements, activities and post
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -157,6 +169,8 @@ class RequirementRow:
     indicators: list[IndicatorProgress]
     activity_count: int
     latest_update: datetime | None
+    # The requirement's page (or its place in the report), when there is one.
+    url: str | None = None
 
     @property
     def status_label(self):
@@ -186,6 +200,13 @@ class RequirementRow:
 class GoalGroup:
     main_goal: MainGoal
     rows: list[RequirementRow] = field(default_factory=list)
+    # The main goal's requirements left by the filters, on this page and on others.
+    total: int = 0
+
+    @property
+    def is_part(self) -> bool:
+        """Whether some of the main goal's rows are on other pages."""
+        return len(self.rows) < self.total
 
 
 @dataclass
@@ -201,18 +222,16 @@ class FilteredOverview:
     groups: list[GoalGroup]
     counts: list[StatusCount]
 
-    @property
-    def row_count(self) -> int:
-        return sum(len(group.rows) for group in self.groups)
-
 
 @dataclass
 class Overview:
+    """What the overview shows whatever the filters and the page: the period, the day
+    deadlines are judged on and the filters' choices."""
+
     period: ReportingPeriod
     reference: date
     main_goals: list[MainGoal]
     units: list[OrganisationalUnit]
-    rows: list[RequirementRow]
 
     due_soon_days: int = DUE_SOON_DAYS
 
@@ -220,110 +239,137 @@ class Overview:
     def is_draft(self) -> bool:
         return self.period.state == PeriodState.OPEN
 
-    def filtered(
-        self, *, main_goal: str = "", unit: str = "", status: str = ""
-    ) -> FilteredOverview:
-        """The rows left by the filters, grouped by main goal.
 
-        The counts per status cover the rows left by the main goal and unit filters, so
-        that they tell how many a status filter would show.
-        """
-        groups = {goal.pk: GoalGroup(main_goal=goal) for goal in self.main_goals}
-        counts: dict[str, int] = defaultdict(int)
-        for row in self.rows:
-            requirement = row.requirement
-            if main_goal and requirement.main_goal.code != main_goal:
-                continue
-            if unit and requirement.responsible_unit.code != unit:
-                continue
-            counts[row.status] += 1
-            if status and row.status != status:
-                continue
-            groups[requirement.main_goal_id].rows.append(row)
-        return FilteredOverview(
-            groups=[group for group in groups.values() if group.rows],
-            counts=[
-                StatusCount(
-                    status=value,
-                    label=label,
-                    badge=STATUS_BADGE.get(value, "neutral"),
-                    count=counts[value],
-                )
-                for value, label in STATUS_FILTER_CHOICES
-            ],
+def overview(*, period: ReportingPeriod, today: date | None = None) -> Overview:
+    """The period's main goals and units, and its reference date (two queries)."""
+    return Overview(
+        period=period,
+        reference=reference_date(period=period, today=today),
+        main_goals=list(MainGoal.objects.filter(budget_year_id=period.budget_year_id)),
+        units=list(
+            OrganisationalUnit.objects.filter(agency_id=period.budget_year.agency_id).order_by(
+                "code"
+            )
+        ),
+    )
+
+
+def _severity() -> Case:
+    """An update's place in STATUS_SEVERITY, 0 the worst."""
+    return Case(
+        *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_SEVERITY)),
+        output_field=IntegerField(),
+    )
+
+
+def requirements_with_status(
+    *, period: ReportingPeriod, main_goal: str = "", unit: str = ""
+) -> QuerySet[ResultRequirement]:
+    """The result requirements of the period's year that the main goal and unit filters
+    leave, each with its status in the period as status_in_period: worst_status of its
+    activities' updates, worked out by the database (a subquery, so that counting and
+    filtering by status need not read every requirement)."""
+    worst = (
+        StatusUpdate.objects.filter(period_id=period.pk, activity__requirement_id=OuterRef("pk"))
+        .order_by(_severity())
+        .values("status")[:1]
+    )
+    requirements = ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id)
+    if main_goal:
+        requirements = requirements.filter(main_goal__code=main_goal)
+    if unit:
+        requirements = requirements.filter(responsible_unit__code=unit)
+    return requirements.annotate(status_in_period=Coalesce(Subquery(worst), Value(NOT_REPORTED)))
+
+
+@dataclass
+class Tally:
+    """How many requirements there are per (main goal id, status)."""
+
+    counts: dict[tuple[int, str], int]
+
+    def count(self, *, status: str = "", main_goal_id: int | None = None) -> int:
+        """The requirements with the status (any without), of the main goal (any without)."""
+        return sum(
+            number
+            for (goal, state), number in self.counts.items()
+            if (not status or state == status) and main_goal_id in (None, goal)
         )
 
+    @property
+    def per_status(self) -> list[StatusCount]:
+        return [
+            StatusCount(
+                status=value,
+                label=label,
+                badge=STATUS_BADGE.get(value, "neutral"),
+                count=self.count(status=value),
+            )
+            for value, label in STATUS_FILTER_CHOICES
+        ]
 
-def _latest(*moments: datetime | None) -> datetime | None:
-    present = [m for m in moments if m is not None]
-    return max(present) if present else None
 
-
-def cached_overview(*, period: ReportingPeriod, user) -> Overview:
-    """overview from the cache while none of the agency's data has changed and the day
-    deadlines are judged on is the same. Within one agency what a reader may see of other
-    periods depends only on whether they may read drafts, so that is part of the key."""
-    reference = reference_date(period=period)
-    sees_drafts = user.is_superuser or user.has_perm("goals.view_draft_period")
-    return cached_rollup(
-        agency_id=period.budget_year.agency_id,
-        key=("overview", period.pk, reference, "drafts" if sees_drafts else "submitted"),
-        compute=lambda: overview(period=period, user=user, today=reference),
+def tally(*, requirements: QuerySet[ResultRequirement]) -> Tally:
+    """requirements (from requirements_with_status) counted per main goal and status by the
+    database: one query."""
+    grouped = (
+        requirements.order_by()
+        .values("main_goal_id", "status_in_period")
+        .annotate(number=Count("pk"))
+    )
+    return Tally(
+        counts={(row["main_goal_id"], row["status_in_period"]): row["number"] for row in grouped}
     )
 
 
-def overview(*, period: ReportingPeriod, user, today: date | None = None) -> Overview:
-    """Each result requirement of the period's year with its status, deadlines and indicators.
+# The overview's order: the main goals as MainGoal orders them, the requirements of each
+# as ResultRequirement does.
+REQUIREMENT_ORDER = ("main_goal__position", "main_goal__code", "position", "code")
 
-    Eight queries: main goals, units, requirements, deliverables, status updates,
-    narratives, indicators, indicator values. Filtering happens afterwards in memory
-    (Overview.filtered), so that the filter choices and the counts come from one read.
-    """
-    budget_year_id = period.budget_year_id
-    reference = reference_date(period=period, today=today)
-    main_goals = list(MainGoal.objects.filter(budget_year_id=budget_year_id))
-    units = list(
-        OrganisationalUnit.objects.filter(agency_id=period.budget_year.agency_id).order_by("code")
+
+def page_requirements(
+    *, period: ReportingPeriod, requirements: QuerySet[ResultRequirement], rows: range
+) -> list[ResultRequirement]:
+    """The requirements at the positions rows (of requirements in the overview's order), with
+    main goal and unit, how many activities have an update in the period (activity_count)
+    and when an update or the narrative of the period was saved last (status_updated,
+    narrative_updated). One query, none for an empty range."""
+    if not rows:
+        return []
+    updates = (
+        StatusUpdate.objects.filter(period_id=period.pk, activity__requirement_id=OuterRef("pk"))
+        .order_by()
+        .values("activity__requirement_id")
     )
-    requirements = list(
-        ResultRequirement.objects.filter(main_goal__budget_year_id=budget_year_id).select_related(
-            "main_goal", "responsible_unit"
+    narrative = RequirementNarrative.objects.filter(
+        period_id=period.pk, requirement_id=OuterRef("pk")
+    ).values("updated_at")
+    return list(
+        requirements.select_related("main_goal", "responsible_unit")
+        .annotate(
+            # An activity has one update per period at most: the updates are the activities.
+            activity_count=Coalesce(
+                Subquery(updates.annotate(number=Count("pk")).values("number")), 0
+            ),
+            status_updated=Subquery(updates.annotate(last=Max("updated_at")).values("last")),
+            narrative_updated=Subquery(narrative[:1]),
         )
+        .order_by(*REQUIREMENT_ORDER)[rows.start : rows.stop]
     )
-    ids = [r.pk for r in requirements]
 
-    deliverables: dict[int, list[Deliverable]] = defaultdict(list)
-    for deliverable in Deliverable.objects.filter(requirement_id__in=ids):
-        deliverables[deliverable.requirement_id].append(deliverable)
 
-    statuses: dict[int, list[str]] = defaultdict(list)
-    activities: dict[int, set[int]] = defaultdict(set)
-    updated: dict[int, datetime] = {}
-    for update in StatusUpdate.objects.filter(
-        period=period, activity__requirement_id__in=ids
-    ).values("activity_id", "activity__requirement_id", "status", "updated_at"):
-        key = update["activity__requirement_id"]
-        statuses[key].append(update["status"])
-        activities[key].add(update["activity_id"])
-        updated[key] = _latest(updated.get(key), update["updated_at"])
-    for narrative in RequirementNarrative.objects.filter(
-        period=period, requirement_id__in=ids
-    ).values("requirement_id", "updated_at"):
-        key = narrative["requirement_id"]
-        updated[key] = _latest(updated.get(key), narrative["updated_at"])
-
-    indicators: dict[int, list[Indicator]] = defaultdict(list)
-    by_pk: dict[int, Indicator] = {}
-    for indicator in Indicator.objects.filter(requirement_id__in=ids).order_by("position", "code"):
-        indicators[indicator.requirement_id].append(indicator)
-        by_pk[indicator.pk] = indicator
-    # The latest value up to this period's end: an annual period shows the half-year's
-    # value until its own is entered.
-    latest_value: dict[int, IndicatorValue] = {}
-    for value in (
+def latest_values(
+    *, period: ReportingPeriod, user, indicators: list[Indicator]
+) -> dict[int, IndicatorValue]:
+    """Each indicator's latest value up to the period's end, by indicator id: an annual
+    period shows the half-year's value until its own is entered. One query, none without
+    indicators."""
+    if not indicators:
+        return {}
+    values = (
         IndicatorValue.objects.filter(
-            indicator_id__in=by_pk,
-            period__budget_year_id=budget_year_id,
+            indicator_id__in=[indicator.pk for indicator in indicators],
+            period__budget_year_id=period.budget_year_id,
             period__end__lte=period.end,
             # A ministry reader's overview of a submitted half year must not show the value
             # of a tertial still open (a subquery, no extra query).
@@ -331,20 +377,42 @@ def overview(*, period: ReportingPeriod, user, today: date | None = None) -> Ove
         )
         .select_related("period__budget_year__agency")
         .order_by("period__end", "period__start")
-    ):
-        latest_value[value.indicator_id] = value
-        if value.period_id == period.pk:
-            key = by_pk[value.indicator_id].requirement_id
-            updated[key] = _latest(updated.get(key), value.updated_at)
+    )
+    return {value.indicator_id: value for value in values}
 
+
+def _by_requirement(rows) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.requirement_id].append(row)
+    return grouped
+
+
+def requirement_rows(
+    *, period: ReportingPeriod, user, reference: date, requirements: list[ResultRequirement]
+) -> list[RequirementRow]:
+    """The overview's row of each requirement (as page_requirements reads them): deadlines,
+    indicators and their values. Three queries, none without requirements."""
+    if not requirements:
+        return []
+    ids = [requirement.pk for requirement in requirements]
+    deliverables = _by_requirement(
+        Deliverable.objects.filter(requirement_id__in=ids).order_by("due", "title")
+    )
+    indicators = _by_requirement(
+        Indicator.objects.filter(requirement_id__in=ids).order_by("position", "code")
+    )
+    values = latest_values(
+        period=period, user=user, indicators=[i for found in indicators.values() for i in found]
+    )
     rows = []
     for requirement in requirements:
-        state = worst_status(statuses[requirement.pk])
-        achieved = state == Status.ACHIEVED
+        achieved = requirement.status_in_period == Status.ACHIEVED
+        own = [values.get(indicator.pk) for indicator in indicators[requirement.pk]]
         rows.append(
             RequirementRow(
                 requirement=requirement,
-                status=state,
+                status=requirement.status_in_period,
                 deliverables=[
                     DeliverableRow(
                         deliverable=d,
@@ -354,19 +422,26 @@ def overview(*, period: ReportingPeriod, user, today: date | None = None) -> Ove
                 ],
                 indicators=[
                     IndicatorProgress(
-                        indicator=i,
-                        value=latest_value[i.pk].value if i.pk in latest_value else None,
-                        value_period=latest_value[i.pk].period if i.pk in latest_value else None,
+                        indicator=indicator,
+                        value=value.value if value is not None else None,
+                        value_period=value.period if value is not None else None,
                     )
-                    for i in indicators[requirement.pk]
+                    for indicator, value in zip(indicators[requirement.pk], own, strict=True)
                 ],
-                activity_count=len(activities[requirement.pk]),
-                latest_update=updated.get(requirement.pk),
+                activity_count=requirement.activity_count,
+                latest_update=_latest(
+                    requirement.status_updated,
+                    requirement.narrative_updated,
+                    *(v.updated_at for v in own if v is not None and v.period_id == period.pk),
+                ),
             )
         )
-    return Overview(
-        period=period, reference=reference, main_goals=main_goals, units=units, rows=rows
-    )
+    return rows
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
 
 
 # --- Budget execution summary ------------------------------------------------------------
@@ -478,7 +553,7 @@ def budget_section(*, period: ReportingPeriod) -> BudgetSection:
 class OverviewPage:
     shown: FilteredOverview
     pager: Pager
-    # The overview without its rows (filter choices, reference day), and the form.
+    # The overview's period, reference day and filter choices, and the form.
     overview: Overview | None = None
     form: "OverviewFilterForm | None" = None
 
@@ -503,19 +578,19 @@ def cached_overview_page(
     *, period: ReportingPeriod, user, data: QueryDict, periods: list, url_of: Callable
 ) -> OverviewPage:
     """The start page's overview: one page of the rows the filters leave, with the status
-    counts. Cached per filters and page under the agency's generation (as cached_overview),
-    so that a cached request reads one page of rows and not the whole overview; when not
-    cached, overview() computes it all."""
+    counts. Cached per filters and page under the agency's generation, so that a cached
+    request reads none of it. Within one agency what a reader may see of other periods
+    depends only on whether they may read drafts, so that is part of the key."""
     reference = reference_date(period=period)
     sees_drafts = user.is_superuser or user.has_perm("goals.view_draft_period")
     asked = [data.get(name, "") for name in (*FILTERS, PAGE_PARAMETER)]
 
     def compute() -> dict:
-        summary = overview(period=period, user=user, today=reference)
+        summary = overview(period=period, today=reference)
         filters = _filters(_filter_form(data, periods=periods, overview=summary))
-        page = overview_page(summary=summary, filters=filters, query=data, url_of=url_of)
+        page = overview_page(summary=summary, user=user, filters=filters, query=data, url_of=url_of)
         return {
-            "overview": replace(summary, rows=[]),
+            "overview": summary,
             "shown": page.shown,
             "count": page.pager.page.paginator.count,
         }
@@ -540,20 +615,36 @@ def cached_overview_page(
 
 
 def overview_page(
-    *, summary: Overview, filters: dict, query: QueryDict, url_of: Callable
+    *, summary: Overview, user, filters: dict, query: QueryDict, url_of: Callable
 ) -> OverviewPage:
-    """One page (PAGE_SIZE rows) of the overview's rows left by the filters, grouped by main
-    goal as Overview.filtered groups them, with the status counts of all of them; url_of
-    gives each row on the page its link."""
-    shown = summary.filtered(**filters)
-    pager = paged([row for group in shown.groups for row in group.rows], query=query)
+    """One page (PAGE_SIZE rows) of the requirements the filters leave, grouped by main goal,
+    with the status counts of all that the main goal and unit filters leave; url_of gives
+    each row its link. Two queries (the counts, the page), and requirement_rows' three
+    for the rows of the page."""
+    period = summary.period
+    requirements = requirements_with_status(
+        period=period, main_goal=filters["main_goal"], unit=filters["unit"]
+    )
+    counts = tally(requirements=requirements)
+    status = filters["status"]
+    pager = paged(range(counts.count(status=status)), query=query)
+    if status:
+        requirements = requirements.filter(status_in_period=status)
+    page = page_requirements(period=period, requirements=requirements, rows=pager.page.object_list)
     groups: dict[int, GoalGroup] = {}
-    for row in pager.page.object_list:
+    for row in requirement_rows(
+        period=period, user=user, reference=summary.reference, requirements=page
+    ):
         row.url = url_of(row.requirement)
         goal = row.requirement.main_goal
-        groups.setdefault(goal.pk, GoalGroup(main_goal=goal)).rows.append(row)
+        if goal.pk not in groups:
+            groups[goal.pk] = GoalGroup(
+                main_goal=goal, total=counts.count(status=status, main_goal_id=goal.pk)
+            )
+        groups[goal.pk].rows.append(row)
     return OverviewPage(
-        shown=FilteredOverview(groups=list(groups.values()), counts=shown.counts), pager=pager
+        shown=FilteredOverview(groups=list(groups.values()), counts=counts.per_status),
+        pager=pager,
     )
 
 
