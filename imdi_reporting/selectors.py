@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budget.selectors import Overview as BudgetFigures
-from budget.selectors import budget_overview, execution_chart
+from budget.selectors import budget_overview, execution_chart, expense_deviations
 from goals.charts import Chart
 from goals.choices import STATUS_BADGE, IndicatorDirection, PeriodState, Status
 from goals.models import (
@@ -519,27 +519,18 @@ def budget_section(*, period: ReportingPeriod) -> BudgetSection:
     """The start page's budget execution: the expense posts (no more than
     BUDGET_ROWS_SHOWN, those deviating most from linear spending, in the budget's order)
     and their chart; cached under the agency's generation, so that a cached page reads
-    these few rows and not the whole budget."""
+    these few rows and not the whole budget. The database sums every post's figures; only
+    the posts shown are read in full."""
 
     def compute() -> BudgetSection:
-        # Not through cached_budget_overview: only this section is kept, not every post.
-        figures = budget_overview(period=period)
-        rows = budget_execution(figures=figures)
-        shown = rows
-        if len(rows) > BUDGET_ROWS_SHOWN:
-            furthest = sorted(rows, key=lambda row: abs(row.deviation), reverse=True)
-            kept = {id(row) for row in furthest[:BUDGET_ROWS_SHOWN]}
-            shown = [row for row in rows if id(row) in kept]
-        codes = {row.code for row in shown}
+        deviations = expense_deviations(period=period)
+        # sorted is stable: of posts deviating as much, the first in the budget's order.
+        furthest = sorted(deviations, key=lambda pk: abs(deviations[pk]), reverse=True)
+        figures = budget_overview(period=period, post_ids=furthest[:BUDGET_ROWS_SHOWN])
         return BudgetSection(
-            rows=shown,
-            chart=execution_chart(
-                overview=figures,
-                posts=[
-                    p for c in figures.expense_chapters for p in c.posts if p.post.code in codes
-                ],
-            ),
-            post_count=len(rows),
+            rows=budget_execution(figures=figures),
+            chart=execution_chart(overview=figures),
+            post_count=len(deviations),
         )
 
     return cached_rollup(

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from budget.loaders import load_budget_demo
+from budget.selectors import budget_overview
 from goals.choices import Status
 from goals.loaders import load_goals_demo
 from goals.locking import allow_locked_period_writes
@@ -23,6 +24,7 @@ from goals.models import (
 from goals.paging import PAGE_SIZE
 from goals.services import bump_generation
 from imdi_reporting.selectors import (
+    BUDGET_ROWS_SHOWN,
     DeadlineState,
     deadline_state,
     page_requirements,
@@ -32,6 +34,7 @@ from imdi_reporting.selectors import (
     worst_status,
 )
 from imdi_reporting.services import FIXTURES_DIR
+from tests.budget.test_pages import copy_chapters
 
 
 @pytest.fixture
@@ -240,19 +243,21 @@ def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
     # 8 main goals, 9 units, 10 requirements counted per main goal and status, 11 the
     # page's requirements with main goal, unit, status, number of updates and latest
     # saves, 12 their deliverables, 13 indicators, 14 indicator values with their period;
-    # the budget summary: 15 generation, 16 posts with chapter, 17 allocations,
-    # 18 accounts; 19 group names for the role label; 20 the ministry's agencies with the
-    # settlement module (the menu); the ministry's work list: 21 comments awaiting a reply,
-    # 22 replies to the reader's comments.
-    with django_assert_num_queries(22):
+    # the budget summary: 15 generation, 16 appropriation, 17 accounts and 18 credited
+    # income per expense post, 19 periodised budgets to date, then of the posts shown:
+    # 20 posts with chapter, 21 allocations, 22 accounts; 23 group names for the role
+    # label; 24 the ministry's agencies with the settlement module (the menu); the
+    # ministry's work list: 25 comments awaiting a reply, 26 replies to the reader's
+    # comments.
+    with django_assert_num_queries(26):
         first = client.get(reverse("home"))
-    # Cached: the overview's and the budget's reads (8-14, 16-18) are gone.
+    # Cached: the overview's and the budget's reads (8-14, 16-22) are gone.
     with django_assert_num_queries(12):
         client.get(reverse("home"))
     before = len(rows_by_code(first))
     with allow_locked_period_writes():  # H1 is submitted; the setup grows it as fixture data
         original = add_tenfold(ReportingPeriod.objects.get(kind="H1"))
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(26):
         response = client.get(reverse("home"))
     # The rows come a page at a time; the pager counts them all.
     assert response.context["pager"].page.paginator.count == before + 9 * original
@@ -337,3 +342,26 @@ def test_it_keeps_the_filters_from_page_to_page(client_for, demo_2006):
     # The counts cover every status of the main goal, not the page or the status filter.
     counts = {c.status: c.count for c in second.context["shown"].counts}
     assert sum(counts.values()) == ResultRequirement.objects.filter(main_goal__code="HM2").count()
+
+
+def test_it_shows_the_expense_posts_furthest_from_linear_spending_of_many(client_for, demo_2006):
+    copy_chapters(2)
+    bump_generation(agency_id=None)
+    period = ReportingPeriod.objects.get(kind="H1")
+    every = [
+        (p.post.code, p.deviation)
+        for chapter in budget_overview(period=period).expense_chapters
+        for p in chapter.posts
+        if p.share_spent is not None
+    ]
+    assert len(every) > BUDGET_ROWS_SHOWN
+    # Of posts as far off (the copies), the first in the budget's order.
+    furthest = sorted(every, key=lambda row: abs(row[1]), reverse=True)[:BUDGET_ROWS_SHOWN]
+    response = client_for("aid").get(reverse("home"))
+    section = response.context["budget"]
+    assert [(row.code, row.deviation) for row in section.rows] == [
+        row for row in every if row in furthest
+    ]
+    assert response.context["budget_chart"].categories == [row.code for row in section.rows]
+    assert section.post_count == len(every)
+    assert f"({BUDGET_ROWS_SHOWN} av {len(every)} poster: de som avviker mest" in response.text
