@@ -383,9 +383,12 @@ def figures_at_periods(
         target.allocations.append(entry)
         if entry.has_profile:
             target.profile_expected = entry.profile_to_date or ZERO
-    # Income posts credited against one of our posts count as refunds there.
-    accounts = AccountsEntry.objects.filter(period__in=[p.pk for p in periods]).filter(
-        Q(post_id__in=figures) | Q(post__credited_against_id__in=figures)
+    # Income posts credited against one of our posts count as refunds there. Summed, so in
+    # no order: the entries' own ordering would join their chapter, period, year and agency.
+    accounts = (
+        AccountsEntry.objects.filter(period__in=[p.pk for p in periods])
+        .filter(Q(post_id__in=figures) | Q(post__credited_against_id__in=figures))
+        .order_by()
     )
     for entry in accounts.values(
         "post_id", "post__credited_against_id", "period_id", "category", "amount"

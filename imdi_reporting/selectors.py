@@ -5,7 +5,7 @@ fixed number of queries whatever the number of requirements, activities and post
 """
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,13 +17,12 @@ from django.db.models import (
     Count,
     IntegerField,
     Max,
+    Min,
     OuterRef,
-    QuerySet,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -262,31 +261,72 @@ def _severity() -> Case:
     )
 
 
-def requirements_with_status(
+@dataclass
+class RequirementStatus:
+    """A requirement's roll-up of its activities' updates in a period."""
+
+    requirement_id: int
+    main_goal_id: int
+    status: str
+    # How many of its activities have an update (one per period at most), the latest saved.
+    activity_count: int = 0
+    updated: datetime | None = None
+
+
+# The overview's order: the main goals as MainGoal orders them, the requirements of each
+# as ResultRequirement does.
+REQUIREMENT_ORDER = ("main_goal__position", "main_goal__code", "position", "code")
+
+
+def requirement_statuses(
     *, period: ReportingPeriod, main_goal: str = "", unit: str = ""
-) -> QuerySet[ResultRequirement]:
-    """The result requirements of the period's year that the main goal and unit filters
-    leave, each with its status in the period as status_in_period: worst_status of its
-    activities' updates, worked out by the database (a subquery, so that counting and
-    filtering by status need not read every requirement)."""
-    worst = (
-        StatusUpdate.objects.filter(period_id=period.pk, activity__requirement_id=OuterRef("pk"))
-        .order_by(_severity())
-        .values("status")[:1]
-    )
+) -> list[RequirementStatus]:
+    """Each result requirement of the period's year that the main goal and unit filters
+    leave, in the overview's order, with the roll-up of its activities' updates in the
+    period: its status (worst_status of them, the least severity found by the database),
+    how many and when saved last. Two queries of a few values a requirement (none for the
+    second without requirements).
+
+    The updates are grouped in one pass over the period's updates rather than looked up
+    per requirement, which costs one scan whatever the planner knows of the tables."""
     requirements = ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id)
     if main_goal:
         requirements = requirements.filter(main_goal__code=main_goal)
     if unit:
         requirements = requirements.filter(responsible_unit__code=unit)
-    return requirements.annotate(status_in_period=Coalesce(Subquery(worst), Value(NOT_REPORTED)))
+    ordered = list(requirements.order_by(*REQUIREMENT_ORDER).values_list("pk", "main_goal_id"))
+    if not ordered:
+        return []
+    updates = {
+        requirement: rest
+        for requirement, *rest in StatusUpdate.objects.filter(
+            period_id=period.pk, activity__requirement__isnull=False
+        )
+        .order_by()
+        .values("activity__requirement_id")
+        .annotate(severity=Min(_severity()), number=Count("pk"), last=Max("updated_at"))
+        .values_list("activity__requirement_id", "severity", "number", "last")
+    }
+    statuses = []
+    for pk, goal in ordered:
+        severity, number, last = updates.get(pk, (None, 0, None))
+        statuses.append(
+            RequirementStatus(
+                requirement_id=pk,
+                main_goal_id=goal,
+                status=NOT_REPORTED if severity is None else STATUS_SEVERITY[severity],
+                activity_count=number,
+                updated=last,
+            )
+        )
+    return statuses
 
 
 @dataclass
 class Tally:
     """How many requirements there are per (main goal id, status)."""
 
-    counts: dict[tuple[int, str], int]
+    counts: Counter[tuple[int, str]]
 
     def count(self, *, status: str = "", main_goal_id: int | None = None) -> int:
         """The requirements with the status (any without), of the main goal (any without)."""
@@ -309,53 +349,25 @@ class Tally:
         ]
 
 
-def tally(*, requirements: QuerySet[ResultRequirement]) -> Tally:
-    """requirements (from requirements_with_status) counted per main goal and status by the
-    database: one query."""
-    grouped = (
-        requirements.order_by()
-        .values("main_goal_id", "status_in_period")
-        .annotate(number=Count("pk"))
-    )
-    return Tally(
-        counts={(row["main_goal_id"], row["status_in_period"]): row["number"] for row in grouped}
-    )
+def tally(*, statuses: list[RequirementStatus]) -> Tally:
+    return Tally(counts=Counter((row.main_goal_id, row.status) for row in statuses))
 
 
-# The overview's order: the main goals as MainGoal orders them, the requirements of each
-# as ResultRequirement does.
-REQUIREMENT_ORDER = ("main_goal__position", "main_goal__code", "position", "code")
-
-
-def page_requirements(
-    *, period: ReportingPeriod, requirements: QuerySet[ResultRequirement], rows: range
-) -> list[ResultRequirement]:
-    """The requirements at the positions rows (of requirements in the overview's order), with
-    main goal and unit, how many activities have an update in the period (activity_count)
-    and when an update or the narrative of the period was saved last (status_updated,
-    narrative_updated). One query, none for an empty range."""
-    if not rows:
-        return []
-    updates = (
-        StatusUpdate.objects.filter(period_id=period.pk, activity__requirement_id=OuterRef("pk"))
+def page_requirements(*, period: ReportingPeriod, ids: list[int]) -> list[ResultRequirement]:
+    """The requirements of ids in that order, with main goal and unit and when the period's
+    narrative was saved (narrative_updated). One query, none without ids."""
+    narrative = (
+        RequirementNarrative.objects.filter(period_id=period.pk, requirement_id=OuterRef("pk"))
         .order_by()
-        .values("activity__requirement_id")
+        .values("updated_at")
     )
-    narrative = RequirementNarrative.objects.filter(
-        period_id=period.pk, requirement_id=OuterRef("pk")
-    ).values("updated_at")
-    return list(
-        requirements.select_related("main_goal", "responsible_unit")
-        .annotate(
-            # An activity has one update per period at most: the updates are the activities.
-            activity_count=Coalesce(
-                Subquery(updates.annotate(number=Count("pk")).values("number")), 0
-            ),
-            status_updated=Subquery(updates.annotate(last=Max("updated_at")).values("last")),
-            narrative_updated=Subquery(narrative[:1]),
-        )
-        .order_by(*REQUIREMENT_ORDER)[rows.start : rows.stop]
-    )
+    found = {
+        requirement.pk: requirement
+        for requirement in ResultRequirement.objects.filter(pk__in=ids)
+        .select_related("main_goal", "responsible_unit")
+        .annotate(narrative_updated=Subquery(narrative[:1]))
+    }
+    return [found[pk] for pk in ids]
 
 
 def latest_values(
@@ -389,13 +401,14 @@ def _by_requirement(rows) -> dict[int, list]:
 
 
 def requirement_rows(
-    *, period: ReportingPeriod, user, reference: date, requirements: list[ResultRequirement]
+    *, period: ReportingPeriod, user, reference: date, statuses: list[RequirementStatus]
 ) -> list[RequirementRow]:
-    """The overview's row of each requirement (as page_requirements reads them): deadlines,
-    indicators and their values. Three queries, none without requirements."""
-    if not requirements:
+    """The overview's row of each requirement of statuses: its updates, deadlines,
+    indicators and their values. Five queries, none without requirements."""
+    if not statuses:
         return []
-    ids = [requirement.pk for requirement in requirements]
+    ids = [row.requirement_id for row in statuses]
+    requirements = page_requirements(period=period, ids=ids)
     deliverables = _by_requirement(
         Deliverable.objects.filter(requirement_id__in=ids).order_by("due", "title")
     )
@@ -406,17 +419,18 @@ def requirement_rows(
         period=period, user=user, indicators=[i for found in indicators.values() for i in found]
     )
     rows = []
-    for requirement in requirements:
-        achieved = requirement.status_in_period == Status.ACHIEVED
+    for requirement, row in zip(requirements, statuses, strict=True):
         own = [values.get(indicator.pk) for indicator in indicators[requirement.pk]]
         rows.append(
             RequirementRow(
                 requirement=requirement,
-                status=requirement.status_in_period,
+                status=row.status,
                 deliverables=[
                     DeliverableRow(
                         deliverable=d,
-                        state=deadline_state(due=d.due, reference=reference, achieved=achieved),
+                        state=deadline_state(
+                            due=d.due, reference=reference, achieved=row.status == Status.ACHIEVED
+                        ),
                     )
                     for d in deliverables[requirement.pk]
                 ],
@@ -428,9 +442,9 @@ def requirement_rows(
                     )
                     for indicator, value in zip(indicators[requirement.pk], own, strict=True)
                 ],
-                activity_count=requirement.activity_count,
+                activity_count=row.activity_count,
                 latest_update=_latest(
-                    requirement.status_updated,
+                    row.updated,
                     requirement.narrative_updated,
                     *(v.updated_at for v in own if v is not None and v.period_id == period.pk),
                 ),
@@ -610,27 +624,27 @@ def overview_page(
 ) -> OverviewPage:
     """One page (PAGE_SIZE rows) of the requirements the filters leave, grouped by main goal,
     with the status counts of all that the main goal and unit filters leave; url_of gives
-    each row its link. Two queries (the counts, the page), and requirement_rows' three
-    for the rows of the page."""
-    period = summary.period
-    requirements = requirements_with_status(
-        period=period, main_goal=filters["main_goal"], unit=filters["unit"]
+    each row its link. requirement_statuses' two queries, and requirement_rows' five for
+    the rows of the page."""
+    statuses = requirement_statuses(
+        period=summary.period, main_goal=filters["main_goal"], unit=filters["unit"]
     )
-    counts = tally(requirements=requirements)
-    status = filters["status"]
-    pager = paged(range(counts.count(status=status)), query=query)
-    if status:
-        requirements = requirements.filter(status_in_period=status)
-    page = page_requirements(period=period, requirements=requirements, rows=pager.page.object_list)
+    counts = tally(statuses=statuses)
+    if filters["status"]:
+        statuses = [row for row in statuses if row.status == filters["status"]]
+    pager = paged(statuses, query=query)
     groups: dict[int, GoalGroup] = {}
     for row in requirement_rows(
-        period=period, user=user, reference=summary.reference, requirements=page
+        period=summary.period,
+        user=user,
+        reference=summary.reference,
+        statuses=list(pager.page.object_list),
     ):
         row.url = url_of(row.requirement)
         goal = row.requirement.main_goal
         if goal.pk not in groups:
             groups[goal.pk] = GoalGroup(
-                main_goal=goal, total=counts.count(status=status, main_goal_id=goal.pk)
+                main_goal=goal, total=counts.count(status=filters["status"], main_goal_id=goal.pk)
             )
         groups[goal.pk].rows.append(row)
     return OverviewPage(

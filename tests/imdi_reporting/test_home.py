@@ -22,7 +22,7 @@ def test_the_start_page_runs_a_bounded_number_of_queries(client_for, django_asse
     # 1 session, 2 user, 3-4 user and group permissions, 5 profile with ministry, agency
     # and unit, 6 periods with year, agency and submitter; the overview of the newest
     # period: 7 the agency's cache generation, 8 main goals, 9 units, 10 requirements
-    # counted per main goal and status (with none, no page of them is read); the budget
+    # (with none, neither their statuses nor a page of them is read); the budget
     # overview: 11 generation, 12 appropriation, 13 accounts and 14 credited income per
     # expense post (none: no post is read); 15 group names for the role label; the
     # approver's work list, counted by the database: 16 the open period's form rows, 17 its

@@ -27,10 +27,9 @@ from imdi_reporting.selectors import (
     BUDGET_ROWS_SHOWN,
     DeadlineState,
     deadline_state,
-    page_requirements,
     reference_date,
     requirement_rows,
-    requirements_with_status,
+    requirement_statuses,
     worst_status,
 )
 from imdi_reporting.services import FIXTURES_DIR
@@ -159,12 +158,12 @@ def test_a_period_is_judged_no_later_than_its_end(organisation):
 
 def test_the_half_year_deliverable_of_r1_2_is_upcoming_at_its_end(demo_2006, demo_user):
     period = ReportingPeriod.objects.get(kind="H1")
-    requirements = requirements_with_status(period=period).filter(code="R1-2")
+    r1_2 = ResultRequirement.objects.get(code="R1-2")
     (row,) = requirement_rows(
         period=period,
         user=demo_user("direktor"),
         reference=reference_date(period=period),
-        requirements=page_requirements(period=period, requirements=requirements, rows=range(1)),
+        statuses=[s for s in requirement_statuses(period=period) if s.requirement_id == r1_2.pk],
     )
     assert [(d.deliverable.due, d.state) for d in row.deliverables] == [
         (date(2006, 9, 1), DeadlineState.UPCOMING)
@@ -240,31 +239,31 @@ def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
     client = client_for("aid")
     # 1 session, 2 user, 3 user permissions, 4 group permissions, 5 profile with ministry,
     # agency and unit, 6 visible periods; the overview: 7 the agency's cache generation,
-    # 8 main goals, 9 units, 10 requirements counted per main goal and status, 11 the
-    # page's requirements with main goal, unit, status, number of updates and latest
-    # saves, 12 their deliverables, 13 indicators, 14 indicator values with their period;
-    # the budget summary: 15 generation, 16 appropriation, 17 accounts and 18 credited
-    # income per expense post, 19 periodised budgets to date, then of the posts shown:
-    # 20 posts with chapter, 21 allocations, 22 accounts; 23 group names for the role
-    # label; 24 the ministry's agencies with the settlement module (the menu); the
-    # ministry's work list: 25 comments awaiting a reply, 26 replies to the reader's
+    # 8 main goals, 9 units, 10 the requirements in order, 11 the roll-up of their updates
+    # in the period, then of the page's requirements: 12 the requirements with main goal,
+    # unit and narrative saved, 13 deliverables, 14 indicators, 15 indicator values with
+    # their period; the budget summary: 16 generation, 17 appropriation, 18 accounts and
+    # 19 credited income per expense post, 20 periodised budgets to date, then of the
+    # posts shown: 21 posts with chapter, 22 allocations, 23 accounts; 24 group names for
+    # the role label; 25 the ministry's agencies with the settlement module (the menu);
+    # the ministry's work list: 26 comments awaiting a reply, 27 replies to the reader's
     # comments.
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(27):
         first = client.get(reverse("home"))
-    # Cached: the overview's and the budget's reads (8-14, 16-22) are gone.
+    # Cached: the overview's and the budget's reads (8-15, 17-23) are gone.
     with django_assert_num_queries(12):
         client.get(reverse("home"))
     before = len(rows_by_code(first))
     with allow_locked_period_writes():  # H1 is submitted; the setup grows it as fixture data
         original = add_tenfold(ReportingPeriod.objects.get(kind="H1"))
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(27):
         response = client.get(reverse("home"))
     # The rows come a page at a time; the pager counts them all.
     assert response.context["pager"].page.paginator.count == before + 9 * original
     assert before + 9 * original == 10 * original > PAGE_SIZE
     assert len(rows_by_code(response)) == PAGE_SIZE
-    # Another page is cached apart: the overview's reads (8-14) again, the budget's not.
-    with django_assert_num_queries(19):
+    # Another page is cached apart: the overview's reads (8-15) again, the budget's not.
+    with django_assert_num_queries(20):
         last = client.get(reverse("home") + "?side=99")  # beyond the last page: the last
     assert len(rows_by_code(last)) == 10 * original - (10 * original - 1) // PAGE_SIZE * PAGE_SIZE
 
