@@ -283,9 +283,9 @@ def requirement_statuses(
 ) -> list[RequirementStatus]:
     """Each result requirement of the period's year that the main goal and unit filters
     leave, in the overview's order, with the roll-up of its activities' updates in the
-    period: its status (worst_status of them, the least severity found by the database),
-    how many and when saved last. Two queries of a few values a requirement (none for the
-    second without requirements).
+    period: its status (worst_status of them, as the least place in STATUS_SEVERITY found
+    by the database), how many there are and when one was saved last. Two queries of a
+    few values a requirement (none for the second without requirements).
 
     The updates are grouped in one pass over the period's updates rather than looked up
     per requirement, which costs one scan whatever the planner knows of the tables."""
@@ -350,6 +350,7 @@ class Tally:
 
 
 def tally(*, statuses: list[RequirementStatus]) -> Tally:
+    """The statuses counted per main goal and status (no query)."""
     return Tally(counts=Counter((row.main_goal_id, row.status) for row in statuses))
 
 
