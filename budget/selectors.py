@@ -383,9 +383,12 @@ def figures_at_periods(
         target.allocations.append(entry)
         if entry.has_profile:
             target.profile_expected = entry.profile_to_date or ZERO
-    # Income posts credited against one of our posts count as refunds there.
-    accounts = AccountsEntry.objects.filter(period__in=[p.pk for p in periods]).filter(
-        Q(post_id__in=figures) | Q(post__credited_against_id__in=figures)
+    # Income posts credited against one of our posts count as refunds there. Summed, so in
+    # no order: the entries' own ordering would join their chapter, period, year and agency.
+    accounts = (
+        AccountsEntry.objects.filter(period__in=[p.pk for p in periods])
+        .filter(Q(post_id__in=figures) | Q(post__credited_against_id__in=figures))
+        .order_by()
     )
     for entry in accounts.values(
         "post_id", "post__credited_against_id", "period_id", "category", "amount"
@@ -405,11 +408,18 @@ def figures_at_periods(
     return list(figures.values())
 
 
-def budget_overview(*, period: ReportingPeriod, basis: str | None = None) -> Overview:
-    """Every chapter and post of the period's agency with figures at the period's end.
-    Three queries."""
+def budget_overview(
+    *, period: ReportingPeriod, basis: str | None = None, post_ids: list[int] | None = None
+) -> Overview:
+    """Every chapter and post of the period's agency (or the posts of post_ids only) with
+    figures at the period's end. Three queries (none for no post_ids)."""
     basis = basis or agency_basis(period)
-    return _overview(period=period, figures=post_figures(period=period, basis=basis), basis=basis)
+    posts = None
+    if post_ids is not None:
+        posts = list(Post.objects.select_related("chapter").filter(pk__in=post_ids))
+    return _overview(
+        period=period, figures=post_figures(period=period, posts=posts, basis=basis), basis=basis
+    )
 
 
 def cached_budget_overview(*, period: ReportingPeriod) -> Overview:
@@ -468,22 +478,40 @@ class ExpenseTotals:
     share_spent: Decimal | None
 
 
-def expense_totals(*, period: ReportingPeriod) -> ExpenseTotals:
-    """The same sums as budget_overview(period).sum_appropriation, .accounts_total,
-    .remaining and .share_spent, by PostFigures' rules: a post's accounts are its own entries
-    of the period (salaries, refunds, purchases and payments less income) less the income
-    credited against it; a post without allocations has no appropriation, one without
-    entries or credited income no accounts. The database sums per post (three grouped
-    queries, a row per post and no model objects); the totals add those up."""
-    posts = Post.objects.filter(
-        chapter__agency_id=period.budget_year.agency_id, chapter__kind=ChapterKind.EXPENSE
-    ).values("pk")
+@dataclass
+class ExpensePostSums:
+    """Per expense post of the period's agency, by post id: the appropriation at the period's
+    end (posts with allocations, in the budget's order) and the accounts of the period
+    (posts with entries or credited income), both by PostFigures' rules."""
+
+    appropriation: dict[int, Decimal]
+    accounts: dict[int, Decimal]
+
+
+def _expense_post(*, period: ReportingPeriod, via: str) -> Q:
+    """Rows whose post (at the path via) is an expense post of the period's agency: a join,
+    cheaper than "post in the agency's expense posts", a semi-join per row."""
+    return Q(
+        **{
+            f"{via}__chapter__agency_id": period.budget_year.agency_id,
+            f"{via}__chapter__kind": ChapterKind.EXPENSE,
+        }
+    )
+
+
+def expense_post_sums(*, period: ReportingPeriod) -> ExpensePostSums:
+    """The database sums per post (three grouped queries, a row per post and no model
+    objects): a post's accounts are its own entries of the period (salaries, refunds,
+    purchases and payments less income) less the income credited against it; a post
+    without allocations has no appropriation, one without entries or credited income no
+    accounts. Without the entries' own orderings, which would join their year and agency."""
     appropriation = dict(
         AllocationEntry.objects.filter(
             Q(date__isnull=True) | Q(date__lte=period.end),
-            post_id__in=posts,
+            _expense_post(period=period, via="post"),
             budget_year_id=period.budget_year_id,
         )
+        .order_by("post__chapter__number", "post__number")
         .values("post_id")
         .annotate(total=Sum("amount"))
         .values_list("post_id", "total")
@@ -503,26 +531,38 @@ def expense_totals(*, period: ReportingPeriod) -> ExpenseTotals:
         output_field=DecimalField(max_digits=20, decimal_places=2),
     )
     own = dict(
-        AccountsEntry.objects.filter(period_id=period.pk, post_id__in=posts)
+        AccountsEntry.objects.filter(_expense_post(period=period, via="post"), period_id=period.pk)
+        .order_by()
         .values("post_id")
         .annotate(total=Sum(signed))
         .values_list("post_id", "total")
     )
     credited = dict(
         AccountsEntry.objects.filter(
+            _expense_post(period=period, via="post__credited_against"),
             period_id=period.pk,
             category=AccountsCategory.INCOME,
-            post__credited_against_id__in=posts,
         )
+        .order_by()
         .values("post__credited_against_id")
         .annotate(total=Sum("amount"))
         .values_list("post__credited_against_id", "total")
     )
-    accounts = {
-        pk: own.get(pk, ZERO) - credited.get(pk, ZERO)
-        for pk in own.keys() | credited.keys()
-        if pk in own or credited[pk]
-    }
+    return ExpensePostSums(
+        appropriation=appropriation,
+        accounts={
+            pk: own.get(pk, ZERO) - credited.get(pk, ZERO)
+            for pk in own.keys() | credited.keys()
+            if pk in own or credited[pk]
+        },
+    )
+
+
+def expense_totals(*, period: ReportingPeriod) -> ExpenseTotals:
+    """The same sums as budget_overview(period).sum_appropriation, .accounts_total,
+    .remaining and .share_spent: the totals of expense_post_sums (three queries)."""
+    sums = expense_post_sums(period=period)
+    appropriation, accounts = sums.appropriation, sums.accounts
     spent = [pk for pk in accounts if pk in appropriation]
 
     def total(values) -> Decimal | None:
@@ -540,14 +580,45 @@ def expense_totals(*, period: ReportingPeriod) -> ExpenseTotals:
     )
 
 
+def expense_deviations(*, period: ReportingPeriod) -> dict[int, Decimal]:
+    """PostFigures.deviation of each expense post that has a share spent (an appropriation
+    other than zero, and accounts), by post id in the budget's order: its accounts less its
+    expected spend, from expense_post_sums and the periodised budgets to date. Four queries
+    at most, no model objects."""
+    sums = expense_post_sums(period=period)
+    spent = [pk for pk, amount in sums.appropriation.items() if amount and pk in sums.accounts]
+    if not spent:
+        return {}
+    # A post with a periodised budget for the year expects its months to date (zero
+    # before its first month), others a linear share of the appropriation.
+    profiled = dict(
+        BudgetProfile.objects.filter(
+            _expense_post(period=period, via="post"), budget_year_id=period.budget_year_id
+        )
+        .order_by()
+        .values("post_id")
+        .annotate(to_date=Sum("amount", filter=Q(month__lte=whole_months(period))))
+        .values_list("post_id", "to_date")
+    )
+    elapsed = elapsed_share(period=period)
+    expected = {
+        pk: (profiled[pk] or ZERO) if pk in profiled else whole(sums.appropriation[pk] * elapsed)
+        for pk in spent
+    }
+    return {pk: sums.accounts[pk] - expected[pk] for pk in spent}
+
+
 def budget_page(*, period: ReportingPeriod, query: QueryDict) -> dict:
     """The budget page: CHAPTERS_PER_PAGE chapters (expense chapters first) with their posts'
     figures, the chart of those posts, the pager and the expense totals of all chapters.
     Cached per page under the agency's generation; a count query besides, and when not
     cached: the page's chapters' posts, their allocations and accounts, the totals."""
+    # Exists rather than a join to the posts made distinct: the count then need not sort
+    # every chapter's columns.
     chapters = Chapter.objects.filter(
-        agency_id=period.budget_year.agency_id, posts__isnull=False
-    ).distinct()
+        Exists(Post.objects.filter(chapter_id=OuterRef("pk"))),
+        agency_id=period.budget_year.agency_id,
+    )
     pager = paged(range(chapters.count()), query=query, per_page=CHAPTERS_PER_PAGE)
     shown = pager.page.object_list
 

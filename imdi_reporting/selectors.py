@@ -5,19 +5,30 @@ fixed number of queries whatever the number of requirements, activities and post
 """
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budget.selectors import Overview as BudgetFigures
-from budget.selectors import budget_overview, execution_chart
+from budget.selectors import budget_overview, execution_chart, expense_deviations
 from goals.charts import Chart
 from goals.choices import STATUS_BADGE, IndicatorDirection, PeriodState, Status
 from goals.models import (
@@ -157,6 +168,8 @@ class RequirementRow:
     indicators: list[IndicatorProgress]
     activity_count: int
     latest_update: datetime | None
+    # The requirement's page (or its place in the report), when there is one.
+    url: str | None = None
 
     @property
     def status_label(self):
@@ -186,6 +199,13 @@ class RequirementRow:
 class GoalGroup:
     main_goal: MainGoal
     rows: list[RequirementRow] = field(default_factory=list)
+    # The main goal's requirements left by the filters, on this page and on others.
+    total: int = 0
+
+    @property
+    def is_part(self) -> bool:
+        """Whether some of the main goal's rows are on other pages."""
+        return len(self.rows) < self.total
 
 
 @dataclass
@@ -201,18 +221,16 @@ class FilteredOverview:
     groups: list[GoalGroup]
     counts: list[StatusCount]
 
-    @property
-    def row_count(self) -> int:
-        return sum(len(group.rows) for group in self.groups)
-
 
 @dataclass
 class Overview:
+    """What the overview shows whatever the filters and the page: the period, the day
+    deadlines are judged on and the filters' choices."""
+
     period: ReportingPeriod
     reference: date
     main_goals: list[MainGoal]
     units: list[OrganisationalUnit]
-    rows: list[RequirementRow]
 
     due_soon_days: int = DUE_SOON_DAYS
 
@@ -220,110 +238,151 @@ class Overview:
     def is_draft(self) -> bool:
         return self.period.state == PeriodState.OPEN
 
-    def filtered(
-        self, *, main_goal: str = "", unit: str = "", status: str = ""
-    ) -> FilteredOverview:
-        """The rows left by the filters, grouped by main goal.
 
-        The counts per status cover the rows left by the main goal and unit filters, so
-        that they tell how many a status filter would show.
-        """
-        groups = {goal.pk: GoalGroup(main_goal=goal) for goal in self.main_goals}
-        counts: dict[str, int] = defaultdict(int)
-        for row in self.rows:
-            requirement = row.requirement
-            if main_goal and requirement.main_goal.code != main_goal:
-                continue
-            if unit and requirement.responsible_unit.code != unit:
-                continue
-            counts[row.status] += 1
-            if status and row.status != status:
-                continue
-            groups[requirement.main_goal_id].rows.append(row)
-        return FilteredOverview(
-            groups=[group for group in groups.values() if group.rows],
-            counts=[
-                StatusCount(
-                    status=value,
-                    label=label,
-                    badge=STATUS_BADGE.get(value, "neutral"),
-                    count=counts[value],
-                )
-                for value, label in STATUS_FILTER_CHOICES
-            ],
+def overview(*, period: ReportingPeriod, today: date | None = None) -> Overview:
+    """The period's main goals and units, and its reference date (two queries)."""
+    return Overview(
+        period=period,
+        reference=reference_date(period=period, today=today),
+        main_goals=list(MainGoal.objects.filter(budget_year_id=period.budget_year_id)),
+        units=list(
+            OrganisationalUnit.objects.filter(agency_id=period.budget_year.agency_id).order_by(
+                "code"
+            )
+        ),
+    )
+
+
+def _severity() -> Case:
+    """An update's place in STATUS_SEVERITY, 0 the worst."""
+    return Case(
+        *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_SEVERITY)),
+        output_field=IntegerField(),
+    )
+
+
+@dataclass
+class RequirementStatus:
+    """A requirement's roll-up of its activities' updates in a period."""
+
+    requirement_id: int
+    main_goal_id: int
+    status: str
+    # How many of its activities have an update (one per period at most), the latest saved.
+    activity_count: int = 0
+    updated: datetime | None = None
+
+
+# The overview's order: the main goals as MainGoal orders them, the requirements of each
+# as ResultRequirement does.
+REQUIREMENT_ORDER = ("main_goal__position", "main_goal__code", "position", "code")
+
+
+def requirement_statuses(
+    *, period: ReportingPeriod, main_goal: str = "", unit: str = ""
+) -> list[RequirementStatus]:
+    """Each result requirement of the period's year that the main goal and unit filters
+    leave, in the overview's order, with the roll-up of its activities' updates in the
+    period: its status (worst_status of them, as the least place in STATUS_SEVERITY found
+    by the database), how many there are and when one was saved last. Two queries of a
+    few values a requirement (none for the second without requirements).
+
+    The updates are grouped in one pass over the period's updates rather than looked up
+    per requirement, which costs one scan whatever the planner knows of the tables."""
+    requirements = ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id)
+    if main_goal:
+        requirements = requirements.filter(main_goal__code=main_goal)
+    if unit:
+        requirements = requirements.filter(responsible_unit__code=unit)
+    ordered = list(requirements.order_by(*REQUIREMENT_ORDER).values_list("pk", "main_goal_id"))
+    if not ordered:
+        return []
+    updates = {
+        requirement: rest
+        for requirement, *rest in StatusUpdate.objects.filter(
+            period_id=period.pk, activity__requirement__isnull=False
+        )
+        .order_by()
+        .values("activity__requirement_id")
+        .annotate(severity=Min(_severity()), number=Count("pk"), last=Max("updated_at"))
+        .values_list("activity__requirement_id", "severity", "number", "last")
+    }
+    statuses = []
+    for pk, goal in ordered:
+        severity, number, last = updates.get(pk, (None, 0, None))
+        statuses.append(
+            RequirementStatus(
+                requirement_id=pk,
+                main_goal_id=goal,
+                status=NOT_REPORTED if severity is None else STATUS_SEVERITY[severity],
+                activity_count=number,
+                updated=last,
+            )
+        )
+    return statuses
+
+
+@dataclass
+class Tally:
+    """How many requirements there are per (main goal id, status)."""
+
+    counts: Counter[tuple[int, str]]
+
+    def count(self, *, status: str = "", main_goal_id: int | None = None) -> int:
+        """The requirements with the status (any without), of the main goal (any without)."""
+        return sum(
+            number
+            for (goal, state), number in self.counts.items()
+            if (not status or state == status) and main_goal_id in (None, goal)
         )
 
+    @property
+    def per_status(self) -> list[StatusCount]:
+        return [
+            StatusCount(
+                status=value,
+                label=label,
+                badge=STATUS_BADGE.get(value, "neutral"),
+                count=self.count(status=value),
+            )
+            for value, label in STATUS_FILTER_CHOICES
+        ]
 
-def _latest(*moments: datetime | None) -> datetime | None:
-    present = [m for m in moments if m is not None]
-    return max(present) if present else None
+
+def tally(*, statuses: list[RequirementStatus]) -> Tally:
+    """The statuses counted per main goal and status (no query)."""
+    return Tally(counts=Counter((row.main_goal_id, row.status) for row in statuses))
 
 
-def cached_overview(*, period: ReportingPeriod, user) -> Overview:
-    """overview from the cache while none of the agency's data has changed and the day
-    deadlines are judged on is the same. Within one agency what a reader may see of other
-    periods depends only on whether they may read drafts, so that is part of the key."""
-    reference = reference_date(period=period)
-    sees_drafts = user.is_superuser or user.has_perm("goals.view_draft_period")
-    return cached_rollup(
-        agency_id=period.budget_year.agency_id,
-        key=("overview", period.pk, reference, "drafts" if sees_drafts else "submitted"),
-        compute=lambda: overview(period=period, user=user, today=reference),
+def page_requirements(*, period: ReportingPeriod, ids: list[int]) -> list[ResultRequirement]:
+    """The requirements of ids in that order, with main goal and unit and when the period's
+    narrative was saved (narrative_updated). One query, none without ids."""
+    narrative = (
+        RequirementNarrative.objects.filter(period_id=period.pk, requirement_id=OuterRef("pk"))
+        .order_by()
+        .values("updated_at")
     )
+    found = {
+        requirement.pk: requirement
+        for requirement in ResultRequirement.objects.filter(pk__in=ids)
+        .select_related("main_goal", "responsible_unit")
+        .annotate(narrative_updated=Subquery(narrative[:1]))
+    }
+    return [found[pk] for pk in ids]
 
 
-def overview(*, period: ReportingPeriod, user, today: date | None = None) -> Overview:
-    """Each result requirement of the period's year with its status, deadlines and indicators.
-
-    Eight queries: main goals, units, requirements, deliverables, status updates,
-    narratives, indicators, indicator values. Filtering happens afterwards in memory
-    (Overview.filtered), so that the filter choices and the counts come from one read.
-    """
-    budget_year_id = period.budget_year_id
-    reference = reference_date(period=period, today=today)
-    main_goals = list(MainGoal.objects.filter(budget_year_id=budget_year_id))
-    units = list(
-        OrganisationalUnit.objects.filter(agency_id=period.budget_year.agency_id).order_by("code")
-    )
-    requirements = list(
-        ResultRequirement.objects.filter(main_goal__budget_year_id=budget_year_id).select_related(
-            "main_goal", "responsible_unit"
-        )
-    )
-    ids = [r.pk for r in requirements]
-
-    deliverables: dict[int, list[Deliverable]] = defaultdict(list)
-    for deliverable in Deliverable.objects.filter(requirement_id__in=ids):
-        deliverables[deliverable.requirement_id].append(deliverable)
-
-    statuses: dict[int, list[str]] = defaultdict(list)
-    activities: dict[int, set[int]] = defaultdict(set)
-    updated: dict[int, datetime] = {}
-    for update in StatusUpdate.objects.filter(
-        period=period, activity__requirement_id__in=ids
-    ).values("activity_id", "activity__requirement_id", "status", "updated_at"):
-        key = update["activity__requirement_id"]
-        statuses[key].append(update["status"])
-        activities[key].add(update["activity_id"])
-        updated[key] = _latest(updated.get(key), update["updated_at"])
-    for narrative in RequirementNarrative.objects.filter(
-        period=period, requirement_id__in=ids
-    ).values("requirement_id", "updated_at"):
-        key = narrative["requirement_id"]
-        updated[key] = _latest(updated.get(key), narrative["updated_at"])
-
-    indicators: dict[int, list[Indicator]] = defaultdict(list)
-    by_pk: dict[int, Indicator] = {}
-    for indicator in Indicator.objects.filter(requirement_id__in=ids).order_by("position", "code"):
-        indicators[indicator.requirement_id].append(indicator)
-        by_pk[indicator.pk] = indicator
-    # The latest value up to this period's end: an annual period shows the half-year's
-    # value until its own is entered.
-    latest_value: dict[int, IndicatorValue] = {}
-    for value in (
+def latest_values(
+    *, period: ReportingPeriod, user, indicators: list[Indicator]
+) -> dict[int, IndicatorValue]:
+    """Each indicator's latest value up to the period's end, by indicator id: an annual
+    period shows the half-year's value until its own is entered. One query, none without
+    indicators."""
+    if not indicators:
+        return {}
+    values = (
         IndicatorValue.objects.filter(
-            indicator_id__in=by_pk,
-            period__budget_year_id=budget_year_id,
+            indicator_id__in=[indicator.pk for indicator in indicators],
+            period__budget_year_id=period.budget_year_id,
             period__end__lte=period.end,
             # A ministry reader's overview of a submitted half year must not show the value
             # of a tertial still open (a subquery, no extra query).
@@ -331,42 +390,73 @@ def overview(*, period: ReportingPeriod, user, today: date | None = None) -> Ove
         )
         .select_related("period__budget_year__agency")
         .order_by("period__end", "period__start")
-    ):
-        latest_value[value.indicator_id] = value
-        if value.period_id == period.pk:
-            key = by_pk[value.indicator_id].requirement_id
-            updated[key] = _latest(updated.get(key), value.updated_at)
+    )
+    return {value.indicator_id: value for value in values}
 
+
+def _by_requirement(rows) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.requirement_id].append(row)
+    return grouped
+
+
+def requirement_rows(
+    *, period: ReportingPeriod, user, reference: date, statuses: list[RequirementStatus]
+) -> list[RequirementRow]:
+    """The overview's row of each requirement of statuses: its updates, deadlines,
+    indicators and their values. Five queries, none without requirements."""
+    if not statuses:
+        return []
+    ids = [row.requirement_id for row in statuses]
+    requirements = page_requirements(period=period, ids=ids)
+    deliverables = _by_requirement(
+        Deliverable.objects.filter(requirement_id__in=ids).order_by("due", "title")
+    )
+    indicators = _by_requirement(
+        Indicator.objects.filter(requirement_id__in=ids).order_by("position", "code")
+    )
+    values = latest_values(
+        period=period, user=user, indicators=[i for found in indicators.values() for i in found]
+    )
     rows = []
-    for requirement in requirements:
-        state = worst_status(statuses[requirement.pk])
-        achieved = state == Status.ACHIEVED
+    for requirement, row in zip(requirements, statuses, strict=True):
+        own = [values.get(indicator.pk) for indicator in indicators[requirement.pk]]
         rows.append(
             RequirementRow(
                 requirement=requirement,
-                status=state,
+                status=row.status,
                 deliverables=[
                     DeliverableRow(
                         deliverable=d,
-                        state=deadline_state(due=d.due, reference=reference, achieved=achieved),
+                        state=deadline_state(
+                            due=d.due, reference=reference, achieved=row.status == Status.ACHIEVED
+                        ),
                     )
                     for d in deliverables[requirement.pk]
                 ],
                 indicators=[
                     IndicatorProgress(
-                        indicator=i,
-                        value=latest_value[i.pk].value if i.pk in latest_value else None,
-                        value_period=latest_value[i.pk].period if i.pk in latest_value else None,
+                        indicator=indicator,
+                        value=value.value if value is not None else None,
+                        value_period=value.period if value is not None else None,
                     )
-                    for i in indicators[requirement.pk]
+                    for indicator, value in zip(indicators[requirement.pk], own, strict=True)
                 ],
-                activity_count=len(activities[requirement.pk]),
-                latest_update=updated.get(requirement.pk),
+                activity_count=row.activity_count,
+                latest_update=_latest(
+                    row.updated,
+                    requirement.narrative_updated,
+                    *(v.updated_at for v in own if v is not None and v.period_id == period.pk),
+                ),
             )
         )
-    return Overview(
-        period=period, reference=reference, main_goals=main_goals, units=units, rows=rows
-    )
+    return rows
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
 
 
 # --- Budget execution summary ------------------------------------------------------------
@@ -444,27 +534,18 @@ def budget_section(*, period: ReportingPeriod) -> BudgetSection:
     """The start page's budget execution: the expense posts (no more than
     BUDGET_ROWS_SHOWN, those deviating most from linear spending, in the budget's order)
     and their chart; cached under the agency's generation, so that a cached page reads
-    these few rows and not the whole budget."""
+    these few rows and not the whole budget. The database sums every post's figures; only
+    the posts shown are read in full."""
 
     def compute() -> BudgetSection:
-        # Not through cached_budget_overview: only this section is kept, not every post.
-        figures = budget_overview(period=period)
-        rows = budget_execution(figures=figures)
-        shown = rows
-        if len(rows) > BUDGET_ROWS_SHOWN:
-            furthest = sorted(rows, key=lambda row: abs(row.deviation), reverse=True)
-            kept = {id(row) for row in furthest[:BUDGET_ROWS_SHOWN]}
-            shown = [row for row in rows if id(row) in kept]
-        codes = {row.code for row in shown}
+        deviations = expense_deviations(period=period)
+        # sorted is stable: of posts deviating as much, the first in the budget's order.
+        furthest = sorted(deviations, key=lambda pk: abs(deviations[pk]), reverse=True)
+        figures = budget_overview(period=period, post_ids=furthest[:BUDGET_ROWS_SHOWN])
         return BudgetSection(
-            rows=shown,
-            chart=execution_chart(
-                overview=figures,
-                posts=[
-                    p for c in figures.expense_chapters for p in c.posts if p.post.code in codes
-                ],
-            ),
-            post_count=len(rows),
+            rows=budget_execution(figures=figures),
+            chart=execution_chart(overview=figures),
+            post_count=len(deviations),
         )
 
     return cached_rollup(
@@ -478,7 +559,7 @@ def budget_section(*, period: ReportingPeriod) -> BudgetSection:
 class OverviewPage:
     shown: FilteredOverview
     pager: Pager
-    # The overview without its rows (filter choices, reference day), and the form.
+    # The overview's period, reference day and filter choices, and the form.
     overview: Overview | None = None
     form: "OverviewFilterForm | None" = None
 
@@ -503,19 +584,19 @@ def cached_overview_page(
     *, period: ReportingPeriod, user, data: QueryDict, periods: list, url_of: Callable
 ) -> OverviewPage:
     """The start page's overview: one page of the rows the filters leave, with the status
-    counts. Cached per filters and page under the agency's generation (as cached_overview),
-    so that a cached request reads one page of rows and not the whole overview; when not
-    cached, overview() computes it all."""
+    counts. Cached per filters and page under the agency's generation, so that a cached
+    request reads none of it. Within one agency what a reader may see of other periods
+    depends only on whether they may read drafts, so that is part of the key."""
     reference = reference_date(period=period)
     sees_drafts = user.is_superuser or user.has_perm("goals.view_draft_period")
     asked = [data.get(name, "") for name in (*FILTERS, PAGE_PARAMETER)]
 
     def compute() -> dict:
-        summary = overview(period=period, user=user, today=reference)
+        summary = overview(period=period, today=reference)
         filters = _filters(_filter_form(data, periods=periods, overview=summary))
-        page = overview_page(summary=summary, filters=filters, query=data, url_of=url_of)
+        page = overview_page(summary=summary, user=user, filters=filters, query=data, url_of=url_of)
         return {
-            "overview": replace(summary, rows=[]),
+            "overview": summary,
             "shown": page.shown,
             "count": page.pager.page.paginator.count,
         }
@@ -540,20 +621,36 @@ def cached_overview_page(
 
 
 def overview_page(
-    *, summary: Overview, filters: dict, query: QueryDict, url_of: Callable
+    *, summary: Overview, user, filters: dict, query: QueryDict, url_of: Callable
 ) -> OverviewPage:
-    """One page (PAGE_SIZE rows) of the overview's rows left by the filters, grouped by main
-    goal as Overview.filtered groups them, with the status counts of all of them; url_of
-    gives each row on the page its link."""
-    shown = summary.filtered(**filters)
-    pager = paged([row for group in shown.groups for row in group.rows], query=query)
+    """One page (PAGE_SIZE rows) of the requirements the filters leave, grouped by main goal,
+    with the status counts of all that the main goal and unit filters leave; url_of gives
+    each row its link. requirement_statuses' two queries, and requirement_rows' five for
+    the rows of the page."""
+    statuses = requirement_statuses(
+        period=summary.period, main_goal=filters["main_goal"], unit=filters["unit"]
+    )
+    counts = tally(statuses=statuses)
+    if filters["status"]:
+        statuses = [row for row in statuses if row.status == filters["status"]]
+    pager = paged(statuses, query=query)
     groups: dict[int, GoalGroup] = {}
-    for row in pager.page.object_list:
+    for row in requirement_rows(
+        period=summary.period,
+        user=user,
+        reference=summary.reference,
+        statuses=list(pager.page.object_list),
+    ):
         row.url = url_of(row.requirement)
         goal = row.requirement.main_goal
-        groups.setdefault(goal.pk, GoalGroup(main_goal=goal)).rows.append(row)
+        if goal.pk not in groups:
+            groups[goal.pk] = GoalGroup(
+                main_goal=goal, total=counts.count(status=filters["status"], main_goal_id=goal.pk)
+            )
+        groups[goal.pk].rows.append(row)
     return OverviewPage(
-        shown=FilteredOverview(groups=list(groups.values()), counts=shown.counts), pager=pager
+        shown=FilteredOverview(groups=list(groups.values()), counts=counts.per_status),
+        pager=pager,
     )
 
 

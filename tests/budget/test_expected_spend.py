@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from budget.models import BudgetProfile, Post
+from budget.selectors import budget_overview, expense_deviations
 from budget.services import save_budget_profile
 from goals.choices import LinearBasis
 from goals.loaders import load_goals_demo
 from goals.locking import allow_locked_period_writes
-from goals.models import Agency, BudgetYear
+from goals.models import Agency, BudgetYear, ReportingPeriod
 from imdi_reporting.services import FIXTURES_DIR
 
 D = Decimal
@@ -125,3 +126,22 @@ def test_a_profile_with_a_month_out_of_range_saves_nothing(budget_2006):
         )
     assert "budget_budgetprofile_month" in str(error.value)
     assert not BudgetProfile.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profile", [False, True], ids=["linear", "profile"])
+@pytest.mark.parametrize("days", [False, True], ids=["months", "days"])
+def test_it_sums_each_posts_deviation_in_the_database_as_its_figures_give_it(
+    budget_2006, days, profile
+):
+    if days:
+        use_days()
+    if profile:
+        add_profile()
+    compared = 0
+    for period in ReportingPeriod.objects.filter(budget_year__year=2006):
+        figures = [p for c in budget_overview(period=period).expense_chapters for p in c.posts]
+        expected = [(p.post.pk, p.deviation) for p in figures if p.share_spent is not None]
+        assert list(expense_deviations(period=period).items()) == expected, period
+        compared += len(expected)
+    assert compared

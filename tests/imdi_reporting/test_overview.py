@@ -1,5 +1,6 @@
 """The overview (Oversikt) at /: requirements per main goal for a period, with filters."""
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from budget.loaders import load_budget_demo
+from budget.selectors import budget_overview
 from goals.choices import Status
 from goals.loaders import load_goals_demo
 from goals.locking import allow_locked_period_writes
@@ -22,13 +24,16 @@ from goals.models import (
 from goals.paging import PAGE_SIZE
 from goals.services import bump_generation
 from imdi_reporting.selectors import (
+    BUDGET_ROWS_SHOWN,
     DeadlineState,
     deadline_state,
-    overview,
     reference_date,
+    requirement_rows,
+    requirement_statuses,
     worst_status,
 )
 from imdi_reporting.services import FIXTURES_DIR
+from tests.budget.test_pages import copy_chapters
 
 
 @pytest.fixture
@@ -153,8 +158,13 @@ def test_a_period_is_judged_no_later_than_its_end(organisation):
 
 def test_the_half_year_deliverable_of_r1_2_is_upcoming_at_its_end(demo_2006, demo_user):
     period = ReportingPeriod.objects.get(kind="H1")
-    rows = overview(period=period, user=demo_user("direktor")).rows
-    row = next(r for r in rows if r.requirement.code == "R1-2")
+    r1_2 = ResultRequirement.objects.get(code="R1-2")
+    (row,) = requirement_rows(
+        period=period,
+        user=demo_user("direktor"),
+        reference=reference_date(period=period),
+        statuses=[s for s in requirement_statuses(period=period) if s.requirement_id == r1_2.pk],
+    )
     assert [(d.deliverable.due, d.state) for d in row.deliverables] == [
         (date(2006, 9, 1), DeadlineState.UPCOMING)
     ]
@@ -229,21 +239,24 @@ def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
     client = client_for("aid")
     # 1 session, 2 user, 3 user permissions, 4 group permissions, 5 profile with ministry,
     # agency and unit, 6 visible periods; the overview: 7 the agency's cache generation,
-    # 8 main goals, 9 units, 10 requirements with main goal and unit, 11 deliverables,
-    # 12 status updates, 13 narratives, 14 indicators, 15 indicator values with their
-    # period; the budget summary: 16 generation, 17 posts with chapter, 18 allocations,
-    # 19 accounts; 20 group names for the role label; 21 the ministry's agencies with the
-    # settlement module (the menu); the ministry's work list: 22 comments awaiting a reply,
-    # 23 replies to the reader's comments.
-    with django_assert_num_queries(23):
+    # 8 main goals, 9 units, 10 the requirements in order, 11 the roll-up of their updates
+    # in the period, then of the page's requirements: 12 the requirements with main goal,
+    # unit and narrative saved, 13 deliverables, 14 indicators, 15 indicator values with
+    # their period; the budget summary: 16 generation, 17 appropriation, 18 accounts and
+    # 19 credited income per expense post, 20 periodised budgets to date, then of the
+    # posts shown: 21 posts with chapter, 22 allocations, 23 accounts; 24 group names for
+    # the role label; 25 the ministry's agencies with the settlement module (the menu);
+    # the ministry's work list: 26 comments awaiting a reply, 27 replies to the reader's
+    # comments.
+    with django_assert_num_queries(27):
         first = client.get(reverse("home"))
-    # Cached: the overview's and the budget's reads (8-15, 17-19) are gone.
+    # Cached: the overview's and the budget's reads (8-15, 17-23) are gone.
     with django_assert_num_queries(12):
         client.get(reverse("home"))
     before = len(rows_by_code(first))
     with allow_locked_period_writes():  # H1 is submitted; the setup grows it as fixture data
         original = add_tenfold(ReportingPeriod.objects.get(kind="H1"))
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(27):
         response = client.get(reverse("home"))
     # The rows come a page at a time; the pager counts them all.
     assert response.context["pager"].page.paginator.count == before + 9 * original
@@ -279,3 +292,75 @@ def test_each_deviation_names_the_basis_of_the_expected_spend(client_for, demo_2
     row = next(r for r in response.context["budget_rows"] if r.code == "0650.01")
     assert row.deviation == Decimal(-6210329)
     assert "(Dager gått)" in response.text
+
+
+def worst_statuses(period) -> dict[str, str]:
+    """Each requirement's status in the period by worst_status, from every update read."""
+    statuses = {code: [] for code in ResultRequirement.objects.values_list("code", flat=True)}
+    for code, status in StatusUpdate.objects.filter(
+        period=period, activity__requirement__isnull=False
+    ).values_list("activity__requirement__code", "status"):
+        statuses[code].append(status)
+    return {code: worst_status(found) for code, found in statuses.items()}
+
+
+def test_it_counts_the_statuses_of_all_the_rows_while_it_shows_a_page(client_for, demo_2006):
+    period = ReportingPeriod.objects.get(kind="H1")
+    with allow_locked_period_writes():
+        add_tenfold(period)
+    response = client_for("aid").get(reverse("home"))
+    counts = {c.status: c.count for c in response.context["shown"].counts}
+    expected = Counter(worst_statuses(period).values())
+    assert counts == {status: expected[status] for status in counts}
+    assert sum(counts.values()) == ResultRequirement.objects.count() > PAGE_SIZE
+
+
+def test_it_keeps_the_filters_from_page_to_page(client_for, demo_2006):
+    period = ReportingPeriod.objects.get(kind="H1")
+    with allow_locked_period_writes():
+        add_tenfold(period)
+    statuses = worst_statuses(period)
+    expected = [
+        code
+        for code in ResultRequirement.objects.filter(main_goal__code="HM2").values_list(
+            "code", flat=True
+        )
+        if statuses[code] == Status.ON_TRACK
+    ]
+    assert len(expected) > PAGE_SIZE
+    client = client_for("aid")
+    first = client.get(reverse("home"), {"main_goal": "HM2", "status": "on_track"})
+    pager = first.context["pager"]
+    assert pager.page.paginator.count == len(expected)
+    assert "main_goal=HM2" in pager.next_url and "status=on_track" in pager.next_url
+    second = client.get(reverse("home") + pager.next_url)
+    assert [*rows_by_code(first), *rows_by_code(second)] == expected
+    # The main goal's table runs over two pages: its caption tells how much of it is shown.
+    shown = len(expected) - PAGE_SIZE
+    assert f"({shown} av {len(expected)} under dette hovedmålet på denne siden)" in second.text
+    # The counts cover every status of the main goal, not the page or the status filter.
+    counts = {c.status: c.count for c in second.context["shown"].counts}
+    assert sum(counts.values()) == ResultRequirement.objects.filter(main_goal__code="HM2").count()
+
+
+def test_it_shows_the_expense_posts_furthest_from_linear_spending_of_many(client_for, demo_2006):
+    copy_chapters(2)
+    bump_generation(agency_id=None)
+    period = ReportingPeriod.objects.get(kind="H1")
+    every = [
+        (p.post.code, p.deviation)
+        for chapter in budget_overview(period=period).expense_chapters
+        for p in chapter.posts
+        if p.share_spent is not None
+    ]
+    assert len(every) > BUDGET_ROWS_SHOWN
+    # Of posts as far off (the copies), the first in the budget's order.
+    furthest = sorted(every, key=lambda row: abs(row[1]), reverse=True)[:BUDGET_ROWS_SHOWN]
+    response = client_for("aid").get(reverse("home"))
+    section = response.context["budget"]
+    assert [(row.code, row.deviation) for row in section.rows] == [
+        row for row in every if row in furthest
+    ]
+    assert response.context["budget_chart"].categories == [row.code for row in section.rows]
+    assert section.post_count == len(every)
+    assert f"({BUDGET_ROWS_SHOWN} av {len(every)} poster: de som avviker mest" in response.text
