@@ -1,9 +1,6 @@
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from goals.locking import DatedLock, Guarded, register_lock
@@ -103,11 +100,6 @@ class Municipality(models.Model):
         return f"{self.code} {self.name}"
 
 
-# A case's settlement date, with the last date there is for one not settled: "not settled
-# by a date" is then one comparison, which an index can answer as a range.
-NOT_SETTLED_YET = Coalesce(F("settled_date"), Value(date.max))
-
-
 class SettlementCase(AgencyModuleRows):
     """Bosettingssak: one person to be settled, pseudonymised.
 
@@ -153,9 +145,9 @@ class SettlementCase(AgencyModuleRows):
         indexes = [
             models.Index(fields=["agency", "settled_date"], name="settlement_case_agency_settled"),
             # After the three leading columns, the dates and the legal ground the statistics
-            # filter on, so that the reception stock and the transfer refugees are counted
-            # from the index alone (index-only scans) rather than from every case's row.
-            # (As key columns rather than INCLUDE, which SQLite has not.)
+            # of a period read, so that those settled in it per category (their waits, OFF
+            # under a special rule, family reunification) are counted from the index alone
+            # (index-only scans). (As key columns rather than INCLUDE, which SQLite has not.)
             models.Index(
                 fields=[
                     "agency",
@@ -172,18 +164,6 @@ class SettlementCase(AgencyModuleRows):
             models.Index(
                 fields=["agency", "municipality", "settled_date"],
                 name="settlement_case_muni_settled",
-            ),
-            # The reception stock at a date: the cases not settled by then, as one range of
-            # this index (never settled sorts last), with the columns the counts read.
-            models.Index(
-                F("agency"),
-                NOT_SETTLED_YET,
-                F("category"),
-                F("ready_date"),
-                F("searched_out_date"),
-                F("permit_date"),
-                F("settled_date"),
-                name="settlement_case_reception",
             ),
         ]
         constraints = [
