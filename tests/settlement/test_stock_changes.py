@@ -290,3 +290,24 @@ def test_it_empties_the_stocks_when_the_cases_are_truncated(imdi_cases):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {SettlementCase._meta.db_table}")
     assert not StockChange.objects.exists()
+
+
+def waiting_by_nationality(client) -> dict:
+    page = client.get("/bosetting/?start=2006-07-01&end=2006-12-31").context
+    [nationality] = [table for table in page["breakdowns"] if table["key"] == "nationality"]
+    return {row["group"]: row["waiting"] for row in nationality["rows"]}
+
+
+def test_it_shows_a_case_saved_by_the_service_in_the_stocks_at_the_next_read(
+    client_for, imdi_cases
+):
+    reader = client_for("direktor")
+    before = waiting_by_nationality(reader)
+    assert waiting_by_nationality(reader) == before  # from the cache
+    save_cases(agency=imdi_cases, cases=[a_new_case(1, nationality="Nytt land")])
+    assert waiting_by_nationality(reader) == before | {"Nytt land": 1}
+    case = SettlementCase.objects.get(case_key="NEW-1")
+    case.settled_date, case.municipality = date(2006, 8, 1), Municipality.objects.first()
+    case.save()
+    # Settled in the period: a row of the breakdown, with no one waiting.
+    assert waiting_by_nationality(reader) == before | {"Nytt land": 0}
