@@ -179,8 +179,8 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from goals.loaders import load_organisation
     from goals.models import Agency
-    from goals.services import load_organisation
     from settlement import selectors
     from settlement.models import SettlementCase
 

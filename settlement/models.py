@@ -1,14 +1,12 @@
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from goals.locking import DatedLock, Guarded, register_lock
 from goals.models import Agency
 from settlement.choices import CaseCategory, Sex, SpecialLegalGround
+from settlement.stock_sql import SPANS
 
 DATE_FIELDS = ("permit_date", "ready_date", "searched_out_date", "arrived_date", "settled_date")
 
@@ -102,11 +100,6 @@ class Municipality(models.Model):
         return f"{self.code} {self.name}"
 
 
-# A case's settlement date, with the last date there is for one not settled: "not settled
-# by a date" is then one comparison, which an index can answer as a range.
-NOT_SETTLED_YET = Coalesce(F("settled_date"), Value(date.max))
-
-
 class SettlementCase(AgencyModuleRows):
     """Bosettingssak: one person to be settled, pseudonymised.
 
@@ -152,9 +145,9 @@ class SettlementCase(AgencyModuleRows):
         indexes = [
             models.Index(fields=["agency", "settled_date"], name="settlement_case_agency_settled"),
             # After the three leading columns, the dates and the legal ground the statistics
-            # filter on, so that the reception stock and the transfer refugees are counted
-            # from the index alone (index-only scans) rather than from every case's row.
-            # (As key columns rather than INCLUDE, which SQLite has not.)
+            # of a period read, so that those settled in it per category (their waits, OFF
+            # under a special rule, family reunification) are counted from the index alone
+            # (index-only scans). (As key columns rather than INCLUDE, which SQLite has not.)
             models.Index(
                 fields=[
                     "agency",
@@ -171,18 +164,6 @@ class SettlementCase(AgencyModuleRows):
             models.Index(
                 fields=["agency", "municipality", "settled_date"],
                 name="settlement_case_muni_settled",
-            ),
-            # The reception stock at a date: the cases not settled by then, as one range of
-            # this index (never settled sorts last), with the columns the counts read.
-            models.Index(
-                F("agency"),
-                NOT_SETTLED_YET,
-                F("category"),
-                F("ready_date"),
-                F("searched_out_date"),
-                F("permit_date"),
-                F("settled_date"),
-                name="settlement_case_reception",
             ),
         ]
         constraints = [
@@ -324,6 +305,63 @@ class Forecast(AgencyModuleRows):
 
     def __str__(self) -> str:
         return f"{self.year} {self.cut_off_date}: {self.persons}"
+
+
+class StockChange(models.Model):
+    """Beholdningsendring: by how many persons one stock of an agency's cases (ready in
+    reception, over the limit, OFF not arrived, ...) changes on a day, in a month or in a
+    year; for those ready in reception also per value of a breakdown (a nationality, a
+    birth year, a municipality).
+
+    Derived from the cases by database triggers in the writing transaction, whatever
+    writes them (settlement.stock_sql); the application only reads it. A stock at a date
+    is the sum of its changes up to the date (selectors.stock_figures), so that the stocks
+    are read from a few thousand rows rather than counted over every case waiting."""
+
+    # No index of their own on the two keys: the unique key leads with the agency, and a
+    # municipality is not deleted while cases name it.
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("agency"),
+    )
+    span = models.CharField(_("span"), max_length=5)
+    day = models.DateField(_("day"))
+    stock = models.CharField(_("stock"), max_length=30)
+    dimension = models.CharField(_("dimension"), max_length=20, blank=True)
+    value = models.CharField(_("value"), max_length=60, blank=True)
+    # The municipality of the value, for the breakdown by county: the key above is never
+    # null (an upsert finds no null), this column lets the read join the county.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("municipality"),
+    )
+    change = models.IntegerField(_("change"))
+
+    class Meta:
+        verbose_name = _("stock change (beholdningsendring)")
+        verbose_name_plural = _("stock changes (beholdningsendringer)")
+        constraints = [
+            # The triggers' upsert key; a stock is read as one range of it per span.
+            models.UniqueConstraint(
+                fields=["agency", "span", "day", "stock", "dimension", "value"],
+                name="settlement_stockchange_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(span__in=SPANS),
+                name="settlement_stockchange_span_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stock} {self.dimension}={self.value} {self.span} {self.day}: {self.change}"
 
 
 # What the agency's submitted reports counted stays as it was (goals.locking): a case from

@@ -12,6 +12,11 @@ Definitions (they follow the directorate's settlement reports):
 - Searched out at a date: a searched-out date on or before it.
 - Age is the age reached in the year of the end date (year minus birth year).
 
+The stocks at a date (in reception, over the limit, OFF not arrived, and those waiting
+per breakdown value) are read from StockChange, which the database keeps from the cases
+(settlement.stock_sql): a few thousand rows of changes rather than every case waiting.
+The flows of a period (settled, mean waits) are counted over the cases settled in it.
+
 Tenancy: every figure counts one agency's cases, places and forecasts. The figures of
 the report (``report_figures``) take several agencies and group by agency, so that the
 API lists all the agencies a reader may see in the same number of queries as one.
@@ -43,7 +48,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
-from django.db.models.lookups import GreaterThan
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -52,29 +56,21 @@ from goals.choices import ChangeAction, ChangePath, PeriodState
 from goals.models import Agency, ReportingPeriod
 from goals.selectors import cached_rollup, user_profile
 from settlement.choices import (
-    RECEPTION_CATEGORIES,
     AgeGroup,
     CaseCategory,
     FamilyComposition,
     Sex,
 )
+from settlement.limits import DAYS_PER_MONTH, limit_days
 from settlement.models import (
-    NOT_SETTLED_YET,
     Forecast,
     Municipality,
     MunicipalPlaces,
     SettlementCase,
+    StockChange,
 )
 
-DAYS_PER_MONTH = Decimal("30.4375")
-LIMIT_MONTHS = {"default": 6, CaseCategory.UNACCOMPANIED_MINOR: 3}
 SUPPRESSED = ":"
-
-
-def limit_days(category: str | None = None) -> int:
-    """The smallest whole number of days that is more than the limit in months."""
-    months = LIMIT_MONTHS.get(category, LIMIT_MONTHS["default"])
-    return int(months * DAYS_PER_MONTH) + 1
 
 
 def to_months(value: timedelta | None) -> Decimal | None:
@@ -95,26 +91,6 @@ def _wait(since: str) -> ExpressionWrapper:
 
 def _settled_in(start: date, end: date) -> Q:
     return Q(settled_date__gte=start, settled_date__lte=end)
-
-
-def _in_reception(at: date) -> Q:
-    """Ready by the date and not settled by then (never settled counts as settled on the last
-    day there is): the form of the expression in the index settlement_case_reception, so
-    that the stock is counted from that index alone."""
-    return Q(category__in=RECEPTION_CATEGORIES, ready_date__lte=at) & Q(
-        GreaterThan(NOT_SETTLED_YET, at)
-    )
-
-
-def _searched_by(at: date) -> Q:
-    return Q(searched_out_date__lte=at)
-
-
-def _over_limit(at: date) -> Q:
-    em = CaseCategory.UNACCOMPANIED_MINOR
-    return Q(category=em, permit_date__lte=at - timedelta(days=limit_days(em))) | (
-        ~Q(category=em) & Q(permit_date__lte=at - timedelta(days=limit_days()))
-    )
 
 
 def _within_limit() -> Q:
@@ -233,66 +209,142 @@ def mean_wait_months_from_searched(
     return {pk: to_months(row["wait"]) for pk, row in result.items()}
 
 
+def _up_to(at: date) -> Q:
+    """The changes that make up a stock at the end of the day: the whole years before its
+    year, the whole months of its year before its month, and its month's days up to it."""
+    year, month = date(at.year, 1, 1), date(at.year, at.month, 1)
+    return (
+        Q(span="year", day__lt=year)
+        | Q(span="month", day__gte=year, day__lt=month)
+        | Q(span="day", day__gte=month, day__lte=at)
+    )
+
+
+# The stocks kept as totals (StockChange.stock) under the names the figures give them;
+# "ready" is kept per breakdown value, its total is the sum over the categories.
+STOCK_TOTALS = {
+    "searched": "searched",
+    "over": "total",
+    "over_not_searched": "not_searched",
+    "off_not_arrived": "off_not_arrived",
+    "off_not_arrived_searched": "off_not_arrived_searched",
+}
+# A breakdown and the StockChange dimension it counts the waiting by.
+WAITING_DIMENSIONS = {
+    "category": "category",
+    "nationality": "nationality",
+    "sex": "sex",
+    "age_group": "birth_year",
+    "family_composition": "family_size",
+    "county": "municipality",
+}
+
+
+def _empty_stocks() -> dict:
+    return {"ready": 0, **dict.fromkeys(STOCK_TOTALS.values(), 0), "waiting": {}}
+
+
+def stocks_at(
+    *, agencies: Sequence[Agency], dates: Sequence[date], breakdowns: bool = False
+) -> dict[date, dict[int, dict]]:
+    """Per date and agency, the stocks at the end of the date: ready in reception,
+    searched out, over the limit (total) and of those not searched out, OFF not arrived
+    and of those searched out. With ``breakdowns``, also those ready in reception per
+    breakdown value ("waiting": dimension -> group -> count, the groups in the database's
+    order; the county by its name). One query."""
+    ids = [agency.pk for agency in agencies]
+    dates = list(dict.fromkeys(dates))  # a date given twice (start and end) counts once
+    changes = StockChange.objects.filter(agency_id__in=ids).filter(
+        reduce(operator.or_, (_up_to(at) for at in dates))
+    )
+    if not breakdowns:
+        changes = changes.filter(Q(dimension="") | Q(dimension="category"))
+    rows = (
+        changes.annotate(
+            group=Case(
+                When(dimension="municipality", then=F("municipality__county__name")),
+                default=F("value"),
+            )
+        )
+        .values("agency_id", "stock", "dimension", "group")
+        .annotate(**{f"at_{i}": Sum("change", filter=_up_to(at)) for i, at in enumerate(dates)})
+        .order_by("agency_id", "stock", "dimension", "group")
+    )
+    result = {at: {pk: _empty_stocks() for pk in ids} for at in dates}
+    for row in rows:
+        for i, at in enumerate(dates):
+            count = row[f"at_{i}"] or 0
+            if not count:
+                continue
+            stocks = result[at][row["agency_id"]]
+            if row["stock"] != "ready":
+                stocks[STOCK_TOTALS[row["stock"]]] = count
+                continue
+            if row["dimension"] == "category":
+                stocks["ready"] += count
+            waiting = stocks["waiting"].setdefault(row["dimension"], {})
+            waiting[row["group"]] = count
+    return result
+
+
 def ready_in_reception(*, agencies: Sequence[Agency], at: date) -> dict[int, dict[str, int]]:
     """Persons ready for settlement in reception at the date, and how many are searched out."""
-    return _per_agency(
-        SettlementCase.objects.filter(_in_reception(at)),
-        agencies,
-        ready=Count("*"),
-        searched=Count("agency", filter=_searched_by(at)),
-    )
+    stocks = stocks_at(agencies=agencies, dates=[at])[at]
+    return {pk: {"ready": row["ready"], "searched": row["searched"]} for pk, row in stocks.items()}
 
 
 def waiting_over_limit(*, agencies: Sequence[Agency], at: date) -> dict[int, dict[str, int]]:
     """Persons in reception waiting longer than the limit at the date, and how many of
     them are not searched out."""
-    return _per_agency(
-        SettlementCase.objects.filter(_in_reception(at), _over_limit(at)),
-        agencies,
-        total=Count("*"),
-        not_searched=Count("agency", filter=~_searched_by(at)),
-    )
+    stocks = stocks_at(agencies=agencies, dates=[at])[at]
+    return {
+        pk: {"total": row["total"], "not_searched": row["not_searched"]}
+        for pk, row in stocks.items()
+    }
 
 
 def reception_stock(
     *, agencies: Sequence[Agency], dates: Sequence[date]
 ) -> dict[date, dict[int, dict[str, int]]]:
-    """ready_in_reception and waiting_over_limit at each of the dates, in one pass over the
-    cases in reception at any of them (one query rather than two per date)."""
-    aggregates = {}
-    for i, at in enumerate(dates):
-        inside = _in_reception(at)
-        over = inside & _over_limit(at)
-        aggregates |= {
-            f"ready_{i}": Count("agency", filter=inside),
-            f"searched_{i}": Count("agency", filter=inside & _searched_by(at)),
-            f"total_{i}": Count("agency", filter=over),
-            f"not_searched_{i}": Count("agency", filter=over & ~_searched_by(at)),
-        }
-    anywhere = reduce(operator.or_, (_in_reception(at) for at in dates))
-    rows = _per_agency(SettlementCase.objects.filter(anywhere), agencies, **aggregates)
+    """ready_in_reception and waiting_over_limit at each of the dates, in one query."""
     names = ("ready", "searched", "total", "not_searched")
     return {
-        at: {pk: {name: row[f"{name}_{i}"] for name in names} for pk, row in rows.items()}
-        for i, at in enumerate(dates)
+        at: {pk: {name: row[name] for name in names} for pk, row in by_agency.items()}
+        for at, by_agency in stocks_at(agencies=agencies, dates=dates).items()
     }
 
 
-def transfer_refugees(
+def transfer_refugees_settled(
     *, agencies: Sequence[Agency], start: date, end: date
+) -> dict[int, dict[str, int]]:
+    """OFF settled in the period, and how many under a special legal ground. One query."""
+    return _per_agency(
+        SettlementCase.objects.filter(
+            _settled_in(start, end), category=CaseCategory.TRANSFER_REFUGEE
+        ),
+        agencies,
+        settled=Count("*"),
+        special_rule=Count("agency", filter=~Q(special_legal_ground="")),
+    )
+
+
+def transfer_refugees(
+    *, agencies: Sequence[Agency], start: date, end: date, stocks: dict[int, dict] | None = None
 ) -> dict[int, dict[str, int]]:
     """OFF settled in the period (and how many under a special legal ground), and OFF with
     an entry permit who had not arrived at the end date (and how many are sent to a
-    municipality)."""
-    not_arrived = Q(permit_date__lte=end) & (Q(arrived_date__isnull=True) | Q(arrived_date__gt=end))
-    return _per_agency(
-        SettlementCase.objects.filter(category=CaseCategory.TRANSFER_REFUGEE),
-        agencies,
-        settled=Count("agency", filter=_settled_in(start, end)),
-        special_rule=Count("agency", filter=_settled_in(start, end) & ~Q(special_legal_ground="")),
-        not_arrived=Count("agency", filter=not_arrived),
-        not_arrived_searched=Count("agency", filter=not_arrived & _searched_by(end)),
-    )
+    municipality): two queries, one when the stocks at the end date are given."""
+    if stocks is None:
+        stocks = stocks_at(agencies=agencies, dates=[end])[end]
+    settled = transfer_refugees_settled(agencies=agencies, start=start, end=end)
+    return {
+        pk: {
+            **row,
+            "not_arrived": stocks[pk]["off_not_arrived"],
+            "not_arrived_searched": stocks[pk]["off_not_arrived_searched"],
+        }
+        for pk, row in settled.items()
+    }
 
 
 def family_reunification_settled(
@@ -365,26 +417,36 @@ def forecast_path(*, months: list[dict], forecast: ForecastFigures, year_start: 
 # --- breakdowns ---------------------------------------------------------------------------
 
 
+# The oldest age of each age group but the last, the largest family of each family
+# composition but the last.
+AGE_LIMITS = (
+    (5, AgeGroup.CHILD),
+    (17, AgeGroup.SCHOOL),
+    (29, AgeGroup.YOUNG),
+    (49, AgeGroup.ADULT),
+    (66, AgeGroup.OLDER),
+)
+FAMILY_LIMITS = (
+    (1, FamilyComposition.SINGLE),
+    (3, FamilyComposition.SMALL),
+    (5, FamilyComposition.MEDIUM),
+)
+
+
 def _age_group(year: int) -> Case:
     age = Value(year) - F("birth_year")
-    bounds = [
-        (5, AgeGroup.CHILD),
-        (17, AgeGroup.SCHOOL),
-        (29, AgeGroup.YOUNG),
-        (49, AgeGroup.ADULT),
-        (66, AgeGroup.OLDER),
-    ]
     return Case(
-        *[When(Q(age__lte=limit), then=Value(group.value)) for limit, group in bounds],
+        *[When(Q(age__lte=limit), then=Value(group.value)) for limit, group in AGE_LIMITS],
         default=Value(AgeGroup.ELDERLY.value),
     ), age
 
 
 def _family_composition() -> Case:
     return Case(
-        When(family_size=1, then=Value(FamilyComposition.SINGLE.value)),
-        When(family_size__lte=3, then=Value(FamilyComposition.SMALL.value)),
-        When(family_size__lte=5, then=Value(FamilyComposition.MEDIUM.value)),
+        *[
+            When(Q(family_size__lte=limit), then=Value(group.value))
+            for limit, group in FAMILY_LIMITS
+        ],
         default=Value(FamilyComposition.LARGE.value),
     )
 
@@ -392,9 +454,25 @@ def _family_composition() -> Case:
 BREAKDOWNS = ("nationality", "sex", "age_group", "family_composition", "county", "category")
 
 
-def breakdown(*, agency: Agency, by: str, start: date, end: date) -> list[dict]:
-    """Settled in the period, their mean wait from permit and those waiting in reception
-    at the end date, grouped by one dimension. One GROUP BY query."""
+def age_group(age: int) -> str:
+    """The age group of an age, as _age_group groups in the database."""
+    for limit, group in AGE_LIMITS:
+        if age <= limit:
+            return group.value
+    return AgeGroup.ELDERLY.value
+
+
+def family_composition(size: int) -> str:
+    """The family composition of a family size, as _family_composition groups it."""
+    for limit, group in FAMILY_LIMITS:
+        if size <= limit:
+            return group.value
+    return FamilyComposition.LARGE.value
+
+
+def _settled_groups(*, agency: Agency, by: str, start: date, end: date) -> list[dict]:
+    """Those settled in the period and their mean wait from permit, grouped by one
+    dimension, most settled first. One GROUP BY query over the cases settled."""
     cases = _cases(agency)
     if by == "age_group":
         group, age = _age_group(end.year)
@@ -407,26 +485,57 @@ def breakdown(*, agency: Agency, by: str, start: date, end: date) -> list[dict]:
         cases = cases.annotate(group=F(by))
     else:
         raise ValueError(f"unknown breakdown {by}")
-    settled = _settled_in(start, end)
     rows = (
-        cases.filter(settled | _in_reception(end))
+        cases.filter(_settled_in(start, end))
         .values("group")
-        .annotate(
-            settled=Count("agency", filter=settled),
-            wait=Avg(_wait("permit_date"), filter=settled),
-            waiting=Count("agency", filter=_in_reception(end)),
-        )
+        .annotate(settled=Count("agency"), wait=Avg(_wait("permit_date")))
         .order_by("-settled", "group")
     )
-    return [
+    return [{"group": row["group"], "settled": row["settled"], "wait": row["wait"]} for row in rows]
+
+
+def _waiting_groups(*, waiting: dict[str, dict], by: str, year: int) -> dict:
+    """Those waiting in reception per group of the breakdown, from stocks_at's counts per
+    value: birth years summed into age groups (at the year), family sizes into family
+    compositions; the others in the database's order of their values."""
+    counts = waiting.get(WAITING_DIMENSIONS[by], {})
+    if by not in ("age_group", "family_composition"):
+        return dict(counts)
+    grouped: dict[str, int] = {}
+    for value, count in counts.items():
+        group = (
+            age_group(year - int(value)) if by == "age_group" else family_composition(int(value))
+        )
+        grouped[group] = grouped.get(group, 0) + count
+    return dict(sorted(grouped.items()))
+
+
+def breakdown(
+    *, agency: Agency, by: str, start: date, end: date, waiting: dict[str, dict] | None = None
+) -> list[dict]:
+    """Settled in the period, their mean wait from permit and those waiting in reception
+    at the end date, grouped by one dimension: most settled first, then by group. Two
+    queries, one when stocks_at's "waiting" at the end date is given."""
+    if waiting is None:
+        waiting = stocks_at(agencies=[agency], dates=[end], breakdowns=True)[end][agency.pk][
+            "waiting"
+        ]
+    waiting_groups = _waiting_groups(waiting=waiting, by=by, year=end.year)
+    rows = [
         {
             "group": row["group"],
             "settled": row["settled"],
             "mean_wait_months": to_months(row["wait"]),
-            "waiting": row["waiting"],
+            "waiting": waiting_groups.pop(row["group"], 0),
         }
-        for row in rows
+        for row in _settled_groups(agency=agency, by=by, start=start, end=end)
     ]
+    # The groups with none settled come last, in the order of their names.
+    rows += [
+        {"group": group, "settled": 0, "mean_wait_months": None, "waiting": count}
+        for group, count in waiting_groups.items()
+    ]
+    return rows
 
 
 def municipalities(*, agency: Agency, start: date, end: date) -> list[dict]:
@@ -495,12 +604,13 @@ def _report_figures(
     start: date,
     end: date,
     forecast: dict[int, ForecastFigures],
-    stock: dict[int, dict[str, int]] | None = None,
+    stock: dict[int, dict] | None = None,
 ) -> dict[int, dict]:
     kwargs = {"agencies": agencies, "start": start, "end": end}
-    stock = stock or reception_stock(agencies=agencies, dates=[end])[end]
-    ready = over = stock  # the two figures come from one query
-    off = transfer_refugees(**kwargs)
+    if stock is None:
+        stock = stocks_at(agencies=agencies, dates=[end])[end]
+    ready = over = stock  # the stocks come from one query
+    off = transfer_refugees(**kwargs, stocks=stock)
     settled = settled_count(**kwargs)
     waits = mean_wait_months(**kwargs)
     from_searched = mean_wait_months_from_searched(**kwargs)
@@ -718,11 +828,19 @@ def choose_agency(agencies: list[Agency], code: str | None) -> Agency | None:
 
 
 def _labelled_breakdown(
-    *, agency: Agency, by: str, start: date, end: date, exact: bool, before: date | None
+    *,
+    agency: Agency,
+    by: str,
+    start: date,
+    end: date,
+    exact: bool,
+    before: date | None,
+    waiting: dict[str, dict],
 ) -> dict:
-    rows = breakdown(agency=agency, by=by, start=start, end=end)
+    rows = breakdown(agency=agency, by=by, start=start, end=end, waiting=waiting)
     if before is not None:
-        earlier = breakdown(agency=agency, by=by, start=start, end=before)
+        # Only the settled counts are compared: the earlier ones are enough.
+        earlier = _settled_groups(agency=agency, by=by, start=start, end=before)
         hide_small_differences(rows, earlier, key="group", counts=("settled",))
     labels = GROUP_LABELS.get(by, {})
     for row in rows:
@@ -805,7 +923,7 @@ def flow_figures(*, agencies: Sequence[Agency], start: date, end: date) -> dict[
     """Per agency, the report's flows (REPORT_FLOWS) for a period: three queries."""
     kwargs = {"agencies": agencies, "start": start, "end": end}
     settled = settled_count(**kwargs)
-    off = transfer_refugees(**kwargs)
+    off = transfer_refugees_settled(**kwargs)
     family = family_reunification_settled(**kwargs)
     return {
         agency.pk: {
@@ -863,7 +981,7 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
     before = None if exact else previous_month_end(start=start, end=end)
     forecasts = forecast_at(agencies=[agency], at=end)
     forecast = forecasts[agency.pk]
-    stock = reception_stock(agencies=[agency], dates=[start, end])
+    stock = stocks_at(agencies=[agency], dates=[start, end], breakdowns=True)
     figures = _report_figures(
         agencies=[agency], start=start, end=end, forecast=forecasts, stock=stock[end]
     )
@@ -874,8 +992,10 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
     months = settled_by_month(agency=agency, start=start, end=end)
     forecast_path(months=months, forecast=forecast, year_start=date(end.year, 1, 1))
     shown_months = suppress_months(months, exact=exact)
+    at_start = stock[start][agency.pk]
     start_shown = {
-        key: suppress(value, exact=exact) for key, value in stock[start][agency.pk].items()
+        key: suppress(at_start[key], exact=exact)
+        for key in ("ready", "searched", "total", "not_searched")
     }
     return {
         "agency": agency,
@@ -913,7 +1033,13 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
         "within": _within(agency=agency, start=start, end=end, exact=exact, before=before),
         "breakdowns": [
             _labelled_breakdown(
-                agency=agency, by=by, start=start, end=end, exact=exact, before=before
+                agency=agency,
+                by=by,
+                start=start,
+                end=end,
+                exact=exact,
+                before=before,
+                waiting=stock[end][agency.pk]["waiting"],
             )
             for by in BREAKDOWNS
         ],

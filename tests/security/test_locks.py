@@ -72,6 +72,7 @@ FREE = {
     "budget.subpost": "the agency's sub-posts, the same in every year",
     "settlement.county": "the national list of counties",
     "settlement.municipality": "the national list of municipalities",
+    "settlement.stockchange": "derived from the cases (locked) by the database's triggers",
 }
 LOCKED_STATES = ("submitted", "locked")
 

@@ -104,11 +104,12 @@ def test_the_page_runs_a_fixed_number_of_queries(client_for, data, django_assert
     client = client_for("direktor")
     # 1 session, 1 user, 2 permissions (user and group) for has_perm and the menu;
     # 1 profile with its agency (the agency's module flag, for the page and the menu);
-    # 1 latest settled date; 1 forecast; 1 settled; 1 by month; 1 ready in reception and
-    # over the limit at the start and the end; 1 OFF; 1 within the limit; 1 mean
-    # waits; 1 from searched out; 1 family reunification; 6 breakdowns; 1 municipalities;
-    # 1 places in total; 2 reads of the agency's cache generation; 1 summary of the
-    # data's change history.
+    # 1 latest settled date; 1 forecast; 1 settled; 1 by month; 1 the stocks at the start
+    # and the end (ready in reception, over the limit, OFF not arrived, and those waiting
+    # per breakdown value); 1 OFF settled; 1 within the limit; 1 mean waits; 1 from
+    # searched out; 1 family reunification; 6 breakdowns (those settled, per group); 1
+    # municipalities; 1 places in total; 2 reads of the agency's cache generation; 1
+    # summary of the data's change history.
     with django_assert_num_queries(PAGE_QUERIES):
         assert client.get(URL).status_code == 200
     # Cached: the 18 reads of the figures are left out.

@@ -73,7 +73,7 @@ PER_AGENCIES = [
     (selectors.mean_wait_months_from_searched, {"start": START, "end": CUT}),
     (selectors.ready_in_reception, {"at": CUT}),
     (selectors.waiting_over_limit, {"at": CUT}),
-    (selectors.transfer_refugees, {"start": START, "end": CUT}),
+    (selectors.transfer_refugees_settled, {"start": START, "end": CUT}),
     (selectors.family_reunification_settled, {"start": START, "end": CUT}),
 ]
 PER_AGENCY = [
@@ -105,22 +105,48 @@ def test_each_statistic_of_an_agency_is_one_query(
         figure(agency=imdi_cases, **kwargs)
 
 
+def test_the_transfer_refugees_are_two_queries_alone(imdi_cases, django_assert_num_queries):
+    # 1 OFF settled in the period; 2 the stocks at the end date (OFF not arrived), which
+    # the report figures share with the reception stock.
+    with django_assert_num_queries(2):
+        result = selectors.transfer_refugees(agencies=[imdi_cases], start=START, end=CUT)
+    assert result[imdi_cases.pk] == {
+        "settled": 576,
+        "special_rule": 78,
+        "not_arrived": 291,
+        "not_arrived_searched": 176,
+    }
+
+
 def test_the_report_figures_are_seven_queries_for_any_number_of_agencies(
     imdi_cases, django_assert_num_queries
 ):
-    # 1 forecasts, 2 ready in reception and over the limit, 3 OFF, 4 settled, 5 mean
-    # waits, 6 from searched out, 7 family reunification.
+    # 1 forecasts, 2 the stocks at the end date (ready in reception, over the limit, OFF
+    # not arrived), 3 OFF settled, 4 settled, 5 mean waits, 6 from searched out, 7 family
+    # reunification.
     with django_assert_num_queries(7):
         figures = selectors.report_figures(agencies=[imdi_cases], start=START, end=CUT)
     assert figures[imdi_cases.pk]["settled"] == 1813
 
 
 @pytest.mark.parametrize("by", selectors.BREAKDOWNS)
-def test_each_breakdown_is_one_query(imdi_cases, django_assert_num_queries, by):
-    with django_assert_num_queries(1):
+def test_each_breakdown_is_one_query_beside_the_stocks(imdi_cases, django_assert_num_queries, by):
+    # 1 the stocks at the end date, per breakdown value (the page reads them once for all
+    # six breakdowns); 2 those settled in the period, grouped.
+    with django_assert_num_queries(2):
         rows = selectors.breakdown(agency=imdi_cases, by=by, start=START, end=CUT)
     assert sum(row["settled"] for row in rows) == 1813
     assert sum(row["waiting"] for row in rows) == 1190
+    waiting = selectors.stocks_at(agencies=[imdi_cases], dates=[CUT], breakdowns=True)
+    with django_assert_num_queries(1):
+        given = selectors.breakdown(
+            agency=imdi_cases,
+            by=by,
+            start=START,
+            end=CUT,
+            waiting=waiting[CUT][imdi_cases.pk]["waiting"],
+        )
+    assert given == rows
 
 
 def test_settled_within_the_limit(imdi_cases):
