@@ -422,16 +422,6 @@ def budget_overview(
     )
 
 
-def cached_budget_overview(*, period: ReportingPeriod) -> Overview:
-    """budget_overview from the cache while none of the agency's data has changed: the
-    overview, the budget page and the report read it (one query when cached)."""
-    return cached_rollup(
-        agency_id=period.budget_year.agency_id,
-        key=("budget_overview", period.pk),
-        compute=lambda: budget_overview(period=period),
-    )
-
-
 def budget_overviews(*, periods: list[ReportingPeriod]) -> dict[int, Overview]:
     """budget_overview of several agencies' periods (one period per agency), by period id,
     each at its agency's basis. Three queries, whatever the number of agencies."""

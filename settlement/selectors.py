@@ -303,17 +303,6 @@ def waiting_over_limit(*, agencies: Sequence[Agency], at: date) -> dict[int, dic
     }
 
 
-def reception_stock(
-    *, agencies: Sequence[Agency], dates: Sequence[date]
-) -> dict[date, dict[int, dict[str, int]]]:
-    """ready_in_reception and waiting_over_limit at each of the dates, in one query."""
-    names = ("ready", "searched", "total", "not_searched")
-    return {
-        at: {pk: {name: row[name] for name in names} for pk, row in by_agency.items()}
-        for at, by_agency in stocks_at(agencies=agencies, dates=dates).items()
-    }
-
-
 def transfer_refugees_settled(
     *, agencies: Sequence[Agency], start: date, end: date
 ) -> dict[int, dict[str, int]]:
