@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from goals import models as m
 from goals.choices import ChangeAction, ChangePath, PeriodEventKind, PeriodState, WorkflowState
+from goals.generations import retired_once
 from goals.inserts import RowInserter
 
 # Bookkeeping of every versioned answer: the version number and who/when saved it last are
@@ -390,8 +391,9 @@ def record_changes(changed: Iterable[tuple[models.Model, dict[str, Any]]]) -> No
 
 @contextmanager
 def loading_fixtures() -> Iterator[None]:
-    """The demo data's origin: nothing is recorded while it is loaded."""
-    with change_context(path=ChangePath.FIXTURE, source="fixtures"):
+    """The demo data's origin: nothing is recorded while it is loaded, and the roll-ups
+    of what it loads are retired once, at its end."""
+    with change_context(path=ChangePath.FIXTURE, source="fixtures"), retired_once():
         yield
 
 

@@ -74,7 +74,8 @@ class FixtureError(Exception):
 def read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
         try:
-            return yaml.safe_load(handle)
+            # libyaml's parser (PyYAML's wheels carry it): several times faster.
+            return yaml.load(handle, Loader=yaml.CSafeLoader)
         except (yaml.YAMLError, ValueError) as exc:
             raise FixtureError(str(path), "file", f"not valid YAML: {exc}") from exc
 

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from goals import generations
 from goals.choices import (
     NotificationKind,
     PeriodEventKind,
@@ -54,10 +55,7 @@ def bump_generation(*, agency_id: int | None) -> None:
     signals, by every save and delete. Inside the writer's transaction, so a reader that
     sees the new token also sees the new data; a reader that still sees the old token
     stores under a key that no later request asks for."""
-    rows = CacheGeneration.objects.all()
-    if agency_id is not None:
-        rows = rows.filter(agency_id=agency_id)
-    rows.update(token=uuid.uuid4().hex)
+    generations.retire(agency_id=agency_id)
 
 
 def start_generation(*, agency: Agency) -> None:

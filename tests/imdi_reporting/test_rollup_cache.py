@@ -6,12 +6,17 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budget.choices import AllocationKind
 from budget.imports import import_budget_file
 from budget.loaders import load_budget_demo
 from budget.models import AccountsEntry, AllocationEntry, Post
+from goals.choices import UnitKind
+from goals.generations import retired_once
 from goals.models import Agency, CacheGeneration, ReportingPeriod
 from imdi_reporting.services import FIXTURES_DIR
 from settlement.loaders import load_settlement_demo
@@ -138,3 +143,43 @@ def test_it_shows_cases_saved_by_the_service_at_the_next_read(client_for, settle
     before = settled(reader)
     save_cases(agency=Agency.objects.get(code="IMDi"), cases=[a_case_after_the_half_year()])
     assert settled(reader) == before + 1
+
+
+def tokens() -> dict[str, str]:
+    return dict(CacheGeneration.objects.values_list("agency__code", "token"))
+
+
+def test_it_retires_a_loaders_rollups_once_at_its_end(organisation):
+    before = tokens()
+    imdi = Agency.objects.get(code="IMDi")
+    with CaptureQueriesContext(connection) as queries, retired_once():
+        for code in ("NY1", "NY2", "NY3"):
+            imdi.units.create(code=code, name=f"Avdeling {code}", kind=UnitKind.REGIONAL)
+        # Nothing is retired while the rows are written ...
+        assert tokens() == before
+    # ... and at the end IMDi's once.
+    retiring = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "goals_cachegeneration"')]
+    assert len(retiring) == 1
+    after = tokens()
+    assert after["IMDi"] != before["IMDi"]
+    assert {code: token for code, token in after.items() if code != "IMDi"} == {
+        code: token for code, token in before.items() if code != "IMDi"
+    }
+
+
+def test_it_retires_them_also_when_the_loader_fails(organisation):
+    before = tokens()
+    with pytest.raises(ZeroDivisionError), retired_once():
+        Agency.objects.get(code="IMDi").units.create(
+            code="NY1", name="Avdeling NY1", kind=UnitKind.REGIONAL
+        )
+        1 / 0  # noqa: B018
+    assert tokens()["IMDi"] != before["IMDi"]
+
+
+def test_it_retires_every_agencys_when_a_row_of_none_was_written(organisation):
+    before = tokens()
+    with retired_once():
+        get_user_model().objects.create(username="ny")
+    after = tokens()
+    assert all(after[code] != token for code, token in before.items())
