@@ -1,16 +1,30 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from goals.loaders import load_organisation
 from imdi_reporting.services import FIXTURES_DIR, load_demo_users
 
 
-@pytest.fixture
-def organisation(db):
-    """AID, IMDi with its units and the 2006 budget year, the demo users and the periods."""
+def load_the_organisation() -> None:
     load_organisation(path=FIXTURES_DIR / "goals/organisation.yaml")
     load_demo_users(path=FIXTURES_DIR / "users.yaml")
     load_organisation(path=FIXTURES_DIR / "goals/periods.yaml")
+
+
+# How many of the module's kept data (kept_for_the_module) are active: with any, the
+# organisation is loaded already.
+_kept = {"depth": 0}
+
+
+@pytest.fixture
+def organisation(db):
+    """AID, IMDi with its units and the 2006 budget year, the demo users and the periods."""
+    if not _kept["depth"]:
+        load_the_organisation()
 
 
 @pytest.fixture
@@ -32,6 +46,25 @@ def client_for(client, demo_user):
         return client
 
     return login
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped fixture: the organisation, and what the block loads, stay for
+    every test of the module from the first that asks for them, and are rolled back when
+    the module ends. Each test runs in a savepoint inside (pytest-django's db), so what
+    one test writes is gone for the next. The demo data takes seconds to load (more on
+    PostgreSQL under load), and most modules only read it. Not for modules with
+    transactional tests: their flush would end the transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        if not _kept["depth"]:
+            load_the_organisation()
+        _kept["depth"] += 1
+        try:
+            yield
+        finally:
+            _kept["depth"] -= 1
+            transaction.set_rollback(True)
 
 
 def require_tool(path: str) -> str:

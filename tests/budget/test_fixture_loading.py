@@ -36,6 +36,12 @@ MODELS = [
 ]
 
 
+@pytest.fixture
+def budget_2006(organisation):
+    """Loaded for each test: the tests here load files into a database without them."""
+    return load_budget_demo(directory=FIXTURES_DIR / "budget")
+
+
 def snapshot():
     return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in MODELS}
 

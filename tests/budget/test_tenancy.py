@@ -25,6 +25,7 @@ from budget.models import (
 from goals.loaders import load_organisation
 from goals.models import Agency, BudgetYear, ReportingPeriod
 from imdi_reporting.services import load_demo_users
+from tests.conftest import kept_for_the_module
 
 D = Decimal
 FTD_DATA = Path(__file__).resolve().parents[1] / "data" / "ftd"
@@ -42,15 +43,22 @@ def import_ftd(name: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def ftd_kept(budget_2006_kept, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        load_organisation(path=FTD_DATA / "organisation.yaml")
+        load_demo_users(path=FTD_DATA / "users.yaml")
+        load_chapters(path=FTD_DATA / "chapters.yaml")
+        import_ftd("allocations-2006.csv")
+        import_ftd("accounts-2006-H1.csv")
+        yield
+
+
 @pytest.fixture
-def ftd(budget_2006):
+def ftd(ftd_kept, budget_2006):
     """FTD beside IMDi: its organisation and users from files, its chapter by the budget
-    loader, its allocations and accounts by import_budget --agency FTD."""
-    load_organisation(path=FTD_DATA / "organisation.yaml")
-    load_demo_users(path=FTD_DATA / "users.yaml")
-    load_chapters(path=FTD_DATA / "chapters.yaml")
-    import_ftd("allocations-2006.csv")
-    import_ftd("accounts-2006-H1.csv")
+    loader, its allocations and accounts by import_budget --agency FTD (loaded once for
+    the module)."""
     return Agency.objects.get(code="FTD")
 
 

@@ -37,14 +37,22 @@ from goals.models import (
 from goals.selectors import new_year_preview, next_year_source, one_year_later
 from goals.services import create_next_year
 from imdi_reporting.services import demo_steps
+from tests.conftest import kept_for_the_module
 
 LETTER_DATE = date(2007, 1, 20)
 
 
+@pytest.fixture(scope="module")
+def year_2006_kept(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        dict(demo_steps())["goals content"]()
+        yield
+
+
 @pytest.fixture
-def year_2006(organisation):
-    """The IMDi 2006 demo: letter, half-year report and reporting form."""
-    dict(demo_steps())["goals content"]()
+def year_2006(year_2006_kept, organisation):
+    """The IMDi 2006 demo: letter, half-year report and reporting form (loaded once for the
+    module)."""
     return BudgetYear.objects.select_related("agency").get(agency__code="IMDi", year=2006)
 
 

@@ -23,6 +23,7 @@ from imdi_reporting.services import FIXTURES_DIR, create_api_token
 from settlement.loaders import load_settlement_demo
 from settlement.models import SettlementCase
 from settlement.services import save_cases
+from tests.conftest import kept_for_the_module
 from tests.imdi_reporting.test_rollup_cache import a_case_after_the_half_year
 
 PERIOD = "IMDi-2006-H1"
@@ -50,11 +51,18 @@ def kept_pages(settings):
     settings.PAGE_CACHE_TIMEOUT = 600
 
 
+@pytest.fixture(scope="module", autouse=True)
+def demo_loaded(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        load_goals_demo(directory=FIXTURES_DIR / "goals")
+        load_budget_demo(directory=FIXTURES_DIR / "budget")
+        load_settlement_demo(directory=FIXTURES_DIR / "settlement")
+        yield
+
+
 @pytest.fixture
 def demo(organisation):
-    load_goals_demo(directory=FIXTURES_DIR / "goals")
-    load_budget_demo(directory=FIXTURES_DIR / "budget")
-    load_settlement_demo(directory=FIXTURES_DIR / "settlement")
+    """The letter, report, form, budget and settlement cases of 2006 (demo_loaded)."""
 
 
 @pytest.fixture

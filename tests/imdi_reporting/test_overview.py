@@ -34,12 +34,20 @@ from imdi_reporting.selectors import (
 )
 from imdi_reporting.services import FIXTURES_DIR
 from tests.budget.test_pages import copy_chapters
+from tests.conftest import kept_for_the_module
+
+
+@pytest.fixture(scope="module")
+def demo_2006_kept(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        load_goals_demo(directory=FIXTURES_DIR / "goals")
+        load_budget_demo(directory=FIXTURES_DIR / "budget")
+        yield
 
 
 @pytest.fixture
-def demo_2006(organisation):
-    load_goals_demo(directory=FIXTURES_DIR / "goals")
-    load_budget_demo(directory=FIXTURES_DIR / "budget")
+def demo_2006(demo_2006_kept, organisation):
+    """The 2006 letter, report, form and budget, loaded once for the module."""
 
 
 def rows_by_code(response):

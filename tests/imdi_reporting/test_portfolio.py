@@ -11,12 +11,25 @@ from budget.models import AccountsEntry, AllocationEntry, Chapter, Post
 from goals.locking import allow_locked_period_writes
 from goals.models import Agency, BudgetYear, MainGoal, Ministry, ReportingPeriod
 from imdi_reporting.services import load_demo
+from tests.conftest import kept_for_the_module
+
+
+@pytest.fixture(scope="module")
+def two_agencies_kept(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        yield add_second_agency()
 
 
 @pytest.fixture
-def two_agencies(db):
+def two_agencies(two_agencies_kept, db):
     """The IMDi demo and a second agency of AID with a submitted 2006-H1, one chapter and
-    one requirement without updates."""
+    one requirement without updates (loaded once for the module)."""
+    return ReportingPeriod.objects.select_related("budget_year__agency").get(
+        pk=two_agencies_kept.pk
+    )
+
+
+def add_second_agency() -> ReportingPeriod:
     load_demo()
     agency = Agency.objects.create(
         code="TST", name="Testdirektoratet", ministry=Ministry.objects.get(code="AID")

@@ -16,6 +16,12 @@ from tests.settlement.conftest import SETTLEMENT_FIXTURES
 
 
 @pytest.fixture
+def settlement_2006(imdi):
+    """Loaded for each test: the tests here load files into a database without them."""
+    return load_settlement_demo(directory=SETTLEMENT_FIXTURES, agency=imdi)
+
+
+@pytest.fixture
 def oslo(imdi):
     county = County.objects.create(code="03", name="Oslo")
     return Municipality.objects.create(code="0301", name="Oslo", county=county)

@@ -16,6 +16,7 @@ from goals.formatting import format_int
 from goals.loaders import load_organisation
 from goals.models import Agency, ReportingPeriod
 from imdi_reporting.services import load_demo, load_demo_users
+from tests.conftest import kept_for_the_module
 
 FTD = Path(__file__).resolve().parents[1] / "data" / "ftd"
 
@@ -53,11 +54,18 @@ def markers(agency: Agency) -> list[str]:
     ]
 
 
+@pytest.fixture(scope="module")
+def two_agencies_loaded(django_db_setup, django_db_blocker):
+    """The markers of each agency; the data is loaded once per test module."""
+    with kept_for_the_module(django_db_blocker):
+        load_demo()
+        load_ftd()
+        yield {
+            "IMDi": markers(Agency.objects.get(code="IMDi")),
+            "FTD": markers(Agency.objects.get(code="FTD")),
+        }
+
+
 @pytest.fixture
-def two_agencies(db):
-    load_demo()
-    load_ftd()
-    return {
-        "IMDi": markers(Agency.objects.get(code="IMDi")),
-        "FTD": markers(Agency.objects.get(code="FTD")),
-    }
+def two_agencies(two_agencies_loaded, db):
+    return two_agencies_loaded
