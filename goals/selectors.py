@@ -93,12 +93,16 @@ def user_profile(*, user: AbstractBaseUser | AnonymousUser) -> UserProfile | Non
     return user._profile_cache
 
 
-def periods_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ReportingPeriod]:
-    """Periods the user may read: ministry readers see submitted periods only."""
+def periods_visible_to(
+    *, user: AbstractBaseUser | AnonymousUser, drafts: bool | None = None
+) -> QuerySet[ReportingPeriod]:
+    """Periods the user may read: ministry readers see submitted periods only. With
+    drafts=True the open periods are left in whatever the user's permission; the caller
+    then answers for them (see get_period)."""
     periods = ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by")
     if not user.is_authenticated:
         return periods.none()
-    if not user.has_perm("goals.view_draft_period"):
+    if not drafts and not user.has_perm("goals.view_draft_period"):
         periods = periods.exclude(state=PeriodState.OPEN)
     profile = user_profile(user=user)
     if user.is_superuser or profile is None:
@@ -109,14 +113,20 @@ def periods_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Re
 
 
 def periods_by_slug(
-    *, slug: str, user: AbstractBaseUser | AnonymousUser, agency_code: str | None = None
+    *,
+    slug: str,
+    user: AbstractBaseUser | AnonymousUser,
+    agency_code: str | None = None,
+    drafts: bool | None = None,
 ) -> QuerySet[ReportingPeriod]:
     """The readable periods a slug may mean: one for a full address, several for a short
     one ('2006-H1') when the user may read several agencies that share the year."""
     parsed = parse_period_slug(slug)
     if parsed is None:
         return ReportingPeriod.objects.none()
-    periods = periods_visible_to(user=user).filter(budget_year__year=parsed.year, kind=parsed.kind)
+    periods = periods_visible_to(user=user, drafts=drafts).filter(
+        budget_year__year=parsed.year, kind=parsed.kind
+    )
     agency_code = parsed.agency or agency_code
     if agency_code:
         periods = periods.filter(budget_year__agency__code=agency_code)
@@ -135,6 +145,21 @@ def choose_period(periods: list[ReportingPeriod], chosen: str | None) -> Reporti
     return short[0] if len(short) == 1 else None
 
 
+def readable_periods(
+    *, slug: str, user: AbstractBaseUser | AnonymousUser, agency_code: str | None = None
+) -> list[ReportingPeriod]:
+    """periods_by_slug, read with the open periods; those are left out afterwards if the
+    user may not read drafts. So the permission is asked only when an open period matched,
+    and a submitted report (its stored PDF is the most requested address) costs no
+    permission query."""
+    matches = list(periods_by_slug(slug=slug, user=user, agency_code=agency_code, drafts=True))
+    if any(p.state == PeriodState.OPEN for p in matches) and not user.has_perm(
+        "goals.view_draft_period"
+    ):
+        return [p for p in matches if p.state != PeriodState.OPEN]
+    return matches
+
+
 def get_period(
     *, slug: str, user: AbstractBaseUser | AnonymousUser, agency_code: str | None = None
 ) -> ReportingPeriod | None:
@@ -144,7 +169,7 @@ def get_period(
     unambiguous for this user; when several readable agencies share it, it names none
     and the caller offers the choice (see ``periods_by_slug``).
     """
-    matches = list(periods_by_slug(slug=slug, user=user, agency_code=agency_code)[:2])
+    matches = readable_periods(slug=slug, user=user, agency_code=agency_code)
     return matches[0] if len(matches) == 1 else None
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from goals.choices import ChangePath
 from goals.history import change_context
 from goals.models import parse_period_slug
-from goals.selectors import periods_by_slug, user_profile
+from goals.selectors import readable_periods, user_profile
 from imdi_reporting.language import SESSION_LANGUAGE_KEY
 
 logger = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ class PeriodAddressMiddleware:
         profile = user_profile(user=request.user)
         if profile is not None and profile.agency_id is not None:
             return None  # an agency's own users read one agency only
-        candidates = list(periods_by_slug(slug=short, user=request.user))
+        candidates = readable_periods(slug=short, user=request.user)
         if len(candidates) < 2:
             return None
         query = f"?{request.META['QUERY_STRING']}" if request.META.get("QUERY_STRING") else ""
