@@ -94,11 +94,11 @@ def user_profile(*, user: AbstractBaseUser | AnonymousUser) -> UserProfile | Non
 
 
 def periods_visible_to(
-    *, user: AbstractBaseUser | AnonymousUser, drafts: bool | None = None
+    *, user: AbstractBaseUser | AnonymousUser, drafts: bool = False
 ) -> QuerySet[ReportingPeriod]:
     """Periods the user may read: ministry readers see submitted periods only. With
     drafts=True the open periods are left in whatever the user's permission; the caller
-    then answers for them (see get_period)."""
+    then answers for them (see readable_periods)."""
     periods = ReportingPeriod.objects.select_related("budget_year__agency", "submitted_by")
     if not user.is_authenticated:
         return periods.none()
@@ -117,7 +117,7 @@ def periods_by_slug(
     slug: str,
     user: AbstractBaseUser | AnonymousUser,
     agency_code: str | None = None,
-    drafts: bool | None = None,
+    drafts: bool = False,
 ) -> QuerySet[ReportingPeriod]:
     """The readable periods a slug may mean: one for a full address, several for a short
     one ('2006-H1') when the user may read several agencies that share the year."""
