@@ -13,6 +13,7 @@ urlpatterns = [
         for section, namespace in API_SECTIONS
     ],
     path("open-data/<str:period>/", open_data, name="api-open-data"),
-    # Last: ids that are not numbers and other unknown addresses get JSON, not HTML.
-    re_path(r"^(?P<path>.*/)$", not_found, name="api-not-found"),
+    # Last: ids that are not numbers and other unknown addresses get JSON, not HTML. An
+    # address may hold an encoded line break, which `.` would not match.
+    re_path(r"^(?P<path>[\s\S]*/)$", not_found, name="api-not-found"),
 ]

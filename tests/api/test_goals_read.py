@@ -1,3 +1,5 @@
+import pytest
+
 from goals.models import (
     Activity,
     Feedback,
@@ -106,8 +108,16 @@ def test_paging_refuses_a_malformed_limit(goals_demo, api_for):
     assert len(client.get("/api/goals/activities/?limit=2").json()["results"]) == 2
 
 
-def test_an_unknown_api_address_answers_in_json(goals_demo, api_for):
-    for address in ("/api/goals/activities/-1.5e-10/", "/api/goals/no-such-list/"):
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_api_address_answers_in_json(goals_demo, api_for, settings, debug):
+    # With DEBUG on, an address no pattern matches gets Django's HTML page, not the
+    # site's handler404; the API's own catch-all has to match every address.
+    settings.DEBUG = debug
+    for address in (
+        "/api/goals/activities/-1.5e-10/",
+        "/api/goals/no-such-list/",
+        "/api/goals/feedback/%C3%A4.c%0Ax%20y/",
+    ):
         response = api_for("ne").get(address)
         assert response.status_code == 404
         assert response.json() == {"detail": "No such API address."}
