@@ -885,6 +885,30 @@ def _stock(*, at: date, ready: int, searched: int, over: int, over_not_searched:
     }
 
 
+def _stocks_shown(*, at_start: dict, shown: dict, start: date, end: date, exact: bool) -> list:
+    """The stocks at the period's first and last day, as the reader may see them."""
+    start_shown = {
+        key: suppress(at_start[key], exact=exact)
+        for key in ("ready", "searched", "total", "not_searched")
+    }
+    return [
+        _stock(
+            at=start,
+            ready=start_shown["ready"],
+            searched=start_shown["searched"],
+            over=start_shown["total"],
+            over_not_searched=start_shown["not_searched"],
+        ),
+        _stock(
+            at=end,
+            ready=shown["ready_in_reception"],
+            searched=shown["ready_in_reception_searched"],
+            over=shown["waiting_over_limit"],
+            over_not_searched=shown["waiting_over_limit_not_searched"],
+        ),
+    ]
+
+
 def _within(*, agency: Agency, start: date, end: date, exact: bool, before: date | None) -> dict:
     within = settled_within_limit(agency=agency, start=start, end=end)
     if before is not None:
@@ -981,11 +1005,6 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
     months = settled_by_month(agency=agency, start=start, end=end)
     forecast_path(months=months, forecast=forecast, year_start=date(end.year, 1, 1))
     shown_months = suppress_months(months, exact=exact)
-    at_start = stock[start][agency.pk]
-    start_shown = {
-        key: suppress(at_start[key], exact=exact)
-        for key in ("ready", "searched", "total", "not_searched")
-    }
     return {
         "agency": agency,
         "settled": shown["settled"],
@@ -998,22 +1017,9 @@ def settlement_page(*, agency: Agency, start: date, end: date, exact: bool) -> d
         "months": shown_months,
         "mean_wait": figures["mean_wait_months"],
         "mean_wait_from_searched": figures["mean_wait_months_from_searched"],
-        "stock": [
-            _stock(
-                at=start,
-                ready=start_shown["ready"],
-                searched=start_shown["searched"],
-                over=start_shown["total"],
-                over_not_searched=start_shown["not_searched"],
-            ),
-            _stock(
-                at=end,
-                ready=shown["ready_in_reception"],
-                searched=shown["ready_in_reception_searched"],
-                over=shown["waiting_over_limit"],
-                over_not_searched=shown["waiting_over_limit_not_searched"],
-            ),
-        ],
+        "stock": _stocks_shown(
+            at_start=stock[start][agency.pk], shown=shown, start=start, end=end, exact=exact
+        ),
         "off": {
             key: shown[f"off_{key}"]
             for key in ("settled", "special_rule", "not_arrived", "not_arrived_searched")
