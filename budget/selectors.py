@@ -1068,30 +1068,40 @@ def period_controls(*, period: ReportingPeriod) -> list[Control]:
     )
     attachments = subpost_attachments(period=period, post_ids=sorted(with_lines))
     dispositions = post_dispositions(period=period, post_ids=sorted(with_parts))
-    measure_labels = dict(Measure.choices)
     for post in posts:
-        pf = figures[post.pk]
-        stated = reported[post.pk]
         label = _post_label(post)
-        computed = {
-            Measure.SUM_APPROPRIATION: pf.sum_appropriation,
-            Measure.REFUNDS: pf.refunds,
-            Measure.SALARY_TOTAL: pf.salary_total,
-            Measure.ACCOUNTS_TOTAL: pf.accounts_total,
-            Measure.REMAINING: pf.remaining,
-        }
-        for measure, value in computed.items():
-            collector.check(
-                where=f"{label}: {measure_labels[measure]}",
-                reported=stated.get(measure),
-                computed=value,
-                post=post.code,
-                key=measure,
-            )
+        _post_total_controls(collector, post, figures[post.pk], reported[post.pk], label)
         if post.pk in with_lines:
-            _attachment_controls(collector, attachments[post.pk], post, pf, stated, label)
+            _attachment_controls(
+                collector, attachments[post.pk], post, figures[post.pk], reported[post.pk], label
+            )
         if post.pk in with_parts:
-            _disposition_controls(collector, dispositions[post.pk], post, pf, label)
+            _disposition_controls(collector, dispositions[post.pk], post, figures[post.pk], label)
+    _authorisation_controls(collector, period=period)
+    _statistics_controls(collector, period=period)
+    return collector.found
+
+
+def _post_total_controls(collector, post, pf, stated, label) -> None:
+    measure_labels = dict(Measure.choices)
+    computed = {
+        Measure.SUM_APPROPRIATION: pf.sum_appropriation,
+        Measure.REFUNDS: pf.refunds,
+        Measure.SALARY_TOTAL: pf.salary_total,
+        Measure.ACCOUNTS_TOTAL: pf.accounts_total,
+        Measure.REMAINING: pf.remaining,
+    }
+    for measure, value in computed.items():
+        collector.check(
+            where=f"{label}: {measure_labels[measure]}",
+            reported=stated.get(measure),
+            computed=value,
+            post=post.code,
+            key=measure,
+        )
+
+
+def _authorisation_controls(collector, *, period: ReportingPeriod) -> None:
     for authorisation in Authorisation.objects.filter(period=period).select_related(
         "post__chapter"
     ):
@@ -1103,6 +1113,10 @@ def period_controls(*, period: ReportingPeriod) -> list[Control]:
             post=authorisation.post.code,
             key="authorisation_remaining",
         )
+
+
+def _statistics_controls(collector, *, period: ReportingPeriod) -> None:
+    """The totals and remainders of attachment 2's tables against their own rows."""
     for table in grant_statistics(period=period):
         for row_label, role, values in table.rows:
             if role not in (StatisticRole.TOTAL, StatisticRole.REMAINDER):
@@ -1115,37 +1129,12 @@ def period_controls(*, period: ReportingPeriod) -> list[Control]:
                     computed=table.computed(role, column),
                     key=f"statistics:{table.table}:{row_label}:{column}",
                 )
-    return collector.found
 
 
 def _attachment_controls(collector, attachment, post, pf, stated, label) -> None:
     for sf in attachment.subposts:
         code = sf.subpost.code
-        for lf in sf.lines:
-            line = lf.line
-            where = f"{label}, {code} {line.label}"
-            collector.check(
-                where=_("%(where)s: amount (persons x rate)") % {"where": where},
-                reported=line.amount,
-                computed=lf.computed_amount,
-                post=post.code,
-                key=f"{code}:{line.label}:amount",
-            )
-            collector.check(
-                where=_("%(where)s: budget (persons x rate and footnotes)") % {"where": where},
-                reported=line.budget_amount,
-                computed=lf.computed_budget,
-                post=post.code,
-                key=f"{code}:{line.label}:budget",
-            )
-            if line.rest is not None:
-                collector.check(
-                    where=_("%(where)s: rest (budget - amount)") % {"where": where},
-                    reported=line.rest,
-                    computed=lf.computed_rest,
-                    post=post.code,
-                    key=f"{code}:{line.label}:rest",
-                )
+        _line_controls(collector, sf, post, label)
         where = _("%(post)s, sum %(code)s") % {"post": label, "code": code}
         for measure, computed, what in (
             (Measure.SUBPOST_PERSONS, sf.persons, _("persons")),
@@ -1188,6 +1177,36 @@ def _attachment_controls(collector, attachment, post, pf, stated, label) -> None
         post=post.code,
         key="lines_vs_appropriation",
     )
+
+
+def _line_controls(collector, sf, post, label) -> None:
+    """Each line of a sub-post in attachment 1: amount, budget and rest against their parts."""
+    code = sf.subpost.code
+    for lf in sf.lines:
+        line = lf.line
+        where = f"{label}, {code} {line.label}"
+        collector.check(
+            where=_("%(where)s: amount (persons x rate)") % {"where": where},
+            reported=line.amount,
+            computed=lf.computed_amount,
+            post=post.code,
+            key=f"{code}:{line.label}:amount",
+        )
+        collector.check(
+            where=_("%(where)s: budget (persons x rate and footnotes)") % {"where": where},
+            reported=line.budget_amount,
+            computed=lf.computed_budget,
+            post=post.code,
+            key=f"{code}:{line.label}:budget",
+        )
+        if line.rest is not None:
+            collector.check(
+                where=_("%(where)s: rest (budget - amount)") % {"where": where},
+                reported=line.rest,
+                computed=lf.computed_rest,
+                post=post.code,
+                key=f"{code}:{line.label}:rest",
+            )
 
 
 def _disposition_controls(collector, disposition, post, pf, label) -> None:
