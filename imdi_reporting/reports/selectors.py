@@ -6,6 +6,7 @@ posts (pinned in tests/imdi_reporting/reports/test_queries.py).
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -439,10 +440,6 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
     part_commentary: dict[int, list[Commentary]] = defaultdict(list)
     for note in Commentary.objects.filter(period=period).order_by("post", "position"):
         (part_commentary if note.part_id else commentary)[note.post_id].append(note)
-    authorisations = {a.post_id: a for a in Authorisation.objects.filter(period=period)}
-    stated: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for figure in ReportedFigure.objects.filter(period=period, subpost__isnull=True):
-        stated[figure.post_id][figure.measure] = figure.value
     subpost_posts = set(
         Post.objects.filter(subposts__lines__period=period).values_list("pk", flat=True)
     )
@@ -452,36 +449,12 @@ def accounts_context(*, period: ReportingPeriod) -> Accounts:
         .distinct()
         .order_by("chapter__number", "number")
     )
-    own_expense = {
-        c.chapter.pk
-        for c in overview.expense_chapters
-        if c.chapter.name == period.budget_year.agency.name
-        or any(p.post.pk in subpost_posts or p.post in part_posts for p in c.posts)
-    }
-    own_posts = {
-        p.post.pk for c in overview.chapters if c.chapter.pk in own_expense for p in c.posts
-    }
-    chapters = []
-    for chapter_figures in overview.chapters:
-        chapter = chapter_figures.chapter
-        if chapter.kind == ChapterKind.EXPENSE:
-            other = chapter.pk not in own_expense
-        else:
-            other = not any(p.post.credited_against_id in own_posts for p in chapter_figures.posts)
-        posts = [
-            PostSection(
-                figures=pf,
-                commentary=commentary[pf.post.pk],
-                authorisation=authorisations.get(pf.post.pk),
-                year=period.budget_year.year,
-                stated=stated[pf.post.pk],
-            )
-            for pf in chapter_figures.posts
-            if commentary[pf.post.pk] or pf.has_accounts or pf.post.pk in authorisations
-        ]
-        if posts:
-            chapters.append(ChapterSection(chapter=chapter, posts=posts, other=other))
-    chapters.sort(key=lambda c: (c.other, c.chapter.number))
+    chapters = _chapter_sections(
+        period=period,
+        overview=overview,
+        commentary=commentary,
+        own_posts=subpost_posts | {post.pk for post in part_posts},
+    )
     attachment_post = (
         Post.objects.select_related("chapter").filter(pk__in=subpost_posts).order_by("pk").first()
     )
@@ -560,6 +533,55 @@ class Report:
         return sum(g.row_count for g in self.form)
 
 
+def _chapter_sections(
+    *,
+    period: ReportingPeriod,
+    overview,
+    commentary: dict[int, list[Commentary]],
+    own_posts: set[int],
+) -> list[ChapterSection]:
+    """Part VI's chapters with the posts that have something to show, the agency's own
+    first. An expense chapter is the agency's own when it bears the agency's name or holds
+    a post with an attachment; an income chapter when it is credited to one of those."""
+    authorisations = {a.post_id: a for a in Authorisation.objects.filter(period=period)}
+    stated: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for figure in ReportedFigure.objects.filter(period=period, subpost__isnull=True):
+        stated[figure.post_id][figure.measure] = figure.value
+    own_expense = {
+        c.chapter.pk
+        for c in overview.expense_chapters
+        if c.chapter.name == period.budget_year.agency.name
+        or any(p.post.pk in own_posts for p in c.posts)
+    }
+    own_expense_posts = {
+        p.post.pk for c in overview.chapters if c.chapter.pk in own_expense for p in c.posts
+    }
+    chapters = []
+    for chapter_figures in overview.chapters:
+        chapter = chapter_figures.chapter
+        if chapter.kind == ChapterKind.EXPENSE:
+            other = chapter.pk not in own_expense
+        else:
+            other = not any(
+                p.post.credited_against_id in own_expense_posts for p in chapter_figures.posts
+            )
+        posts = [
+            PostSection(
+                figures=pf,
+                commentary=commentary[pf.post.pk],
+                authorisation=authorisations.get(pf.post.pk),
+                year=period.budget_year.year,
+                stated=stated[pf.post.pk],
+            )
+            for pf in chapter_figures.posts
+            if commentary[pf.post.pk] or pf.has_accounts or pf.post.pk in authorisations
+        ]
+        if posts:
+            chapters.append(ChapterSection(chapter=chapter, posts=posts, other=other))
+    chapters.sort(key=lambda c: (c.other, c.chapter.number))
+    return chapters
+
+
 def indicator_rows(*, period: ReportingPeriod) -> list[IndicatorRow]:
     """The year's indicators with their values in its periods up to this one's end. Two
     queries."""
@@ -608,55 +630,13 @@ def _form(
     groups: dict[str, FormGroup] = {}
     cells: dict[tuple[str, int], FormCell] = {}
     for activity in activities:
-        if activity.priority_item_id:
-            item = activity.priority_item
-            group_key = "priority"
-            title = _("Priority area %(year)s") % {"year": budget_year.year}
-            title = f"{title}: {item.area.title}"
-            cell_key = ("priority", item.pk)
-            make = lambda item=item: FormCell(  # noqa: E731
-                code=f"{item.letter})",
-                heading=item.text,
-                texts=[],
-                unit=_unit_code(item.area.responsible_unit, agency),
-            )
-        elif activity.requirement_id:
-            requirement = activity.requirement
-            goal = goal_titles.get(requirement.main_goal_id, requirement.main_goal)
-            group_key = f"goal-{goal.pk}"
-            title = f"{goal.code}: {goal.title}"
-            cell_key = ("requirement", requirement.pk)
-            make = lambda r=requirement: FormCell(  # noqa: E731
-                code=r.code,
-                heading=r.text,
-                texts=[],
-                special_texts=[s.text for s in specials_by_requirement.get(r.pk, [])],
-                unit=r.responsible_unit.code,
-            )
-        elif activity.special_id:
-            special = activity.special
-            goal = special.main_goal
-            group_key = f"goal-{goal.pk}"
-            title = f"{goal.code}: {goal.title}"
-            cell_key = ("special", special.pk)
-            make = lambda s=special: FormCell(  # noqa: E731
-                code=s.code,
-                heading=_("Special reporting for %(goal)s without a link to a requirement")
-                % {"goal": s.main_goal.code},
-                texts=[s.text],
-                unit=_unit_code(s.responsible_unit, agency),
-            )
-        else:
-            topic = activity.other_topic
-            group_key = "other"
-            title = _("Other reporting")
-            cell_key = ("other", topic.pk)
-            make = lambda t=topic: FormCell(  # noqa: E731
-                code="",
-                heading=t.title,
-                texts=[t.text] if t.text else [],
-                unit=_unit_code(t.responsible_unit, agency),
-            )
+        group_key, title, cell_key, make = _form_place(
+            activity,
+            agency=agency,
+            year=budget_year.year,
+            goal_titles=goal_titles,
+            specials=specials_by_requirement,
+        )
         cell = cells.get(cell_key)
         if cell is None:
             cell = cells[cell_key] = make()
@@ -671,6 +651,75 @@ def _form(
             )
         )
     return [g for g in groups.values() if g.row_count]
+
+
+def _form_place(
+    activity: Activity,
+    *,
+    agency,
+    year: int,
+    goal_titles: dict[int, MainGoal],
+    specials: dict[int, list[SpecialReportingRequirement]],
+) -> tuple[str, str, tuple[str, int], Callable[[], FormCell]]:
+    """Where an activity goes in the form: its group's key and title, the key of its cell
+    (activities of the same requirement, item, special or topic share one), and how to
+    make that cell the first time it is needed."""
+    if activity.priority_item_id:
+        item = activity.priority_item
+        title = _("Priority area %(year)s") % {"year": year}
+        return (
+            "priority",
+            f"{title}: {item.area.title}",
+            ("priority", item.pk),
+            lambda: FormCell(
+                code=f"{item.letter})",
+                heading=item.text,
+                texts=[],
+                unit=_unit_code(item.area.responsible_unit, agency),
+            ),
+        )
+    if activity.requirement_id:
+        requirement = activity.requirement
+        goal = goal_titles.get(requirement.main_goal_id, requirement.main_goal)
+        return (
+            f"goal-{goal.pk}",
+            f"{goal.code}: {goal.title}",
+            ("requirement", requirement.pk),
+            lambda: FormCell(
+                code=requirement.code,
+                heading=requirement.text,
+                texts=[],
+                special_texts=[s.text for s in specials.get(requirement.pk, [])],
+                unit=requirement.responsible_unit.code,
+            ),
+        )
+    if activity.special_id:
+        special = activity.special
+        goal = special.main_goal
+        return (
+            f"goal-{goal.pk}",
+            f"{goal.code}: {goal.title}",
+            ("special", special.pk),
+            lambda: FormCell(
+                code=special.code,
+                heading=_("Special reporting for %(goal)s without a link to a requirement")
+                % {"goal": special.main_goal.code},
+                texts=[special.text],
+                unit=_unit_code(special.responsible_unit, agency),
+            ),
+        )
+    topic = activity.other_topic
+    return (
+        "other",
+        _("Other reporting"),
+        ("other", topic.pk),
+        lambda: FormCell(
+            code="",
+            heading=topic.title,
+            texts=[topic.text] if topic.text else [],
+            unit=_unit_code(topic.responsible_unit, agency),
+        ),
+    )
 
 
 def _full_parts(*, report: Report, goals: list[MainGoal], indicators: list[IndicatorRow]) -> None:
@@ -688,8 +737,27 @@ def _full_parts(*, report: Report, goals: list[MainGoal], indicators: list[Indic
         .prefetch_related("items")
         .first()
     )
-    narratives = {n.requirement_id: n for n in RequirementNarrative.objects.filter(period=period)}
-    answers = {a.special_id: a for a in SpecialReportingAnswer.objects.filter(period=period)}
+    # The settlement figures go with the requirement the budget year names for them,
+    # and only for an agency with the settlement module.
+    figures_under = budget_year.settlement_requirement_id
+    if not budget_year.agency.has_settlement:
+        figures_under = None
+    report.goals = _goal_sections(
+        period=period,
+        goals=goals,
+        indicators=_indicators_by_requirement(goals=goals, indicators=indicators),
+        figures_under=figures_under,
+        figures=settlement_figures(period=period) if figures_under else None,
+    )
+    other_answers = {a.topic_id: a for a in OtherReportingAnswer.objects.filter(period=period)}
+    report.other = [
+        (topic, other_answers.get(topic.pk))
+        for topic in OtherReportingTopic.objects.filter(budget_year=budget_year)
+        if topic.pk in other_answers
+    ]
+
+
+def _tables_by_owner(*, period: ReportingPeriod) -> dict[tuple[str, int], list[Table]]:
     tables_by: dict[tuple[str, int], list[Table]] = defaultdict(list)
     for table in StatisticalTable.objects.filter(period=period).prefetch_related("rows"):
         key = (
@@ -698,12 +766,12 @@ def _full_parts(*, report: Report, goals: list[MainGoal], indicators: list[Indic
             else ("special", table.special_id)
         )
         tables_by[key].append(statistical_table(table))
-    # The settlement figures go with the requirement the budget year names for them,
-    # and only for an agency with the settlement module.
-    figures_under = budget_year.settlement_requirement_id
-    if not budget_year.agency.has_settlement:
-        figures_under = None
-    figures = settlement_figures(period=period) if figures_under else None
+    return tables_by
+
+
+def _indicators_by_requirement(
+    *, goals: list[MainGoal], indicators: list[IndicatorRow]
+) -> dict[int, list[IndicatorRow]]:
     special_owner = {
         s.pk: s.requirement_id
         for goal in goals
@@ -715,37 +783,47 @@ def _full_parts(*, report: Report, goals: list[MainGoal], indicators: list[Indic
         owner = _requirement_of(row.indicator, special_owner)
         if owner is not None:
             indicators_by[owner].append(row)
+    return indicators_by
+
+
+def _goal_sections(
+    *,
+    period: ReportingPeriod,
+    goals: list[MainGoal],
+    indicators: dict[int, list[IndicatorRow]],
+    figures_under: int | None,
+    figures,
+) -> list[GoalSection]:
+    narratives = {n.requirement_id: n for n in RequirementNarrative.objects.filter(period=period)}
+    answers = {a.special_id: a for a in SpecialReportingAnswer.objects.filter(period=period)}
+    tables_by = _tables_by_owner(period=period)
+    sections = []
     for goal in goals:
-        sections = []
-        for requirement in goal.requirements.all():
-            section = RequirementSection(
+        requirements = [
+            RequirementSection(
                 requirement=requirement,
                 narrative=narratives.get(requirement.pk),
                 specials=[(s, answers.get(s.pk)) for s in requirement.special_reporting.all()],
                 tables=tables_by[("requirement", requirement.pk)],
                 settlement=figures if requirement.pk == figures_under else None,
-                indicators=indicators_by[requirement.pk],
+                indicators=indicators[requirement.pk],
                 deliverables=[
                     deliverable_row(d, period.end) for d in requirement.deliverables.all()
                 ],
             )
-            sections.append(section)
-        report.goals.append(
+            for requirement in goal.requirements.all()
+        ]
+        sections.append(
             GoalSection(
                 goal=goal,
-                requirements=sections,
+                requirements=requirements,
                 specials=[
                     (s, answers.get(s.pk), tables_by[("special", s.pk)])
                     for s in goal.own_special_reporting
                 ],
             )
         )
-    other_answers = {a.topic_id: a for a in OtherReportingAnswer.objects.filter(period=period)}
-    report.other = [
-        (topic, other_answers.get(topic.pk))
-        for topic in OtherReportingTopic.objects.filter(budget_year=budget_year)
-        if topic.pk in other_answers
-    ]
+    return sections
 
 
 def report_context(
