@@ -56,7 +56,7 @@ from goals.models import (
     parse_period_slug,
 )
 from goals.paging import paged
-from goals.structure import responsible_unit_of
+from goals.structure import may_edit, responsible_unit_of
 
 # Seconds a cached roll-up is kept at most; a write retires it at once (bump_generation).
 ROLLUP_TIMEOUT = 3600
@@ -712,6 +712,21 @@ def requirement_detail(
         "feedback": feedback,
         "history": history,
     }
+
+
+def may_change_reporting(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    period: ReportingPeriod,
+    unit: OrganisationalUnit | None,
+    permission: str,
+) -> bool:
+    """Whether a page offers its edit controls; the services check the same again on save."""
+    return (
+        not period.is_locked
+        and user.has_perm(permission)
+        and may_edit(user=user, unit=unit, agency=period.budget_year.agency)
+    )
 
 
 @dataclass

@@ -116,6 +116,7 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
         return render(
             request, "goals/section_detail.html", {**section, "period": period, "code": code}
         )
+    unit = detail["requirement"].responsible_unit
     return render(
         request,
         "goals/requirement_detail.html",
@@ -123,21 +124,16 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
             **detail,
             "period": period,
             "feedback_form": FeedbackForm(),
-            "may_edit_narrative": not period.is_locked
-            and request.user.has_perm("goals.change_requirementnarrative")
-            and services.may_edit(
+            "may_edit_narrative": selectors.may_change_reporting(
                 user=request.user,
-                unit=detail["requirement"].responsible_unit,
-                agency=period.budget_year.agency,
+                period=period,
+                unit=unit,
+                permission="goals.change_requirementnarrative",
             ),
             "may_comment": request.user.has_perm("goals.add_feedback"),
             "may_reply": request.user.has_perm("goals.reply_feedback"),
-            "may_record_met": not period.is_locked
-            and request.user.has_perm("goals.change_statusupdate")
-            and services.may_edit(
-                user=request.user,
-                unit=detail["requirement"].responsible_unit,
-                agency=period.budget_year.agency,
+            "may_record_met": selectors.may_change_reporting(
+                user=request.user, period=period, unit=unit, permission="goals.change_statusupdate"
             ),
         },
     )
