@@ -729,6 +729,50 @@ def may_change_reporting(
     )
 
 
+def activity_at(*, period: ReportingPeriod, position: int) -> Activity | None:
+    """The form row at this position in the period's year, with what finds its unit."""
+    return (
+        Activity.objects.filter(budget_year_id=period.budget_year_id, position=position)
+        .select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "priority_item__area__responsible_unit",
+            "other_topic__responsible_unit",
+        )
+        .first()
+    )
+
+
+def status_update_page(
+    *, period: ReportingPeriod, activity: Activity, user: AbstractBaseUser | AnonymousUser
+) -> dict:
+    """The status update form of one row: its update in this period and the previous one."""
+    update = (
+        StatusUpdate.objects.filter(activity=activity, period=period)
+        .select_related("updated_by")
+        .first()
+    )
+    before = previous_period(period=period, user=user)
+    previous = (
+        StatusUpdate.objects.filter(activity=activity, period=before).first() if before else None
+    )
+    unit = responsible_unit_of(parent=activity.parent)
+    return {
+        "period": period,
+        "activity": activity,
+        "unit": unit,
+        "update": update,
+        "previous": previous,
+        "previous_period": before,
+        "may_edit": may_change_reporting(
+            user=user, period=period, unit=unit, permission="goals.change_statusupdate"
+        ),
+        "status_badge": status_badge(update.status if update else None),
+        "state_badge": workflow_badge(update.state if update else None),
+    }
+
+
 @dataclass
 class UnitProgress:
     unit: OrganisationalUnit | None

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +32,6 @@ from goals.models import (
     StatusUpdate,
 )
 from goals.page_cache import kept_page
-from goals.structure import responsible_unit_of
 
 READ = "goals.view_resultrequirement"
 
@@ -176,23 +177,13 @@ def post_feedback(request: HttpRequest, period_slug: str, code: str) -> HttpResp
 
 
 def _activity(period: ReportingPeriod, position: int) -> Activity:
-    activity = (
-        Activity.objects.filter(budget_year_id=period.budget_year_id, position=position)
-        .select_related(
-            "requirement__responsible_unit",
-            "special__responsible_unit",
-            "special__requirement__responsible_unit",
-            "priority_item__area__responsible_unit",
-            "other_topic__responsible_unit",
-        )
-        .first()
-    )
+    activity = selectors.activity_at(period=period, position=position)
     if activity is None:
         raise Http404(_("No such form row."))
     return activity
 
 
-def _initial(update: StatusUpdate | None) -> dict:
+def _update_initial(update: StatusUpdate | None) -> dict:
     if update is None:
         return {"version": 0, "status": "not_started"}
     return {
@@ -205,84 +196,77 @@ def _initial(update: StatusUpdate | None) -> dict:
     }
 
 
+def _refusal(form: Form, error: ValidationError | PermissionDenied) -> tuple[int, Model | None]:
+    """Shows why a service refused a save on the form; returns the response status and, when
+    someone else saved in between, their newer version."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error))
+        return 403, None
+    form.add_error(None, _error_text(error))
+    if isinstance(error, services.ConflictError):
+        return 409, error.current
+    if isinstance(error, services.PeriodLockedError):
+        return 409, None
+    return 400, None
+
+
+def _edit_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    page: dict,
+    form: Form,
+    status: int = 200,
+    conflict: Model | None = None,
+) -> HttpResponse:
+    """An edit form; after a conflict the user's own text is shown beside the newer one."""
+    context = {
+        **page,
+        "form": form,
+        "conflict": conflict,
+        "mine": form.cleaned_data if conflict else None,
+    }
+    return render(request, template, context, status=status)
+
+
 @login_required
 def edit_status_update(request: HttpRequest, period_slug: str, position: int) -> HttpResponse:
     _require(request.user, READ)
     period = _period(request, period_slug)
     activity = _activity(period, position)
-    update = (
-        StatusUpdate.objects.filter(activity=activity, period=period)
-        .select_related("updated_by")
-        .first()
-    )
-    previous_period = selectors.previous_period(period=period, user=request.user)
-    previous = (
-        StatusUpdate.objects.filter(activity=activity, period=previous_period).first()
-        if previous_period
-        else None
-    )
-    unit = responsible_unit_of(parent=activity.parent)
-    may_edit = (
-        not period.is_locked
-        and request.user.has_perm("goals.change_statusupdate")
-        and services.may_edit(user=request.user, unit=unit, agency=period.budget_year.agency)
-    )
-    conflict = None
-    status = 200
-    form = StatusUpdateForm(initial=_initial(update))
+    page = selectors.status_update_page(period=period, activity=activity, user=request.user)
+    template = "goals/status_update_form.html"
     if period.is_locked:
         messages.warning(request, period_locked_message(period=period))
-    if request.method == "POST":
-        form = StatusUpdateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                update = services.save_status_update(
-                    user=request.user,
-                    activity=activity,
-                    period=period,
-                    version=data["version"],
-                    attainment=data["attainment"],
-                    status=data["status"],
-                    deviation=data["deviation"],
-                    measures_done=data["measures_done"],
-                    measures_planned=data["measures_planned"],
-                )
-            except services.ConflictError as error:
-                conflict = error.current
-                form.add_error(None, _error_text(error))
-                status = 409
-            except services.PeriodLockedError as error:
-                form.add_error(None, _error_text(error))
-                status = 409
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
-                status = 403
-            except ValidationError as error:
-                form.add_error(None, _error_text(error))
-                status = 400
-            else:
-                return _after_save(request, update=update)
-        else:
-            status = 400
-    return render(
-        request,
-        "goals/status_update_form.html",
-        {
-            "period": period,
-            "activity": activity,
-            "unit": unit,
-            "update": update,
-            "previous": previous,
-            "previous_period": previous_period,
-            "form": form,
-            "conflict": conflict,
-            "mine": form.cleaned_data if conflict else None,
-            "may_edit": may_edit,
-            "status_badge": selectors.status_badge(update.status if update else None),
-            "state_badge": selectors.workflow_badge(update.state if update else None),
-        },
-        status=status,
+    if request.method != "POST":
+        form = StatusUpdateForm(initial=_update_initial(page["update"]))
+        return _edit_page(request, template, page=page, form=form)
+    form = StatusUpdateForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, template, page=page, form=form, status=400)
+    try:
+        update = _save_status_update(
+            request, activity=activity, period=period, data=form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as error:
+        status, conflict = _refusal(form, error)
+        return _edit_page(request, template, page=page, form=form, status=status, conflict=conflict)
+    return _after_save(request, update=update)
+
+
+def _save_status_update(
+    request: HttpRequest, *, activity: Activity, period: ReportingPeriod, data: dict
+) -> StatusUpdate:
+    return services.save_status_update(
+        user=request.user,
+        activity=activity,
+        period=period,
+        version=data["version"],
+        attainment=data["attainment"],
+        status=data["status"],
+        deviation=data["deviation"],
+        measures_done=data["measures_done"],
+        measures_planned=data["measures_planned"],
     )
 
 
