@@ -773,6 +773,35 @@ def status_update_page(
     }
 
 
+def narrative_page(
+    *, period: ReportingPeriod, code: str, user: AbstractBaseUser | AnonymousUser
+) -> dict | None:
+    """The narrative form of a requirement in the period; None for an unknown code."""
+    requirement = (
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id, code=code)
+        .select_related("responsible_unit", "main_goal")
+        .first()
+    )
+    if requirement is None:
+        return None
+    narrative = (
+        RequirementNarrative.objects.filter(requirement=requirement, period=period)
+        .select_related("updated_by")
+        .first()
+    )
+    return {
+        "period": period,
+        "requirement": requirement,
+        "narrative": narrative,
+        "may_edit": may_change_reporting(
+            user=user,
+            period=period,
+            unit=requirement.responsible_unit,
+            permission="goals.change_requirementnarrative",
+        ),
+    }
+
+
 @dataclass
 class UnitProgress:
     unit: OrganisationalUnit | None

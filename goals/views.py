@@ -384,87 +384,50 @@ def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str 
         raise ValidationError(_("Unknown action."))
 
 
+def _narrative_initial(narrative: RequirementNarrative | None) -> dict:
+    if narrative is None:
+        return {"version": 0}
+    return {
+        "version": narrative.version,
+        "measures_done": narrative.measures_done,
+        "status": narrative.status,
+        "next_priorities": narrative.next_priorities,
+    }
+
+
 @login_required
 def edit_narrative(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
     """The requirement's prose of part II, with the same lock, unit and conflict rules."""
     _require(request.user, READ)
     period = _period(request, period_slug)
-    requirement = (
-        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id, code=code)
-        .select_related("responsible_unit", "main_goal")
-        .first()
-    )
-    if requirement is None:
+    page = selectors.narrative_page(period=period, code=code, user=request.user)
+    if page is None:
         raise Http404(_("No such result requirement in this period."))
-    narrative = (
-        RequirementNarrative.objects.filter(requirement=requirement, period=period)
-        .select_related("updated_by")
-        .first()
-    )
-    initial = {"version": narrative.version if narrative else 0}
-    if narrative:
-        initial.update(
-            measures_done=narrative.measures_done,
-            status=narrative.status,
-            next_priorities=narrative.next_priorities,
-        )
-    form = NarrativeForm(initial=initial)
-    conflict = None
-    status = 200
+    template = "goals/narrative_form.html"
     if period.is_locked:
         messages.warning(request, period_locked_message(period=period))
-    if request.method == "POST":
-        form = NarrativeForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.save_requirement_narrative(
-                    user=request.user,
-                    requirement=requirement,
-                    period=period,
-                    version=data["version"],
-                    status=data["status"],
-                    measures_done=data["measures_done"],
-                    next_priorities=data["next_priorities"],
-                )
-            except services.ConflictError as error:
-                conflict = error.current
-                form.add_error(None, _error_text(error))
-                status = 409
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
-                status = 403
-            except ValidationError as error:
-                form.add_error(None, _error_text(error))
-                status = 409 if isinstance(error, services.PeriodLockedError) else 400
-            else:
-                messages.success(request, _("The narrative is saved."))
-                return redirect("goals:requirement-detail", period.slug, requirement.code)
-        else:
-            status = 400
-    may_edit = (
-        not period.is_locked
-        and request.user.has_perm("goals.change_requirementnarrative")
-        and services.may_edit(
+    if request.method != "POST":
+        form = NarrativeForm(initial=_narrative_initial(page["narrative"]))
+        return _edit_page(request, template, page=page, form=form)
+    form = NarrativeForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, template, page=page, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.save_requirement_narrative(
             user=request.user,
-            unit=requirement.responsible_unit,
-            agency=period.budget_year.agency,
+            requirement=page["requirement"],
+            period=period,
+            version=data["version"],
+            status=data["status"],
+            measures_done=data["measures_done"],
+            next_priorities=data["next_priorities"],
         )
-    )
-    return render(
-        request,
-        "goals/narrative_form.html",
-        {
-            "period": period,
-            "requirement": requirement,
-            "narrative": narrative,
-            "form": form,
-            "conflict": conflict,
-            "mine": form.cleaned_data if conflict else None,
-            "may_edit": may_edit,
-        },
-        status=status,
-    )
+    except (ValidationError, PermissionDenied) as error:
+        status, conflict = _refusal(form, error)
+        return _edit_page(request, template, page=page, form=form, status=status, conflict=conflict)
+    messages.success(request, _("The narrative is saved."))
+    return redirect("goals:requirement-detail", period.slug, page["requirement"].code)
 
 
 @login_required
