@@ -744,6 +744,36 @@ def activity_at(*, period: ReportingPeriod, position: int) -> Activity | None:
     )
 
 
+def requirement_in(*, period: ReportingPeriod, code: str) -> ResultRequirement | None:
+    return ResultRequirement.objects.filter(
+        main_goal__budget_year_id=period.budget_year_id, code=code
+    ).first()
+
+
+def feedback_on(
+    *, pk: int, requirement: ResultRequirement, period: ReportingPeriod
+) -> Feedback | None:
+    return Feedback.objects.filter(pk=pk, requirement=requirement, period=period).first()
+
+
+def deliverable_in(*, period: ReportingPeriod, code: str, pk: int) -> Deliverable | None:
+    """A deliverable of the requirement with this code in the period's year."""
+    return Deliverable.objects.filter(
+        pk=pk,
+        requirement__code=code,
+        requirement__main_goal__budget_year_id=period.budget_year_id,
+    ).first()
+
+
+def update_of(*, activity: Activity, period: ReportingPeriod) -> StatusUpdate | None:
+    return StatusUpdate.objects.filter(activity=activity, period=period).first()
+
+
+def update_in(*, period: ReportingPeriod, pk: str | None) -> StatusUpdate | None:
+    """The period's update with this id, as the approval form posts it."""
+    return StatusUpdate.objects.filter(pk=pk, period=period).first()
+
+
 def status_update_page(
     *, period: ReportingPeriod, activity: Activity, user: AbstractBaseUser | AnonymousUser
 ) -> dict:

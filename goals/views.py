@@ -24,11 +24,8 @@ from goals.forms import (
 from goals.locking import period_locked_message
 from goals.models import (
     Activity,
-    Deliverable,
-    Feedback,
     ReportingPeriod,
     RequirementNarrative,
-    ResultRequirement,
     StatusUpdate,
 )
 from goals.page_cache import kept_page
@@ -144,9 +141,7 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
 @require_POST
 def post_feedback(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
     period = _period(request, period_slug)
-    requirement = ResultRequirement.objects.filter(
-        main_goal__budget_year_id=period.budget_year_id, code=code
-    ).first()
+    requirement = selectors.requirement_in(period=period, code=code)
     if requirement is None:
         raise Http404
     form = FeedbackForm(request.POST)
@@ -156,9 +151,9 @@ def post_feedback(request: HttpRequest, period_slug: str, code: str) -> HttpResp
         return redirect(target)
     parent = None
     if form.cleaned_data["parent"]:
-        parent = Feedback.objects.filter(
+        parent = selectors.feedback_on(
             pk=form.cleaned_data["parent"], requirement=requirement, period=period
-        ).first()
+        )
         if parent is None:
             raise Http404
     try:
@@ -289,7 +284,7 @@ def _after_save(request: HttpRequest, *, update: StatusUpdate) -> HttpResponse:
 def mark_update_ready(request: HttpRequest, period_slug: str, position: int) -> HttpResponse:
     period = _period(request, period_slug)
     activity = _activity(period, position)
-    update = StatusUpdate.objects.filter(activity=activity, period=period).first()
+    update = selectors.update_of(activity=activity, period=period)
     if update is None:
         raise Http404
     try:
@@ -365,7 +360,7 @@ def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str 
             % {"count": len(approved)},
         )
     elif action in ("approve", "return"):
-        update = StatusUpdate.objects.filter(pk=request.POST.get("update"), period=period).first()
+        update = selectors.update_in(period=period, pk=request.POST.get("update"))
         if update is None:
             raise Http404
         if action == "approve":
@@ -466,11 +461,9 @@ def deliverable_met(request: HttpRequest, period_slug: str, code: str) -> HttpRe
     if not form.is_valid():
         messages.error(request, _error_text(ValidationError(form.errors.as_text())))
         return redirect(target)
-    deliverable = Deliverable.objects.filter(
-        pk=form.cleaned_data["deliverable"],
-        requirement__code=code,
-        requirement__main_goal__budget_year_id=period.budget_year_id,
-    ).first()
+    deliverable = selectors.deliverable_in(
+        period=period, code=code, pk=form.cleaned_data["deliverable"]
+    )
     if deliverable is None:
         raise Http404
     try:
