@@ -658,60 +658,80 @@ def requirement_detail(
     )  # queries 1-2
     if requirement is None:
         return None
-    specials = list(
-        SpecialReportingRequirement.objects.filter(requirement=requirement)
-        .select_related("responsible_unit")
-        .prefetch_related(
-            Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
-        )
-    )  # queries 3-4
+    specials = _special_answers(period=period, requirement=requirement)  # queries 3-4
     previous = previous_period(period=period, user=user)  # query 5
     rows = form_rows(
         period=period,
         previous=previous,
         activities=activities_of_requirement(requirement=requirement),
     )  # queries 6-7
+    figures = _requirement_figures(period=period, requirement=requirement, user=user)  # 8-11
+    texts = _requirement_texts(period=period, requirement=requirement)  # queries 12-15
+    warnings = consistency_warnings(period=period, requirements=[requirement])  # queries 16-19
+    return {
+        "requirement": requirement,
+        "warnings": warnings,
+        "specials": specials,
+        "previous": previous,
+        "rows": rows,
+        **figures,
+        **texts,
+    }
+
+
+def _special_answers(*, period: ReportingPeriod, requirement: ResultRequirement) -> list[dict]:
+    """The requirement's special reporting, each with its answer in the period (2 queries)."""
+    specials = (
+        SpecialReportingRequirement.objects.filter(requirement=requirement)
+        .select_related("responsible_unit")
+        .prefetch_related(
+            Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
+        )
+    )
+    return [{"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials]
+
+
+def _requirement_figures(
+    *,
+    period: ReportingPeriod,
+    requirement: ResultRequirement,
+    user: AbstractBaseUser | AnonymousUser,
+) -> dict:
+    """The indicators, with the values the user may read, and the period's tables (4 queries)."""
     parent_filter = Q(requirement=requirement) | Q(special__requirement=requirement)
     indicators = list(
         Indicator.objects.filter(parent_filter)
         .select_related("activity")
         .prefetch_related(Prefetch("values", queryset=visible_values(period=period, user=user)))
-    )  # queries 8-9
+    )
     tables = [
         table_view(t)
         for t in StatisticalTable.objects.filter(parent_filter, period=period).prefetch_related(
             "rows"
         )
-    ]  # queries 10-11
+    ]
+    return {"indicators": with_history_charts(indicators), "tables": tables}
+
+
+def _requirement_texts(*, period: ReportingPeriod, requirement: ResultRequirement) -> dict:
+    """The narrative, the comments with their replies and the history (4 queries)."""
     narrative = (
         RequirementNarrative.objects.filter(requirement=requirement, period=period)
         .select_related("updated_by")
         .first()
-    )  # query 12
+    )
     feedback = list(
         Feedback.objects.filter(requirement=requirement, period=period, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=Feedback.objects.select_related("author")))
-    )  # queries 13-14
+    )
     # The period's changes and those of the year's rows (texts, targets) it reports on.
     history = list(
         ChangeRecord.objects.filter(
             Q(period=period) | Q(period__isnull=True), requirement=requirement
         ).select_related("changed_by")[:200]
-    )  # query 15
-    warnings = consistency_warnings(period=period, requirements=[requirement])  # queries 16-19
-    return {
-        "requirement": requirement,
-        "warnings": warnings,
-        "specials": [{"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials],
-        "previous": previous,
-        "rows": rows,
-        "indicators": with_history_charts(indicators),
-        "tables": tables,
-        "narrative": narrative,
-        "feedback": feedback,
-        "history": history,
-    }
+    )
+    return {"narrative": narrative, "feedback": feedback, "history": history}
 
 
 def may_change_reporting(
