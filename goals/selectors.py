@@ -205,55 +205,7 @@ def export_letter(*, budget_year: BudgetYear) -> dict[str, Any]:
             "responsible": _unit_code(area.responsible_unit, agency),
             "items": [{"letter": i.letter, "text": i.text} for i in area.items.all()],
         }
-    specials = list(
-        SpecialReportingRequirement.objects.filter(budget_year=budget_year).select_related(
-            "responsible_unit"
-        )
-    )
-
-    def special_rows(**match) -> list[dict]:
-        rows = []
-        for s in specials:
-            if all(getattr(s, f"{k}_id") == v for k, v in match.items()):
-                row = {"code": s.code, "text": s.text}
-                if s.responsible_unit is not None:
-                    row["responsible_unit"] = s.responsible_unit.code
-                rows.append(row)
-        return rows
-
-    goals = MainGoal.objects.filter(budget_year=budget_year).prefetch_related(
-        Prefetch(
-            "requirements",
-            queryset=ResultRequirement.objects.select_related("responsible_unit").prefetch_related(
-                "deliverables"
-            ),
-        )
-    )
-    data["main_goals"] = [
-        {
-            "code": goal.code,
-            "title": goal.title,
-            "requirements": [
-                {
-                    "code": r.code,
-                    "text": r.text,
-                    "responsible_unit": r.responsible_unit.code,
-                    "deliverables": [
-                        {
-                            "due": d.due,
-                            "title": d.title,
-                            **({"met_on": d.met_on} if d.met_on else {}),
-                        }
-                        for d in r.deliverables.all()
-                    ],
-                    "special_reporting": special_rows(requirement=r.pk),
-                }
-                for r in goal.requirements.all()
-            ],
-            "special_reporting": special_rows(main_goal=goal.pk, requirement=None),
-        }
-        for goal in goals
-    ]
+    data["main_goals"] = _export_main_goals(budget_year=budget_year)
     data["other_reporting"] = [
         {
             "code": t.code,
@@ -266,6 +218,61 @@ def export_letter(*, budget_year: BudgetYear) -> dict[str, Any]:
         )
     ]
     return data
+
+
+def _export_main_goals(*, budget_year: BudgetYear) -> list[dict]:
+    """The main goals with their requirements and the special reporting under each."""
+    specials = list(
+        SpecialReportingRequirement.objects.filter(budget_year=budget_year).select_related(
+            "responsible_unit"
+        )
+    )
+    goals = MainGoal.objects.filter(budget_year=budget_year).prefetch_related(
+        Prefetch(
+            "requirements",
+            queryset=ResultRequirement.objects.select_related("responsible_unit").prefetch_related(
+                "deliverables"
+            ),
+        )
+    )
+    return [
+        {
+            "code": goal.code,
+            "title": goal.title,
+            "requirements": [
+                {
+                    "code": r.code,
+                    "text": r.text,
+                    "responsible_unit": r.responsible_unit.code,
+                    "deliverables": [_export_deliverable(d) for d in r.deliverables.all()],
+                    "special_reporting": _special_rows(specials, requirement=r.pk),
+                }
+                for r in goal.requirements.all()
+            ],
+            "special_reporting": _special_rows(specials, main_goal=goal.pk, requirement=None),
+        }
+        for goal in goals
+    ]
+
+
+def _export_deliverable(deliverable: Deliverable) -> dict:
+    return {
+        "due": deliverable.due,
+        "title": deliverable.title,
+        **({"met_on": deliverable.met_on} if deliverable.met_on else {}),
+    }
+
+
+def _special_rows(specials: list[SpecialReportingRequirement], **match) -> list[dict]:
+    """The special reporting whose foreign keys have the given ids (None: no parent)."""
+    rows = []
+    for s in specials:
+        if all(getattr(s, f"{k}_id") == v for k, v in match.items()):
+            row = {"code": s.code, "text": s.text}
+            if s.responsible_unit is not None:
+                row["responsible_unit"] = s.responsible_unit.code
+            rows.append(row)
+    return rows
 
 
 def export_report(*, period: ReportingPeriod) -> dict[str, Any]:
