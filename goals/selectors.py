@@ -339,6 +339,33 @@ _PARENTS = ("requirement", "priority_item", "special", "other_topic")
 def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
     """The period's reporting form, indicators and tables, as in form_<period>.yaml."""
     budget_year = period.budget_year
+    rows = _export_form_rows(period=period)
+    indicators = [
+        _export_indicator(indicator)
+        for indicator in Indicator.objects.filter(budget_year=budget_year)
+        .select_related(*_PARENTS, "activity")
+        .prefetch_related(
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.select_related(
+                    "period__budget_year__agency"
+                ).order_by("period__end", "period__start"),
+            )
+        )
+    ]
+    tables = _export_tables(period=period)
+    return {
+        "agency": budget_year.agency.code,
+        "period": period.short_slug,
+        "form_rows": rows,
+        "indicators": indicators,
+        "tables": tables,
+    }
+
+
+def _export_form_rows(*, period: ReportingPeriod) -> list[dict]:
+    """Every activity of the year with its status update in the period, if any."""
+    budget_year = period.budget_year
     updates = {
         u.activity_id: u
         for u in StatusUpdate.objects.filter(period=period, activity__budget_year=budget_year)
@@ -356,43 +383,38 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
                 "measures": update.measures_planned if update else "",
             }
         )
-    indicators = []
-    for indicator in (
-        Indicator.objects.filter(budget_year=budget_year)
-        .select_related(*_PARENTS, "activity")
-        .prefetch_related(
-            Prefetch(
-                "values",
-                queryset=IndicatorValue.objects.select_related(
-                    "period__budget_year__agency"
-                ).order_by("period__end", "period__start"),
-            )
-        )
-    ):
-        item: dict[str, Any] = {"code": indicator.code, "parent": indicator.parent_key}
-        if indicator.activity is not None:
-            item["activity"] = indicator.activity.activity
-        item.update(
-            {
-                "name": indicator.name,
-                "unit": indicator.unit,
-                "target": _number(indicator.target),
-                "target_date": indicator.target_date,
-                "direction": indicator.direction,
-                "baseline": indicator.baseline_text or _number(indicator.baseline),
-                "values": [
-                    {
-                        "period": v.period.short_slug,
-                        "value": _number(v.value),
-                        "measured_on": v.measured_on,
-                    }
-                    for v in indicator.values.all()
-                ],
-                "note": indicator.note,
-            }
-        )
-        indicators.append(item)
-    tables = [
+    return rows
+
+
+def _export_indicator(indicator: Indicator) -> dict[str, Any]:
+    """One indicator with its values, which are expected prefetched in period order."""
+    item: dict[str, Any] = {"code": indicator.code, "parent": indicator.parent_key}
+    if indicator.activity is not None:
+        item["activity"] = indicator.activity.activity
+    item.update(
+        {
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "target": _number(indicator.target),
+            "target_date": indicator.target_date,
+            "direction": indicator.direction,
+            "baseline": indicator.baseline_text or _number(indicator.baseline),
+            "values": [
+                {
+                    "period": v.period.short_slug,
+                    "value": _number(v.value),
+                    "measured_on": v.measured_on,
+                }
+                for v in indicator.values.all()
+            ],
+            "note": indicator.note,
+        }
+    )
+    return item
+
+
+def _export_tables(*, period: ReportingPeriod) -> list[dict]:
+    return [
         {
             "code": t.code,
             "parent": t.parent_key,
@@ -405,13 +427,6 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
         .select_related(*_PARENTS)
         .prefetch_related("rows")
     ]
-    return {
-        "agency": budget_year.agency.code,
-        "period": period.short_slug,
-        "form_rows": rows,
-        "indicators": indicators,
-        "tables": tables,
-    }
 
 
 # --- Pages ------------------------------------------------------------------------------------
