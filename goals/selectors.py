@@ -56,7 +56,7 @@ from goals.models import (
     parse_period_slug,
 )
 from goals.paging import paged
-from goals.structure import responsible_unit_of
+from goals.structure import may_edit, responsible_unit_of
 
 # Seconds a cached roll-up is kept at most; a write retires it at once (bump_generation).
 ROLLUP_TIMEOUT = 3600
@@ -205,55 +205,7 @@ def export_letter(*, budget_year: BudgetYear) -> dict[str, Any]:
             "responsible": _unit_code(area.responsible_unit, agency),
             "items": [{"letter": i.letter, "text": i.text} for i in area.items.all()],
         }
-    specials = list(
-        SpecialReportingRequirement.objects.filter(budget_year=budget_year).select_related(
-            "responsible_unit"
-        )
-    )
-
-    def special_rows(**match) -> list[dict]:
-        rows = []
-        for s in specials:
-            if all(getattr(s, f"{k}_id") == v for k, v in match.items()):
-                row = {"code": s.code, "text": s.text}
-                if s.responsible_unit is not None:
-                    row["responsible_unit"] = s.responsible_unit.code
-                rows.append(row)
-        return rows
-
-    goals = MainGoal.objects.filter(budget_year=budget_year).prefetch_related(
-        Prefetch(
-            "requirements",
-            queryset=ResultRequirement.objects.select_related("responsible_unit").prefetch_related(
-                "deliverables"
-            ),
-        )
-    )
-    data["main_goals"] = [
-        {
-            "code": goal.code,
-            "title": goal.title,
-            "requirements": [
-                {
-                    "code": r.code,
-                    "text": r.text,
-                    "responsible_unit": r.responsible_unit.code,
-                    "deliverables": [
-                        {
-                            "due": d.due,
-                            "title": d.title,
-                            **({"met_on": d.met_on} if d.met_on else {}),
-                        }
-                        for d in r.deliverables.all()
-                    ],
-                    "special_reporting": special_rows(requirement=r.pk),
-                }
-                for r in goal.requirements.all()
-            ],
-            "special_reporting": special_rows(main_goal=goal.pk, requirement=None),
-        }
-        for goal in goals
-    ]
+    data["main_goals"] = _export_main_goals(budget_year=budget_year)
     data["other_reporting"] = [
         {
             "code": t.code,
@@ -266,6 +218,61 @@ def export_letter(*, budget_year: BudgetYear) -> dict[str, Any]:
         )
     ]
     return data
+
+
+def _export_main_goals(*, budget_year: BudgetYear) -> list[dict]:
+    """The main goals with their requirements and the special reporting under each."""
+    specials = list(
+        SpecialReportingRequirement.objects.filter(budget_year=budget_year).select_related(
+            "responsible_unit"
+        )
+    )
+    goals = MainGoal.objects.filter(budget_year=budget_year).prefetch_related(
+        Prefetch(
+            "requirements",
+            queryset=ResultRequirement.objects.select_related("responsible_unit").prefetch_related(
+                "deliverables"
+            ),
+        )
+    )
+    return [
+        {
+            "code": goal.code,
+            "title": goal.title,
+            "requirements": [
+                {
+                    "code": r.code,
+                    "text": r.text,
+                    "responsible_unit": r.responsible_unit.code,
+                    "deliverables": [_export_deliverable(d) for d in r.deliverables.all()],
+                    "special_reporting": _special_rows(specials, requirement=r.pk),
+                }
+                for r in goal.requirements.all()
+            ],
+            "special_reporting": _special_rows(specials, main_goal=goal.pk, requirement=None),
+        }
+        for goal in goals
+    ]
+
+
+def _export_deliverable(deliverable: Deliverable) -> dict:
+    return {
+        "due": deliverable.due,
+        "title": deliverable.title,
+        **({"met_on": deliverable.met_on} if deliverable.met_on else {}),
+    }
+
+
+def _special_rows(specials: list[SpecialReportingRequirement], **match) -> list[dict]:
+    """The special reporting whose foreign keys have the given ids (None: no parent)."""
+    rows = []
+    for s in specials:
+        if all(getattr(s, f"{k}_id") == v for k, v in match.items()):
+            row = {"code": s.code, "text": s.text}
+            if s.responsible_unit is not None:
+                row["responsible_unit"] = s.responsible_unit.code
+            rows.append(row)
+    return rows
 
 
 def export_report(*, period: ReportingPeriod) -> dict[str, Any]:
@@ -332,6 +339,33 @@ _PARENTS = ("requirement", "priority_item", "special", "other_topic")
 def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
     """The period's reporting form, indicators and tables, as in form_<period>.yaml."""
     budget_year = period.budget_year
+    rows = _export_form_rows(period=period)
+    indicators = [
+        _export_indicator(indicator)
+        for indicator in Indicator.objects.filter(budget_year=budget_year)
+        .select_related(*_PARENTS, "activity")
+        .prefetch_related(
+            Prefetch(
+                "values",
+                queryset=IndicatorValue.objects.select_related(
+                    "period__budget_year__agency"
+                ).order_by("period__end", "period__start"),
+            )
+        )
+    ]
+    tables = _export_tables(period=period)
+    return {
+        "agency": budget_year.agency.code,
+        "period": period.short_slug,
+        "form_rows": rows,
+        "indicators": indicators,
+        "tables": tables,
+    }
+
+
+def _export_form_rows(*, period: ReportingPeriod) -> list[dict]:
+    """Every activity of the year with its status update in the period, if any."""
+    budget_year = period.budget_year
     updates = {
         u.activity_id: u
         for u in StatusUpdate.objects.filter(period=period, activity__budget_year=budget_year)
@@ -349,43 +383,38 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
                 "measures": update.measures_planned if update else "",
             }
         )
-    indicators = []
-    for indicator in (
-        Indicator.objects.filter(budget_year=budget_year)
-        .select_related(*_PARENTS, "activity")
-        .prefetch_related(
-            Prefetch(
-                "values",
-                queryset=IndicatorValue.objects.select_related(
-                    "period__budget_year__agency"
-                ).order_by("period__end", "period__start"),
-            )
-        )
-    ):
-        item: dict[str, Any] = {"code": indicator.code, "parent": indicator.parent_key}
-        if indicator.activity is not None:
-            item["activity"] = indicator.activity.activity
-        item.update(
-            {
-                "name": indicator.name,
-                "unit": indicator.unit,
-                "target": _number(indicator.target),
-                "target_date": indicator.target_date,
-                "direction": indicator.direction,
-                "baseline": indicator.baseline_text or _number(indicator.baseline),
-                "values": [
-                    {
-                        "period": v.period.short_slug,
-                        "value": _number(v.value),
-                        "measured_on": v.measured_on,
-                    }
-                    for v in indicator.values.all()
-                ],
-                "note": indicator.note,
-            }
-        )
-        indicators.append(item)
-    tables = [
+    return rows
+
+
+def _export_indicator(indicator: Indicator) -> dict[str, Any]:
+    """One indicator with its values, which are expected prefetched in period order."""
+    item: dict[str, Any] = {"code": indicator.code, "parent": indicator.parent_key}
+    if indicator.activity is not None:
+        item["activity"] = indicator.activity.activity
+    item.update(
+        {
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "target": _number(indicator.target),
+            "target_date": indicator.target_date,
+            "direction": indicator.direction,
+            "baseline": indicator.baseline_text or _number(indicator.baseline),
+            "values": [
+                {
+                    "period": v.period.short_slug,
+                    "value": _number(v.value),
+                    "measured_on": v.measured_on,
+                }
+                for v in indicator.values.all()
+            ],
+            "note": indicator.note,
+        }
+    )
+    return item
+
+
+def _export_tables(*, period: ReportingPeriod) -> list[dict]:
+    return [
         {
             "code": t.code,
             "parent": t.parent_key,
@@ -398,13 +427,6 @@ def export_form(*, period: ReportingPeriod) -> dict[str, Any]:
         .select_related(*_PARENTS)
         .prefetch_related("rows")
     ]
-    return {
-        "agency": budget_year.agency.code,
-        "period": period.short_slug,
-        "form_rows": rows,
-        "indicators": indicators,
-        "tables": tables,
-    }
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -658,59 +680,197 @@ def requirement_detail(
     )  # queries 1-2
     if requirement is None:
         return None
-    specials = list(
-        SpecialReportingRequirement.objects.filter(requirement=requirement)
-        .select_related("responsible_unit")
-        .prefetch_related(
-            Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
-        )
-    )  # queries 3-4
+    specials = _special_answers(period=period, requirement=requirement)  # queries 3-4
     previous = previous_period(period=period, user=user)  # query 5
     rows = form_rows(
         period=period,
         previous=previous,
         activities=activities_of_requirement(requirement=requirement),
     )  # queries 6-7
+    figures = _requirement_figures(period=period, requirement=requirement, user=user)  # 8-11
+    texts = _requirement_texts(period=period, requirement=requirement)  # queries 12-15
+    warnings = consistency_warnings(period=period, requirements=[requirement])  # queries 16-19
+    return {
+        "requirement": requirement,
+        "warnings": warnings,
+        "specials": specials,
+        "previous": previous,
+        "rows": rows,
+        **figures,
+        **texts,
+    }
+
+
+def _special_answers(*, period: ReportingPeriod, requirement: ResultRequirement) -> list[dict]:
+    """The requirement's special reporting, each with its answer in the period (2 queries)."""
+    specials = (
+        SpecialReportingRequirement.objects.filter(requirement=requirement)
+        .select_related("responsible_unit")
+        .prefetch_related(
+            Prefetch("answers", queryset=SpecialReportingAnswer.objects.filter(period=period))
+        )
+    )
+    return [{"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials]
+
+
+def _requirement_figures(
+    *,
+    period: ReportingPeriod,
+    requirement: ResultRequirement,
+    user: AbstractBaseUser | AnonymousUser,
+) -> dict:
+    """The indicators, with the values the user may read, and the period's tables (4 queries)."""
     parent_filter = Q(requirement=requirement) | Q(special__requirement=requirement)
     indicators = list(
         Indicator.objects.filter(parent_filter)
         .select_related("activity")
         .prefetch_related(Prefetch("values", queryset=visible_values(period=period, user=user)))
-    )  # queries 8-9
+    )
     tables = [
         table_view(t)
         for t in StatisticalTable.objects.filter(parent_filter, period=period).prefetch_related(
             "rows"
         )
-    ]  # queries 10-11
+    ]
+    return {"indicators": with_history_charts(indicators), "tables": tables}
+
+
+def _requirement_texts(*, period: ReportingPeriod, requirement: ResultRequirement) -> dict:
+    """The narrative, the comments with their replies and the history (4 queries)."""
     narrative = (
         RequirementNarrative.objects.filter(requirement=requirement, period=period)
         .select_related("updated_by")
         .first()
-    )  # query 12
+    )
     feedback = list(
         Feedback.objects.filter(requirement=requirement, period=period, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=Feedback.objects.select_related("author")))
-    )  # queries 13-14
+    )
     # The period's changes and those of the year's rows (texts, targets) it reports on.
     history = list(
         ChangeRecord.objects.filter(
             Q(period=period) | Q(period__isnull=True), requirement=requirement
         ).select_related("changed_by")[:200]
-    )  # query 15
-    warnings = consistency_warnings(period=period, requirements=[requirement])  # queries 16-19
+    )
+    return {"narrative": narrative, "feedback": feedback, "history": history}
+
+
+def may_change_reporting(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    period: ReportingPeriod,
+    unit: OrganisationalUnit | None,
+    permission: str,
+) -> bool:
+    """Whether a page offers its edit controls; the services check the same again on save."""
+    return (
+        not period.is_locked
+        and user.has_perm(permission)
+        and may_edit(user=user, unit=unit, agency=period.budget_year.agency)
+    )
+
+
+def activity_at(*, period: ReportingPeriod, position: int) -> Activity | None:
+    """The form row at this position in the period's year, with what finds its unit."""
+    return (
+        Activity.objects.filter(budget_year_id=period.budget_year_id, position=position)
+        .select_related(
+            "requirement__responsible_unit",
+            "special__responsible_unit",
+            "special__requirement__responsible_unit",
+            "priority_item__area__responsible_unit",
+            "other_topic__responsible_unit",
+        )
+        .first()
+    )
+
+
+def requirement_in(*, period: ReportingPeriod, code: str) -> ResultRequirement | None:
+    return ResultRequirement.objects.filter(
+        main_goal__budget_year_id=period.budget_year_id, code=code
+    ).first()
+
+
+def feedback_on(
+    *, pk: int, requirement: ResultRequirement, period: ReportingPeriod
+) -> Feedback | None:
+    return Feedback.objects.filter(pk=pk, requirement=requirement, period=period).first()
+
+
+def deliverable_in(*, period: ReportingPeriod, code: str, pk: int) -> Deliverable | None:
+    """A deliverable of the requirement with this code in the period's year."""
+    return Deliverable.objects.filter(
+        pk=pk,
+        requirement__code=code,
+        requirement__main_goal__budget_year_id=period.budget_year_id,
+    ).first()
+
+
+def update_of(*, activity: Activity, period: ReportingPeriod) -> StatusUpdate | None:
+    return StatusUpdate.objects.filter(activity=activity, period=period).first()
+
+
+def update_in(*, period: ReportingPeriod, pk: str | None) -> StatusUpdate | None:
+    """The period's update with this id, as the approval form posts it."""
+    return StatusUpdate.objects.filter(pk=pk, period=period).first()
+
+
+def status_update_page(
+    *, period: ReportingPeriod, activity: Activity, user: AbstractBaseUser | AnonymousUser
+) -> dict:
+    """The status update form of one row: its update in this period and the previous one."""
+    update = (
+        StatusUpdate.objects.filter(activity=activity, period=period)
+        .select_related("updated_by")
+        .first()
+    )
+    before = previous_period(period=period, user=user)
+    previous = (
+        StatusUpdate.objects.filter(activity=activity, period=before).first() if before else None
+    )
+    unit = responsible_unit_of(parent=activity.parent)
     return {
-        "requirement": requirement,
-        "warnings": warnings,
-        "specials": [{"special": s, "answer": next(iter(s.answers.all()), None)} for s in specials],
+        "period": period,
+        "activity": activity,
+        "unit": unit,
+        "update": update,
         "previous": previous,
-        "rows": rows,
-        "indicators": with_history_charts(indicators),
-        "tables": tables,
+        "previous_period": before,
+        "may_edit": may_change_reporting(
+            user=user, period=period, unit=unit, permission="goals.change_statusupdate"
+        ),
+        "status_badge": status_badge(update.status if update else None),
+        "state_badge": workflow_badge(update.state if update else None),
+    }
+
+
+def narrative_page(
+    *, period: ReportingPeriod, code: str, user: AbstractBaseUser | AnonymousUser
+) -> dict | None:
+    """The narrative form of a requirement in the period; None for an unknown code."""
+    requirement = (
+        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id, code=code)
+        .select_related("responsible_unit", "main_goal")
+        .first()
+    )
+    if requirement is None:
+        return None
+    narrative = (
+        RequirementNarrative.objects.filter(requirement=requirement, period=period)
+        .select_related("updated_by")
+        .first()
+    )
+    return {
+        "period": period,
+        "requirement": requirement,
         "narrative": narrative,
-        "feedback": feedback,
-        "history": history,
+        "may_edit": may_change_reporting(
+            user=user,
+            period=period,
+            unit=requirement.responsible_unit,
+            permission="goals.change_requirementnarrative",
+        ),
     }
 
 

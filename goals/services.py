@@ -44,7 +44,7 @@ from goals.models import (
     UserProfile,
 )
 from goals.selectors import periods_visible_to, submission_check
-from goals.structure import responsible_unit_of
+from goals.structure import may_edit, responsible_unit_of
 
 logger = logging.getLogger(__name__)
 
@@ -114,18 +114,6 @@ class ConflictError(ValidationError):
             % {"who": who, "version": current.version},
             code="conflict",
         )
-
-
-def may_edit(*, user, unit: OrganisationalUnit | None, agency: Agency) -> bool:
-    """Approvers edit everything of their agency; editors only what their unit answers for."""
-    profile = getattr(user, "profile", None)
-    if profile is None or profile.agency_id != agency.pk:
-        return bool(user.is_superuser)
-    if user.has_perm("goals.approve_statusupdate"):
-        return True
-    if unit is None:
-        return True
-    return profile.unit_id == unit.pk
 
 
 def _ensure_may_edit(*, user, parent, period: ReportingPeriod, permission: str) -> None:

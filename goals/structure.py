@@ -3,6 +3,7 @@ leads to its ANSV unit. A read of the letter's structure that the selectors, the
 and the loaders all need, kept apart so that the selectors never import the services."""
 
 from goals.models import (
+    Agency,
     OrganisationalUnit,
     OtherReportingTopic,
     PriorityItem,
@@ -25,3 +26,15 @@ def responsible_unit_of(*, parent) -> OrganisationalUnit | None:
     if isinstance(parent, PriorityItem):
         return parent.area.responsible_unit
     return None
+
+
+def may_edit(*, user, unit: OrganisationalUnit | None, agency: Agency) -> bool:
+    """Approvers edit everything of their agency; editors only what their unit answers for."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.agency_id != agency.pk:
+        return bool(user.is_superuser)
+    if user.has_perm("goals.approve_statusupdate"):
+        return True
+    if unit is None:
+        return True
+    return profile.unit_id == unit.pk

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,15 +24,11 @@ from goals.forms import (
 from goals.locking import period_locked_message
 from goals.models import (
     Activity,
-    Deliverable,
-    Feedback,
     ReportingPeriod,
     RequirementNarrative,
-    ResultRequirement,
     StatusUpdate,
 )
 from goals.page_cache import kept_page
-from goals.structure import responsible_unit_of
 
 READ = "goals.view_resultrequirement"
 
@@ -116,6 +114,7 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
         return render(
             request, "goals/section_detail.html", {**section, "period": period, "code": code}
         )
+    unit = detail["requirement"].responsible_unit
     return render(
         request,
         "goals/requirement_detail.html",
@@ -123,21 +122,16 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
             **detail,
             "period": period,
             "feedback_form": FeedbackForm(),
-            "may_edit_narrative": not period.is_locked
-            and request.user.has_perm("goals.change_requirementnarrative")
-            and services.may_edit(
+            "may_edit_narrative": selectors.may_change_reporting(
                 user=request.user,
-                unit=detail["requirement"].responsible_unit,
-                agency=period.budget_year.agency,
+                period=period,
+                unit=unit,
+                permission="goals.change_requirementnarrative",
             ),
             "may_comment": request.user.has_perm("goals.add_feedback"),
             "may_reply": request.user.has_perm("goals.reply_feedback"),
-            "may_record_met": not period.is_locked
-            and request.user.has_perm("goals.change_statusupdate")
-            and services.may_edit(
-                user=request.user,
-                unit=detail["requirement"].responsible_unit,
-                agency=period.budget_year.agency,
+            "may_record_met": selectors.may_change_reporting(
+                user=request.user, period=period, unit=unit, permission="goals.change_statusupdate"
             ),
         },
     )
@@ -147,9 +141,7 @@ def requirement_detail(request: HttpRequest, period_slug: str, code: str) -> Htt
 @require_POST
 def post_feedback(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
     period = _period(request, period_slug)
-    requirement = ResultRequirement.objects.filter(
-        main_goal__budget_year_id=period.budget_year_id, code=code
-    ).first()
+    requirement = selectors.requirement_in(period=period, code=code)
     if requirement is None:
         raise Http404
     form = FeedbackForm(request.POST)
@@ -159,9 +151,9 @@ def post_feedback(request: HttpRequest, period_slug: str, code: str) -> HttpResp
         return redirect(target)
     parent = None
     if form.cleaned_data["parent"]:
-        parent = Feedback.objects.filter(
+        parent = selectors.feedback_on(
             pk=form.cleaned_data["parent"], requirement=requirement, period=period
-        ).first()
+        )
         if parent is None:
             raise Http404
     try:
@@ -180,23 +172,13 @@ def post_feedback(request: HttpRequest, period_slug: str, code: str) -> HttpResp
 
 
 def _activity(period: ReportingPeriod, position: int) -> Activity:
-    activity = (
-        Activity.objects.filter(budget_year_id=period.budget_year_id, position=position)
-        .select_related(
-            "requirement__responsible_unit",
-            "special__responsible_unit",
-            "special__requirement__responsible_unit",
-            "priority_item__area__responsible_unit",
-            "other_topic__responsible_unit",
-        )
-        .first()
-    )
+    activity = selectors.activity_at(period=period, position=position)
     if activity is None:
         raise Http404(_("No such form row."))
     return activity
 
 
-def _initial(update: StatusUpdate | None) -> dict:
+def _update_initial(update: StatusUpdate | None) -> dict:
     if update is None:
         return {"version": 0, "status": "not_started"}
     return {
@@ -209,84 +191,77 @@ def _initial(update: StatusUpdate | None) -> dict:
     }
 
 
+def _refusal(form: Form, error: ValidationError | PermissionDenied) -> tuple[int, Model | None]:
+    """Shows why a service refused a save on the form; returns the response status and, when
+    someone else saved in between, their newer version."""
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error))
+        return 403, None
+    form.add_error(None, _error_text(error))
+    if isinstance(error, services.ConflictError):
+        return 409, error.current
+    if isinstance(error, services.PeriodLockedError):
+        return 409, None
+    return 400, None
+
+
+def _edit_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    page: dict,
+    form: Form,
+    status: int = 200,
+    conflict: Model | None = None,
+) -> HttpResponse:
+    """An edit form; after a conflict the user's own text is shown beside the newer one."""
+    context = {
+        **page,
+        "form": form,
+        "conflict": conflict,
+        "mine": form.cleaned_data if conflict else None,
+    }
+    return render(request, template, context, status=status)
+
+
 @login_required
 def edit_status_update(request: HttpRequest, period_slug: str, position: int) -> HttpResponse:
     _require(request.user, READ)
     period = _period(request, period_slug)
     activity = _activity(period, position)
-    update = (
-        StatusUpdate.objects.filter(activity=activity, period=period)
-        .select_related("updated_by")
-        .first()
-    )
-    previous_period = selectors.previous_period(period=period, user=request.user)
-    previous = (
-        StatusUpdate.objects.filter(activity=activity, period=previous_period).first()
-        if previous_period
-        else None
-    )
-    unit = responsible_unit_of(parent=activity.parent)
-    may_edit = (
-        not period.is_locked
-        and request.user.has_perm("goals.change_statusupdate")
-        and services.may_edit(user=request.user, unit=unit, agency=period.budget_year.agency)
-    )
-    conflict = None
-    status = 200
-    form = StatusUpdateForm(initial=_initial(update))
+    page = selectors.status_update_page(period=period, activity=activity, user=request.user)
+    template = "goals/status_update_form.html"
     if period.is_locked:
         messages.warning(request, period_locked_message(period=period))
-    if request.method == "POST":
-        form = StatusUpdateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                update = services.save_status_update(
-                    user=request.user,
-                    activity=activity,
-                    period=period,
-                    version=data["version"],
-                    attainment=data["attainment"],
-                    status=data["status"],
-                    deviation=data["deviation"],
-                    measures_done=data["measures_done"],
-                    measures_planned=data["measures_planned"],
-                )
-            except services.ConflictError as error:
-                conflict = error.current
-                form.add_error(None, _error_text(error))
-                status = 409
-            except services.PeriodLockedError as error:
-                form.add_error(None, _error_text(error))
-                status = 409
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
-                status = 403
-            except ValidationError as error:
-                form.add_error(None, _error_text(error))
-                status = 400
-            else:
-                return _after_save(request, update=update)
-        else:
-            status = 400
-    return render(
-        request,
-        "goals/status_update_form.html",
-        {
-            "period": period,
-            "activity": activity,
-            "unit": unit,
-            "update": update,
-            "previous": previous,
-            "previous_period": previous_period,
-            "form": form,
-            "conflict": conflict,
-            "mine": form.cleaned_data if conflict else None,
-            "may_edit": may_edit,
-            "status_badge": selectors.status_badge(update.status if update else None),
-            "state_badge": selectors.workflow_badge(update.state if update else None),
-        },
-        status=status,
+    if request.method != "POST":
+        form = StatusUpdateForm(initial=_update_initial(page["update"]))
+        return _edit_page(request, template, page=page, form=form)
+    form = StatusUpdateForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, template, page=page, form=form, status=400)
+    try:
+        update = _save_status_update(
+            request, activity=activity, period=period, data=form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as error:
+        status, conflict = _refusal(form, error)
+        return _edit_page(request, template, page=page, form=form, status=status, conflict=conflict)
+    return _after_save(request, update=update)
+
+
+def _save_status_update(
+    request: HttpRequest, *, activity: Activity, period: ReportingPeriod, data: dict
+) -> StatusUpdate:
+    return services.save_status_update(
+        user=request.user,
+        activity=activity,
+        period=period,
+        version=data["version"],
+        attainment=data["attainment"],
+        status=data["status"],
+        deviation=data["deviation"],
+        measures_done=data["measures_done"],
+        measures_planned=data["measures_planned"],
     )
 
 
@@ -309,7 +284,7 @@ def _after_save(request: HttpRequest, *, update: StatusUpdate) -> HttpResponse:
 def mark_update_ready(request: HttpRequest, period_slug: str, position: int) -> HttpResponse:
     period = _period(request, period_slug)
     activity = _activity(period, position)
-    update = StatusUpdate.objects.filter(activity=activity, period=period).first()
+    update = selectors.update_of(activity=activity, period=period)
     if update is None:
         raise Http404
     try:
@@ -385,7 +360,7 @@ def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str 
             % {"count": len(approved)},
         )
     elif action in ("approve", "return"):
-        update = StatusUpdate.objects.filter(pk=request.POST.get("update"), period=period).first()
+        update = selectors.update_in(period=period, pk=request.POST.get("update"))
         if update is None:
             raise Http404
         if action == "approve":
@@ -404,87 +379,50 @@ def _approval_action(request: HttpRequest, period: ReportingPeriod, action: str 
         raise ValidationError(_("Unknown action."))
 
 
+def _narrative_initial(narrative: RequirementNarrative | None) -> dict:
+    if narrative is None:
+        return {"version": 0}
+    return {
+        "version": narrative.version,
+        "measures_done": narrative.measures_done,
+        "status": narrative.status,
+        "next_priorities": narrative.next_priorities,
+    }
+
+
 @login_required
 def edit_narrative(request: HttpRequest, period_slug: str, code: str) -> HttpResponse:
     """The requirement's prose of part II, with the same lock, unit and conflict rules."""
     _require(request.user, READ)
     period = _period(request, period_slug)
-    requirement = (
-        ResultRequirement.objects.filter(main_goal__budget_year_id=period.budget_year_id, code=code)
-        .select_related("responsible_unit", "main_goal")
-        .first()
-    )
-    if requirement is None:
+    page = selectors.narrative_page(period=period, code=code, user=request.user)
+    if page is None:
         raise Http404(_("No such result requirement in this period."))
-    narrative = (
-        RequirementNarrative.objects.filter(requirement=requirement, period=period)
-        .select_related("updated_by")
-        .first()
-    )
-    initial = {"version": narrative.version if narrative else 0}
-    if narrative:
-        initial.update(
-            measures_done=narrative.measures_done,
-            status=narrative.status,
-            next_priorities=narrative.next_priorities,
-        )
-    form = NarrativeForm(initial=initial)
-    conflict = None
-    status = 200
+    template = "goals/narrative_form.html"
     if period.is_locked:
         messages.warning(request, period_locked_message(period=period))
-    if request.method == "POST":
-        form = NarrativeForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.save_requirement_narrative(
-                    user=request.user,
-                    requirement=requirement,
-                    period=period,
-                    version=data["version"],
-                    status=data["status"],
-                    measures_done=data["measures_done"],
-                    next_priorities=data["next_priorities"],
-                )
-            except services.ConflictError as error:
-                conflict = error.current
-                form.add_error(None, _error_text(error))
-                status = 409
-            except PermissionDenied as error:
-                form.add_error(None, str(error))
-                status = 403
-            except ValidationError as error:
-                form.add_error(None, _error_text(error))
-                status = 409 if isinstance(error, services.PeriodLockedError) else 400
-            else:
-                messages.success(request, _("The narrative is saved."))
-                return redirect("goals:requirement-detail", period.slug, requirement.code)
-        else:
-            status = 400
-    may_edit = (
-        not period.is_locked
-        and request.user.has_perm("goals.change_requirementnarrative")
-        and services.may_edit(
+    if request.method != "POST":
+        form = NarrativeForm(initial=_narrative_initial(page["narrative"]))
+        return _edit_page(request, template, page=page, form=form)
+    form = NarrativeForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, template, page=page, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.save_requirement_narrative(
             user=request.user,
-            unit=requirement.responsible_unit,
-            agency=period.budget_year.agency,
+            requirement=page["requirement"],
+            period=period,
+            version=data["version"],
+            status=data["status"],
+            measures_done=data["measures_done"],
+            next_priorities=data["next_priorities"],
         )
-    )
-    return render(
-        request,
-        "goals/narrative_form.html",
-        {
-            "period": period,
-            "requirement": requirement,
-            "narrative": narrative,
-            "form": form,
-            "conflict": conflict,
-            "mine": form.cleaned_data if conflict else None,
-            "may_edit": may_edit,
-        },
-        status=status,
-    )
+    except (ValidationError, PermissionDenied) as error:
+        status, conflict = _refusal(form, error)
+        return _edit_page(request, template, page=page, form=form, status=status, conflict=conflict)
+    messages.success(request, _("The narrative is saved."))
+    return redirect("goals:requirement-detail", period.slug, page["requirement"].code)
 
 
 @login_required
@@ -523,11 +461,9 @@ def deliverable_met(request: HttpRequest, period_slug: str, code: str) -> HttpRe
     if not form.is_valid():
         messages.error(request, _error_text(ValidationError(form.errors.as_text())))
         return redirect(target)
-    deliverable = Deliverable.objects.filter(
-        pk=form.cleaned_data["deliverable"],
-        requirement__code=code,
-        requirement__main_goal__budget_year_id=period.budget_year_id,
-    ).first()
+    deliverable = selectors.deliverable_in(
+        period=period, code=code, pk=form.cleaned_data["deliverable"]
+    )
     if deliverable is None:
         raise Http404
     try:
