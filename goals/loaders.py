@@ -109,60 +109,17 @@ def load_organisation(*, path: Path) -> dict[str, int]:
     data = read_yaml(path) or {}
     counts = {"ministries": 0, "agencies": 0, "units": 0, "years": 0, "periods": 0}
     for i, item in enumerate(data.get("ministries", []), start=1):
-        where = f"ministries[{i}]"
-        Ministry.objects.update_or_create(
-            code=_require(item, "code", path=path, where=where),
-            defaults={"name": _require(item, "name", path=path, where=where)},
-        )
+        _load_ministry(item=item, path=path, where=f"ministries[{i}]")
         counts["ministries"] += 1
     for i, item in enumerate(data.get("agencies", []), start=1):
         where = f"agencies[{i}]"
-        ministry_code = _require(item, "ministry", path=path, where=where)
-        ministry = Ministry.objects.filter(code=ministry_code).first()
-        if ministry is None:
-            raise FixtureError(str(path), where, f"unknown ministry '{ministry_code}'")
-        agency, _created = Agency.objects.update_or_create(
-            code=_require(item, "code", path=path, where=where),
-            defaults={
-                "name": _require(item, "name", path=path, where=where),
-                "ministry": ministry,
-                "address": item.get("address", ""),
-                "website": item.get("website", ""),
-                "email": item.get("email", ""),
-                "has_settlement": bool(item.get("has_settlement", False)),
-                "linear_basis": _linear_basis(item, path=path, where=where),
-            },
-        )
+        agency = _load_agency(item=item, path=path, where=where)
         counts["agencies"] += 1
         for j, unit in enumerate(item.get("units", []), start=1):
-            unit_where = f"{where}.units[{j}]"
-            kind = _require(unit, "kind", path=path, where=unit_where)
-            if kind not in UnitKind.values:
-                raise FixtureError(str(path), unit_where, f"kind must be one of {UnitKind.values}")
-            OrganisationalUnit.objects.update_or_create(
-                agency=agency,
-                code=_require(unit, "code", path=path, where=unit_where),
-                defaults={
-                    "name": _require(unit, "name", path=path, where=unit_where),
-                    "kind": kind,
-                },
-            )
+            _load_unit(agency=agency, item=unit, path=path, where=f"{where}.units[{j}]")
             counts["units"] += 1
         for j, year_item in enumerate(item.get("years", []), start=1):
-            year_where = f"{where}.years[{j}]"
-            BudgetYear.objects.update_or_create(
-                agency=agency,
-                year=_require(year_item, "year", path=path, where=year_where),
-                defaults={
-                    "allocation_letter_date": _as_date(
-                        _require(year_item, "allocation_letter_date", path=path, where=year_where),
-                        path=path,
-                        where=year_where,
-                    ),
-                    "allocation_letter_reference": year_item.get("allocation_letter_reference", ""),
-                    "vision": year_item.get("vision", ""),
-                },
-            )
+            _load_year(agency=agency, item=year_item, path=path, where=f"{where}.years[{j}]")
             counts["years"] += 1
     for i, item in enumerate(data.get("periods", []), start=1):
         where = f"periods[{i}]"
@@ -174,6 +131,58 @@ def load_organisation(*, path: Path) -> dict[str, int]:
         _load_period(budget_year, item, path=path, where=where)
         counts["periods"] += 1
     return counts
+
+
+def _load_ministry(*, item: dict, path: Path, where: str) -> None:
+    Ministry.objects.update_or_create(
+        code=_require(item, "code", path=path, where=where),
+        defaults={"name": _require(item, "name", path=path, where=where)},
+    )
+
+
+def _load_agency(*, item: dict, path: Path, where: str) -> Agency:
+    ministry_code = _require(item, "ministry", path=path, where=where)
+    ministry = Ministry.objects.filter(code=ministry_code).first()
+    if ministry is None:
+        raise FixtureError(str(path), where, f"unknown ministry '{ministry_code}'")
+    agency, _created = Agency.objects.update_or_create(
+        code=_require(item, "code", path=path, where=where),
+        defaults={
+            "name": _require(item, "name", path=path, where=where),
+            "ministry": ministry,
+            "address": item.get("address", ""),
+            "website": item.get("website", ""),
+            "email": item.get("email", ""),
+            "has_settlement": bool(item.get("has_settlement", False)),
+            "linear_basis": _linear_basis(item, path=path, where=where),
+        },
+    )
+    return agency
+
+
+def _load_unit(*, agency: Agency, item: dict, path: Path, where: str) -> None:
+    kind = _require(item, "kind", path=path, where=where)
+    if kind not in UnitKind.values:
+        raise FixtureError(str(path), where, f"kind must be one of {UnitKind.values}")
+    OrganisationalUnit.objects.update_or_create(
+        agency=agency,
+        code=_require(item, "code", path=path, where=where),
+        defaults={"name": _require(item, "name", path=path, where=where), "kind": kind},
+    )
+
+
+def _load_year(*, agency: Agency, item: dict, path: Path, where: str) -> None:
+    year = _require(item, "year", path=path, where=where)
+    letter_date = _require(item, "allocation_letter_date", path=path, where=where)
+    BudgetYear.objects.update_or_create(
+        agency=agency,
+        year=year,
+        defaults={
+            "allocation_letter_date": _as_date(letter_date, path=path, where=where),
+            "allocation_letter_reference": item.get("allocation_letter_reference", ""),
+            "vision": item.get("vision", ""),
+        },
+    )
 
 
 def _linear_basis(item: dict, *, path: Path, where: str) -> str:
