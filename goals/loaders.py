@@ -4,9 +4,11 @@ They create or update rows by natural key, so loading the same file twice change
 The app's own writes (status updates, transitions, submit, feedback) live in goals.services.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -390,137 +392,210 @@ def load_letter(*, path: Path) -> dict[str, int]:
     source = _Source(path)
     data = read_yaml(path) or {}
     budget_year = _budget_year(source, data)
-    agency = budget_year.agency
-    units = _units(agency)
+    units = _units(budget_year.agency)
     counts = {"requirements": 0, "deliverables": 0, "special_reporting": 0, "other_reporting": 0}
-
     area_data = data.get("priority_area")
     if area_data:
-        where = "priority_area"
-        area = _upsert(
-            PriorityArea,
-            {"budget_year": budget_year, "position": 1},
-            {
-                "title": source.text(area_data, "title", where, required=True),
-                "responsible_unit": _unit(
-                    source,
-                    units,
-                    area_data.get("responsible"),
-                    f"{where}.responsible",
-                    agency=agency,
-                ),
-            },
-        )
-        letters = []
-        for i, item in enumerate(area_data.get("items") or [], start=1):
-            item_where = f"{where}.items[{i}]"
-            letter = str(source.required(item, "letter", item_where))
-            letters.append(letter)
-            _upsert(
-                PriorityItem,
-                {"area": area, "letter": letter},
-                {"text": source.text(item, "text", item_where, required=True)},
-            )
-        area.items.exclude(letter__in=letters).delete()
-
-    special_position = 0
+        _load_priority_area(source=source, item=area_data, budget_year=budget_year, units=units)
+    # Special reporting is numbered through the whole letter, under goals and requirements.
+    special_positions = count(1)
     for g, goal_data in enumerate(data.get("main_goals") or [], start=1):
-        where = f"main_goals[{g}]"
-        goal = _upsert(
-            MainGoal,
-            {"budget_year": budget_year, "code": source.required(goal_data, "code", where)},
-            {"title": source.text(goal_data, "title", where, required=True), "position": g},
+        _load_main_goal(
+            source=source,
+            item=goal_data,
+            where=f"main_goals[{g}]",
+            position=g,
+            budget_year=budget_year,
+            units=units,
+            special_positions=special_positions,
+            counts=counts,
         )
-        for r, req_data in enumerate(goal_data.get("requirements") or [], start=1):
-            req_where = f"{where}.requirements[{r}]"
-            code = source.required(req_data, "code", req_where)
-            clash = ResultRequirement.objects.filter(
-                main_goal__budget_year=budget_year, code=code
-            ).exclude(main_goal=goal)
-            if clash.exists():
-                raise source.fail(f"{req_where}.code", f"'{code}' is already under another goal")
-            requirement = _upsert(
-                ResultRequirement,
-                {"main_goal": goal, "code": code},
-                {
-                    "text": source.text(req_data, "text", req_where, required=True),
-                    "responsible_unit": _unit(
-                        source,
-                        units,
-                        source.required(req_data, "responsible_unit", req_where),
-                        f"{req_where}.responsible_unit",
-                        agency=agency,
-                    )
-                    or _missing_unit(source, f"{req_where}.responsible_unit"),
-                    "position": r,
-                },
-            )
-            counts["requirements"] += 1
-            kept = []
-            for d, deliverable in enumerate(req_data.get("deliverables") or [], start=1):
-                d_where = f"{req_where}.deliverables[{d}]"
-                obj = _upsert(
-                    Deliverable,
-                    {
-                        "requirement": requirement,
-                        "due": source.date(deliverable.get("due"), f"{d_where}.due", required=True),
-                        "title": source.text(deliverable, "title", d_where, required=True),
-                    },
-                    # Only a file that says when it was met sets the date; a unit's own
-                    # record is not undone by loading the letter again.
-                    {"met_on": source.date(deliverable["met_on"], f"{d_where}.met_on")}
-                    if deliverable.get("met_on")
-                    else {},
-                )
-                kept.append(obj.pk)
-                counts["deliverables"] += 1
-            requirement.deliverables.exclude(pk__in=kept).delete()
-            for s, special in enumerate(req_data.get("special_reporting") or [], start=1):
-                special_position += 1
-                _load_special(
-                    source,
-                    special,
-                    f"{req_where}.special_reporting[{s}]",
-                    budget_year=budget_year,
-                    units=units,
-                    parent={"requirement": requirement, "main_goal": None},
-                    position=special_position,
-                )
-                counts["special_reporting"] += 1
-        for s, special in enumerate(goal_data.get("special_reporting") or [], start=1):
-            special_position += 1
-            _load_special(
-                source,
-                special,
-                f"{where}.special_reporting[{s}]",
-                budget_year=budget_year,
-                units=units,
-                parent={"requirement": None, "main_goal": goal},
-                position=special_position,
-            )
-            counts["special_reporting"] += 1
-
     for t, topic in enumerate(data.get("other_reporting") or [], start=1):
-        where = f"other_reporting[{t}]"
-        _upsert(
-            OtherReportingTopic,
-            {"budget_year": budget_year, "code": source.required(topic, "code", where)},
-            {
-                "title": source.text(topic, "title", where, required=True),
-                "text": source.text(topic, "text", where),
-                "responsible_unit": _unit(
-                    source,
-                    units,
-                    topic.get("responsible_unit"),
-                    f"{where}.responsible_unit",
-                    agency=agency,
-                ),
-                "position": t,
-            },
+        _load_other_topic(
+            source=source,
+            item=topic,
+            where=f"other_reporting[{t}]",
+            position=t,
+            budget_year=budget_year,
+            units=units,
         )
         counts["other_reporting"] += 1
     _set_settlement_requirement(source, budget_year, data.get("settlement_requirement"))
     return counts
+
+
+def _load_priority_area(
+    *, source: _Source, item: dict, budget_year: BudgetYear, units: dict[str, OrganisationalUnit]
+) -> None:
+    where = "priority_area"
+    area = _upsert(
+        PriorityArea,
+        {"budget_year": budget_year, "position": 1},
+        {
+            "title": source.text(item, "title", where, required=True),
+            "responsible_unit": _unit(
+                source,
+                units,
+                item.get("responsible"),
+                f"{where}.responsible",
+                agency=budget_year.agency,
+            ),
+        },
+    )
+    letters = []
+    for i, priority in enumerate(item.get("items") or [], start=1):
+        item_where = f"{where}.items[{i}]"
+        letter = str(source.required(priority, "letter", item_where))
+        letters.append(letter)
+        _upsert(
+            PriorityItem,
+            {"area": area, "letter": letter},
+            {"text": source.text(priority, "text", item_where, required=True)},
+        )
+    area.items.exclude(letter__in=letters).delete()
+
+
+def _load_main_goal(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    budget_year: BudgetYear,
+    units: dict[str, OrganisationalUnit],
+    special_positions: Iterator[int],
+    counts: dict[str, int],
+) -> None:
+    goal = _upsert(
+        MainGoal,
+        {"budget_year": budget_year, "code": source.required(item, "code", where)},
+        {"title": source.text(item, "title", where, required=True), "position": position},
+    )
+    for r, req_data in enumerate(item.get("requirements") or [], start=1):
+        _load_requirement(
+            source=source,
+            item=req_data,
+            where=f"{where}.requirements[{r}]",
+            position=r,
+            goal=goal,
+            budget_year=budget_year,
+            units=units,
+            special_positions=special_positions,
+            counts=counts,
+        )
+    for s, special in enumerate(item.get("special_reporting") or [], start=1):
+        _load_special(
+            source,
+            special,
+            f"{where}.special_reporting[{s}]",
+            budget_year=budget_year,
+            units=units,
+            parent={"requirement": None, "main_goal": goal},
+            position=next(special_positions),
+        )
+        counts["special_reporting"] += 1
+
+
+def _load_requirement(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    goal: MainGoal,
+    budget_year: BudgetYear,
+    units: dict[str, OrganisationalUnit],
+    special_positions: Iterator[int],
+    counts: dict[str, int],
+) -> None:
+    code = source.required(item, "code", where)
+    clash = ResultRequirement.objects.filter(main_goal__budget_year=budget_year, code=code).exclude(
+        main_goal=goal
+    )
+    if clash.exists():
+        raise source.fail(f"{where}.code", f"'{code}' is already under another goal")
+    requirement = _upsert(
+        ResultRequirement,
+        {"main_goal": goal, "code": code},
+        {
+            "text": source.text(item, "text", where, required=True),
+            "responsible_unit": _unit(
+                source,
+                units,
+                source.required(item, "responsible_unit", where),
+                f"{where}.responsible_unit",
+                agency=budget_year.agency,
+            )
+            or _missing_unit(source, f"{where}.responsible_unit"),
+            "position": position,
+        },
+    )
+    counts["requirements"] += 1
+    counts["deliverables"] += _load_deliverables(
+        source=source, items=item.get("deliverables") or [], where=where, requirement=requirement
+    )
+    for s, special in enumerate(item.get("special_reporting") or [], start=1):
+        _load_special(
+            source,
+            special,
+            f"{where}.special_reporting[{s}]",
+            budget_year=budget_year,
+            units=units,
+            parent={"requirement": requirement, "main_goal": None},
+            position=next(special_positions),
+        )
+        counts["special_reporting"] += 1
+
+
+def _load_deliverables(
+    *, source: _Source, items: list, where: str, requirement: ResultRequirement
+) -> int:
+    kept = []
+    for d, deliverable in enumerate(items, start=1):
+        d_where = f"{where}.deliverables[{d}]"
+        obj = _upsert(
+            Deliverable,
+            {
+                "requirement": requirement,
+                "due": source.date(deliverable.get("due"), f"{d_where}.due", required=True),
+                "title": source.text(deliverable, "title", d_where, required=True),
+            },
+            # Only a file that says when it was met sets the date; a unit's own
+            # record is not undone by loading the letter again.
+            {"met_on": source.date(deliverable["met_on"], f"{d_where}.met_on")}
+            if deliverable.get("met_on")
+            else {},
+        )
+        kept.append(obj.pk)
+    requirement.deliverables.exclude(pk__in=kept).delete()
+    return len(kept)
+
+
+def _load_other_topic(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    budget_year: BudgetYear,
+    units: dict[str, OrganisationalUnit],
+) -> None:
+    _upsert(
+        OtherReportingTopic,
+        {"budget_year": budget_year, "code": source.required(item, "code", where)},
+        {
+            "title": source.text(item, "title", where, required=True),
+            "text": source.text(item, "text", where),
+            "responsible_unit": _unit(
+                source,
+                units,
+                item.get("responsible_unit"),
+                f"{where}.responsible_unit",
+                agency=budget_year.agency,
+            ),
+            "position": position,
+        },
+    )
 
 
 def _set_settlement_requirement(source: _Source, budget_year: BudgetYear, code: Any) -> None:
