@@ -682,109 +682,132 @@ def load_report(*, path: Path) -> dict[str, int]:
     data = read_yaml(path) or {}
     agency_code = source.required(data, "agency", "file")
     period = _period(source, agency_code, source.required(data, "period", "file"), "file.period")
-    budget_year = period.budget_year
-    counts = {"narratives": 0, "special_answers": 0, "other_answers": 0}
     started = timezone.now()
     with allow_locked_period_writes():
-        front = data.get("front_page") or {}
-        signature = data.get("reading_guide_signature") or {}
-        _upsert(
-            PeriodReport,
-            {"period": period},
-            {
-                "front_page_title": source.text(front, "title", "front_page"),
-                "front_page_heading": source.text(front, "heading", "front_page"),
-                "front_page_introduction": source.text(front, "introduction", "front_page"),
-                "reading_guide": source.text(data, "reading_guide", "file"),
-                "reading_guide_place_date": source.text(data, "reading_guide_place_date", "file"),
-                "reading_guide_signatory_name": source.text(
-                    signature, "name", "reading_guide_signature"
-                ),
-                "reading_guide_signatory_title": source.text(
-                    signature, "title", "reading_guide_signature"
-                ),
-                "priority_area_narrative": source.text(data, "priority_area_narrative", "file"),
-                "resource_priorities": source.text(data, "resource_priorities", "file"),
-            },
-        )
+        _load_period_report(source=source, data=data, period=period)
         letter_data = data.get("cover_letter")
         if letter_data:
-            where = "cover_letter"
-            attachments = letter_data.get("attachments") or []
-            if not isinstance(attachments, list) or not all(
-                isinstance(a, str) for a in attachments
-            ):
-                raise source.fail(f"{where}.attachments", "must be a list of texts")
-            letter = _upsert(
-                CoverLetter,
-                {"period": period},
-                {
-                    "their_reference": str(letter_data.get("their_reference") or ""),
-                    "our_reference": str(letter_data.get("our_reference") or ""),
-                    "date": source.date(letter_data.get("date"), f"{where}.date", required=True),
-                    "title": source.text(letter_data, "title", where, required=True),
-                    "body": source.text(letter_data, "body", where, required=True),
-                    "closing": source.text(letter_data, "closing", where),
-                    "attachments": attachments,
-                    "case_officers": source.text(letter_data, "case_officers", where),
-                },
-            )
-            signatories = letter_data.get("signatories") or []
-            for i, person in enumerate(signatories, start=1):
-                s_where = f"{where}.signatories[{i}]"
-                _upsert(
-                    CoverLetterSignatory,
-                    {"letter": letter, "position": i},
-                    {
-                        "name": source.text(person, "name", s_where, required=True),
-                        "title": source.text(person, "title", s_where),
-                    },
-                )
-            for stale in letter.signatories.filter(position__gt=len(signatories)):
-                stale.delete()
-
-        requirements = {
-            r.code: r for r in ResultRequirement.objects.filter(main_goal__budget_year=budget_year)
+            _load_cover_letter(source=source, item=letter_data, period=period)
+        counts = {
+            "narratives": _load_requirement_narratives(
+                source=source, items=data.get("requirement_narratives") or {}, period=period
+            ),
+            "special_answers": _load_special_answers(
+                source=source, items=data.get("special_reporting_answers") or {}, period=period
+            ),
+            "other_answers": _load_other_answers(
+                source=source, items=data.get("other_reporting_answers") or {}, period=period
+            ),
         }
-        for code, item in (data.get("requirement_narratives") or {}).items():
-            where = f"requirement_narratives.{code}"
-            if code not in requirements:
-                raise source.fail(where, f"unknown requirement '{code}'")
-            item = item or {}
-            _upsert(
-                RequirementNarrative,
-                {"requirement": requirements[code], "period": period},
-                {
-                    "status": source.text(item, "status", where),
-                    "measures_done": source.text(item, "measures_done", where),
-                    "next_priorities": source.text(item, "next_priorities", where),
-                },
-            )
-            counts["narratives"] += 1
-        specials = {s.code: s for s in budget_year.special_reporting.all()}
-        for code, text in (data.get("special_reporting_answers") or {}).items():
-            where = f"special_reporting_answers.{code}"
-            if code not in specials:
-                raise source.fail(where, f"unknown special reporting '{code}'")
-            if not isinstance(text, str):
-                raise source.fail(where, "must be text")
-            _upsert(
-                SpecialReportingAnswer,
-                {"special": specials[code], "period": period},
-                {"text": text},
-            )
-            counts["special_answers"] += 1
-        topics = {t.code: t for t in budget_year.other_reporting.all()}
-        for code, text in (data.get("other_reporting_answers") or {}).items():
-            where = f"other_reporting_answers.{code}"
-            if code not in topics:
-                raise source.fail(where, f"unknown other reporting topic '{code}'")
-            if not isinstance(text, str):
-                raise source.fail(where, "must be text")
-            _upsert(OtherReportingAnswer, {"topic": topics[code], "period": period}, {"text": text})
-            counts["other_answers"] += 1
         _stamp_answers(source=source, data=data, period=period, since=started)
     return counts
+
+
+def _load_period_report(*, source: _Source, data: dict, period: ReportingPeriod) -> None:
+    front = data.get("front_page") or {}
+    signature = data.get("reading_guide_signature") or {}
+    _upsert(
+        PeriodReport,
+        {"period": period},
+        {
+            "front_page_title": source.text(front, "title", "front_page"),
+            "front_page_heading": source.text(front, "heading", "front_page"),
+            "front_page_introduction": source.text(front, "introduction", "front_page"),
+            "reading_guide": source.text(data, "reading_guide", "file"),
+            "reading_guide_place_date": source.text(data, "reading_guide_place_date", "file"),
+            "reading_guide_signatory_name": source.text(
+                signature, "name", "reading_guide_signature"
+            ),
+            "reading_guide_signatory_title": source.text(
+                signature, "title", "reading_guide_signature"
+            ),
+            "priority_area_narrative": source.text(data, "priority_area_narrative", "file"),
+            "resource_priorities": source.text(data, "resource_priorities", "file"),
+        },
+    )
+
+
+def _load_cover_letter(*, source: _Source, item: dict, period: ReportingPeriod) -> None:
+    where = "cover_letter"
+    attachments = item.get("attachments") or []
+    if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+        raise source.fail(f"{where}.attachments", "must be a list of texts")
+    letter = _upsert(
+        CoverLetter,
+        {"period": period},
+        {
+            "their_reference": str(item.get("their_reference") or ""),
+            "our_reference": str(item.get("our_reference") or ""),
+            "date": source.date(item.get("date"), f"{where}.date", required=True),
+            "title": source.text(item, "title", where, required=True),
+            "body": source.text(item, "body", where, required=True),
+            "closing": source.text(item, "closing", where),
+            "attachments": attachments,
+            "case_officers": source.text(item, "case_officers", where),
+        },
+    )
+    signatories = item.get("signatories") or []
+    for i, person in enumerate(signatories, start=1):
+        s_where = f"{where}.signatories[{i}]"
+        _upsert(
+            CoverLetterSignatory,
+            {"letter": letter, "position": i},
+            {
+                "name": source.text(person, "name", s_where, required=True),
+                "title": source.text(person, "title", s_where),
+            },
+        )
+    for stale in letter.signatories.filter(position__gt=len(signatories)):
+        stale.delete()
+
+
+def _load_requirement_narratives(*, source: _Source, items: dict, period: ReportingPeriod) -> int:
+    """Part II: what each result requirement came to in the period."""
+    requirements = {
+        r.code: r
+        for r in ResultRequirement.objects.filter(main_goal__budget_year=period.budget_year)
+    }
+    for code, item in items.items():
+        where = f"requirement_narratives.{code}"
+        if code not in requirements:
+            raise source.fail(where, f"unknown requirement '{code}'")
+        item = item or {}
+        _upsert(
+            RequirementNarrative,
+            {"requirement": requirements[code], "period": period},
+            {
+                "status": source.text(item, "status", where),
+                "measures_done": source.text(item, "measures_done", where),
+                "next_priorities": source.text(item, "next_priorities", where),
+            },
+        )
+    return len(items)
+
+
+def _load_special_answers(*, source: _Source, items: dict, period: ReportingPeriod) -> int:
+    specials = {s.code: s for s in period.budget_year.special_reporting.all()}
+    for code, text in items.items():
+        where = f"special_reporting_answers.{code}"
+        if code not in specials:
+            raise source.fail(where, f"unknown special reporting '{code}'")
+        if not isinstance(text, str):
+            raise source.fail(where, "must be text")
+        _upsert(
+            SpecialReportingAnswer, {"special": specials[code], "period": period}, {"text": text}
+        )
+    return len(items)
+
+
+def _load_other_answers(*, source: _Source, items: dict, period: ReportingPeriod) -> int:
+    topics = {t.code: t for t in period.budget_year.other_reporting.all()}
+    for code, text in items.items():
+        where = f"other_reporting_answers.{code}"
+        if code not in topics:
+            raise source.fail(where, f"unknown other reporting topic '{code}'")
+        if not isinstance(text, str):
+            raise source.fail(where, "must be text")
+        _upsert(OtherReportingAnswer, {"topic": topics[code], "period": period}, {"text": text})
+    return len(items)
 
 
 @fixture_loader
