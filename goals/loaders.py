@@ -819,149 +819,233 @@ def load_form(*, path: Path) -> dict[str, int]:
     data = read_yaml(path) or {}
     agency_code = source.required(data, "agency", "file")
     period = _period(source, agency_code, source.required(data, "period", "file"), "file.period")
-    budget_year = period.budget_year
-    parents = _Parents(budget_year)
+    parents = _Parents(period.budget_year)
     counts = {"rows": 0, "indicators": 0, "values": 0, "tables": 0}
     started = timezone.now()
-    # A loaded submitted report counts as approved; an open period's rows start as drafts.
-    state = WorkflowState.APPROVED if period.is_locked else WorkflowState.DRAFT
     with allow_locked_period_writes():
-        rows = data.get("form_rows") or []
-        activities = []
-        for i, row in enumerate(rows, start=1):
-            where = f"form_rows[{i}]"
-            parent = parents.resolve(
-                source, row.get("parent") if isinstance(row, dict) else None, f"{where}.parent"
-            )
-            activity = _upsert(
-                Activity,
-                {"budget_year": budget_year, "position": i},
-                {
-                    **parent,
-                    "activity": source.text(row, "activity", where),
-                    "indicator_text": source.text(row, "indicator", where),
-                },
-            )
-            activities.append(activity)
-            lookup = {"activity": activity, "period": period}
-            values = {
-                "status": source.choice(row, "status", where, Status.values),
-                "attainment": source.text(row, "attainment", where),
-                "measures_planned": source.text(row, "measures", where),
-            }
-            if not StatusUpdate.objects.filter(**lookup).exists():
-                values["state"] = state
-            _upsert(StatusUpdate, lookup, values)
-            counts["rows"] += 1
-        Activity.objects.filter(budget_year=budget_year, position__gt=len(rows)).delete()
-
-        for i, item in enumerate(data.get("indicators") or [], start=1):
-            where = f"indicators[{i}]"
-            parent = parents.resolve(
-                source, source.required(item, "parent", where), f"{where}.parent"
-            )
-            activity = None
-            if item.get("activity"):
-                activity = (
-                    next(
-                        (
-                            a
-                            for a in activities
-                            if a.activity == item["activity"]
-                            and all(getattr(a, k) == v for k, v in parent.items())
-                        ),
-                        None,
-                    )
-                    or Activity.objects.filter(
-                        budget_year=budget_year, activity=item["activity"], **parent
-                    ).first()
-                )
-                if activity is None:
-                    raise source.fail(f"{where}.activity", "no form row with this activity text")
-            baseline = item.get("baseline")
-            indicator = _upsert(
-                Indicator,
-                {"budget_year": budget_year, "code": source.required(item, "code", where)},
-                {
-                    **parent,
-                    "activity": activity,
-                    "name": source.text(item, "name", where, required=True),
-                    "unit": source.text(item, "unit", where),
-                    "target": source.number(item.get("target"), f"{where}.target"),
-                    "target_date": source.date(item.get("target_date"), f"{where}.target_date"),
-                    "direction": source.choice(item, "direction", where, IndicatorDirection.values),
-                    "baseline": None
-                    if isinstance(baseline, str)
-                    else source.number(baseline, f"{where}.baseline"),
-                    "baseline_text": baseline if isinstance(baseline, str) else "",
-                    "note": source.text(item, "note", where),
-                    "position": i,
-                },
-            )
-            counts["indicators"] += 1
-            for j, value in enumerate(item.get("values") or [], start=1):
-                v_where = f"{where}.values[{j}]"
-                value_period = _period(
-                    source,
-                    agency_code,
-                    source.required(value, "period", v_where),
-                    f"{v_where}.period",
-                )
-                number = source.number(source.required(value, "value", v_where), f"{v_where}.value")
-                _upsert(
-                    IndicatorValue,
-                    {"indicator": indicator, "period": value_period},
-                    {
-                        "value": number,
-                        "measured_on": source.date(
-                            value.get("measured_on"), f"{v_where}.measured_on"
-                        ),
-                    },
-                )
-                counts["values"] += 1
-
+        activities = _load_form_rows(
+            source=source, rows=data.get("form_rows") or [], period=period, parents=parents
+        )
+        counts["rows"] = len(activities)
+        _load_indicators(
+            source=source,
+            items=data.get("indicators") or [],
+            agency_code=agency_code,
+            period=period,
+            parents=parents,
+            activities=activities,
+            counts=counts,
+        )
         for i, item in enumerate(data.get("tables") or [], start=1):
-            where = f"tables[{i}]"
-            parent = parents.resolve(
-                source, source.required(item, "parent", where), f"{where}.parent"
+            _load_table(
+                source=source,
+                item=item,
+                where=f"tables[{i}]",
+                position=i,
+                period=period,
+                parents=parents,
             )
-            columns = source.required(item, "columns", where)
-            if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-                raise source.fail(f"{where}.columns", "must be a list of texts")
-            table = _upsert(
-                StatisticalTable,
-                {"period": period, "code": source.required(item, "code", where)},
-                {
-                    **parent,
-                    "budget_year": budget_year,
-                    "title": source.text(item, "title", where, required=True),
-                    "columns": columns,
-                    "rows_summable": item.get("rows_summable") is True,
-                    "position": i,
-                },
-            )
-            table_rows = item.get("rows") or []
-            for j, row in enumerate(table_rows, start=1):
-                r_where = f"{where}.rows[{j}]"
-                cells = source.required(row, "values", r_where)
-                if (
-                    not isinstance(cells, list)
-                    or len(cells) != len(columns)
-                    or not all(isinstance(c, int) and not isinstance(c, bool) for c in cells)
-                ):
-                    raise source.fail(
-                        f"{r_where}.values", f"must be {len(columns)} whole numbers, one a column"
-                    )
-                _upsert(
-                    StatisticalTableRow,
-                    {"table": table, "position": j},
-                    {"label": source.text(row, "label", r_where, required=True), "values": cells},
-                )
-            for stale in table.rows.filter(position__gt=len(table_rows)):
-                stale.delete()
             counts["tables"] += 1
         _stamp_answers(source=source, data=data, period=period, since=started)
     return counts
+
+
+def _load_form_rows(
+    *, source: _Source, rows: list, period: ReportingPeriod, parents: _Parents
+) -> list[Activity]:
+    """Each row is an activity of the budget year, by position, and its status update for
+    the period; the year's activities past the last row go."""
+    budget_year = period.budget_year
+    # A loaded submitted report counts as approved; an open period's rows start as drafts.
+    state = WorkflowState.APPROVED if period.is_locked else WorkflowState.DRAFT
+    activities = []
+    for i, row in enumerate(rows, start=1):
+        where = f"form_rows[{i}]"
+        parent = parents.resolve(
+            source, row.get("parent") if isinstance(row, dict) else None, f"{where}.parent"
+        )
+        activity = _upsert(
+            Activity,
+            {"budget_year": budget_year, "position": i},
+            {
+                **parent,
+                "activity": source.text(row, "activity", where),
+                "indicator_text": source.text(row, "indicator", where),
+            },
+        )
+        activities.append(activity)
+        lookup = {"activity": activity, "period": period}
+        values = {
+            "status": source.choice(row, "status", where, Status.values),
+            "attainment": source.text(row, "attainment", where),
+            "measures_planned": source.text(row, "measures", where),
+        }
+        if not StatusUpdate.objects.filter(**lookup).exists():
+            values["state"] = state
+        _upsert(StatusUpdate, lookup, values)
+    Activity.objects.filter(budget_year=budget_year, position__gt=len(rows)).delete()
+    return activities
+
+
+def _load_indicators(
+    *,
+    source: _Source,
+    items: list,
+    agency_code: str,
+    period: ReportingPeriod,
+    parents: _Parents,
+    activities: list[Activity],
+    counts: dict[str, int],
+) -> None:
+    for i, item in enumerate(items, start=1):
+        where = f"indicators[{i}]"
+        indicator = _load_indicator(
+            source=source,
+            item=item,
+            where=where,
+            position=i,
+            budget_year=period.budget_year,
+            parents=parents,
+            activities=activities,
+        )
+        counts["indicators"] += 1
+        counts["values"] += _load_indicator_values(
+            source=source,
+            items=item.get("values") or [],
+            where=where,
+            indicator=indicator,
+            agency_code=agency_code,
+        )
+
+
+def _load_indicator(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    budget_year: BudgetYear,
+    parents: _Parents,
+    activities: list[Activity],
+) -> Indicator:
+    parent = parents.resolve(source, source.required(item, "parent", where), f"{where}.parent")
+    activity = _indicator_activity(
+        source=source,
+        item=item,
+        where=where,
+        parent=parent,
+        budget_year=budget_year,
+        activities=activities,
+    )
+    baseline = item.get("baseline")
+    return _upsert(
+        Indicator,
+        {"budget_year": budget_year, "code": source.required(item, "code", where)},
+        {
+            **parent,
+            "activity": activity,
+            "name": source.text(item, "name", where, required=True),
+            "unit": source.text(item, "unit", where),
+            "target": source.number(item.get("target"), f"{where}.target"),
+            "target_date": source.date(item.get("target_date"), f"{where}.target_date"),
+            "direction": source.choice(item, "direction", where, IndicatorDirection.values),
+            "baseline": None
+            if isinstance(baseline, str)
+            else source.number(baseline, f"{where}.baseline"),
+            "baseline_text": baseline if isinstance(baseline, str) else "",
+            "note": source.text(item, "note", where),
+            "position": position,
+        },
+    )
+
+
+def _indicator_activity(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    parent: dict,
+    budget_year: BudgetYear,
+    activities: list[Activity],
+) -> Activity | None:
+    """The form row an indicator names by its activity text, under the same parent."""
+    text = item.get("activity")
+    if not text:
+        return None
+    # The rows of this file are at hand; only a row that an earlier file loaded costs a query.
+    for activity in activities:
+        if activity.activity == text and all(getattr(activity, k) == v for k, v in parent.items()):
+            return activity
+    activity = Activity.objects.filter(budget_year=budget_year, activity=text, **parent).first()
+    if activity is None:
+        raise source.fail(f"{where}.activity", "no form row with this activity text")
+    return activity
+
+
+def _load_indicator_values(
+    *, source: _Source, items: list, where: str, indicator: Indicator, agency_code: str
+) -> int:
+    for j, value in enumerate(items, start=1):
+        v_where = f"{where}.values[{j}]"
+        value_period = _period(
+            source, agency_code, source.required(value, "period", v_where), f"{v_where}.period"
+        )
+        number = source.number(source.required(value, "value", v_where), f"{v_where}.value")
+        _upsert(
+            IndicatorValue,
+            {"indicator": indicator, "period": value_period},
+            {
+                "value": number,
+                "measured_on": source.date(value.get("measured_on"), f"{v_where}.measured_on"),
+            },
+        )
+    return len(items)
+
+
+def _load_table(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    period: ReportingPeriod,
+    parents: _Parents,
+) -> None:
+    parent = parents.resolve(source, source.required(item, "parent", where), f"{where}.parent")
+    columns = source.required(item, "columns", where)
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise source.fail(f"{where}.columns", "must be a list of texts")
+    table = _upsert(
+        StatisticalTable,
+        {"period": period, "code": source.required(item, "code", where)},
+        {
+            **parent,
+            "budget_year": period.budget_year,
+            "title": source.text(item, "title", where, required=True),
+            "columns": columns,
+            "rows_summable": item.get("rows_summable") is True,
+            "position": position,
+        },
+    )
+    rows = item.get("rows") or []
+    for j, row in enumerate(rows, start=1):
+        r_where = f"{where}.rows[{j}]"
+        cells = source.required(row, "values", r_where)
+        if (
+            not isinstance(cells, list)
+            or len(cells) != len(columns)
+            or not all(isinstance(c, int) and not isinstance(c, bool) for c in cells)
+        ):
+            raise source.fail(
+                f"{r_where}.values", f"must be {len(columns)} whole numbers, one a column"
+            )
+        _upsert(
+            StatisticalTableRow,
+            {"table": table, "position": j},
+            {"label": source.text(row, "label", r_where, required=True), "values": cells},
+        )
+    for stale in table.rows.filter(position__gt=len(rows)):
+        stale.delete()
 
 
 @fixture_loader
