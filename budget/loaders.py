@@ -277,12 +277,7 @@ def _load_amounts(
             kind=kind,
             sequence=sequences[kind],
             defaults={
-                "amount": _money(
-                    _require(entry, "amount", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="amount",
-                ),
+                "amount": _required_money(item=entry, field="amount", path=path, where=entry_where),
                 "date": _as_date(entry["date"], path=path, where=entry_where)
                 if entry.get("date")
                 else None,
@@ -297,12 +292,7 @@ def _load_amounts(
             period=period,
             category=_choice(entry, "category", AccountsCategory, path=path, where=entry_where),
             defaults={
-                "amount": _money(
-                    _require(entry, "amount", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="amount",
-                ),
+                "amount": _required_money(item=entry, field="amount", path=path, where=entry_where),
                 "note": entry.get("note", ""),
             },
         )
@@ -479,17 +469,11 @@ def _load_authorisation_and_commentary(
             post=post,
             defaults={
                 "granted_by": _require(authorisation, "granted_by", path=path, where=entry_where),
-                "limit": _money(
-                    _require(authorisation, "limit", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="limit",
+                "limit": _required_money(
+                    item=authorisation, field="limit", path=path, where=entry_where
                 ),
-                "charged": _money(
-                    _require(authorisation, "charged", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="charged",
+                "charged": _required_money(
+                    item=authorisation, field="charged", path=path, where=entry_where
                 ),
                 "remaining": _optional_money(
                     authorisation, "remaining", path=path, where=entry_where
