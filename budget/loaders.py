@@ -60,6 +60,12 @@ def _money(value: Any, *, path: Path, where: str, field: str) -> Decimal:
     return number
 
 
+def _required_money(*, item: dict, field: str, path: Path, where: str) -> Decimal:
+    return _money(
+        _require(item, field, path=path, where=where), path=path, where=where, field=field
+    )
+
+
 def _optional_money(item: dict, field: str, *, path: Path, where: str) -> Decimal | None:
     value = item.get(field)
     if value is None or value == "":
@@ -271,12 +277,7 @@ def _load_amounts(
             kind=kind,
             sequence=sequences[kind],
             defaults={
-                "amount": _money(
-                    _require(entry, "amount", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="amount",
-                ),
+                "amount": _required_money(item=entry, field="amount", path=path, where=entry_where),
                 "date": _as_date(entry["date"], path=path, where=entry_where)
                 if entry.get("date")
                 else None,
@@ -291,12 +292,7 @@ def _load_amounts(
             period=period,
             category=_choice(entry, "category", AccountsCategory, path=path, where=entry_where),
             defaults={
-                "amount": _money(
-                    _require(entry, "amount", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="amount",
-                ),
+                "amount": _required_money(item=entry, field="amount", path=path, where=entry_where),
                 "note": entry.get("note", ""),
             },
         )
@@ -371,55 +367,87 @@ def _load_parts(
     for i, entry in enumerate(item.get("parts", []), start=1):
         entry_where = f"{where}.parts[{i}]"
         code = str(_require(entry, "code", path=path, where=entry_where))
-        values = {
-            field: _money(
-                _require(entry, field, path=path, where=entry_where),
-                path=path,
-                where=entry_where,
-                field=field,
-            )
-            for field in ("original_budget", "budget", "disposed")
-        }
-        parts[code], _created = DispositionPart.objects.update_or_create(
-            period=period,
-            post=post,
+        parts[code] = _load_part(
+            entry=entry,
             code=code,
-            defaults={
-                "name": _require(entry, "name", path=path, where=entry_where),
-                "position": i,
-                "booked": _optional_money(entry, "booked", path=path, where=entry_where),
-                "undisposed": _optional_money(entry, "undisposed", path=path, where=entry_where),
-                **values,
-            },
+            post=post,
+            period=period,
+            position=i,
+            path=path,
+            where=entry_where,
         )
         counts["parts"] += 1
     for i, entry in enumerate(item.get("transfers", []), start=1):
-        entry_where = f"{where}.transfers[{i}]"
-        ends = {}
-        for end in ("from", "to"):
-            code = entry.get(end)
-            if code is not None and str(code) not in parts:
-                raise FixtureError(str(path), entry_where, f"unknown part '{code}' in '{end}'")
-            ends[end] = parts[str(code)] if code is not None else None
-        DispositionTransfer.objects.update_or_create(
-            period=period,
+        _load_transfer(
+            entry=entry,
             post=post,
+            period=period,
+            parts=parts,
             position=i,
-            defaults={
-                "kind": _choice(entry, "kind", TransferKind, path=path, where=entry_where),
-                "from_part": ends["from"],
-                "to_part": ends["to"],
-                "amount": _money(
-                    _require(entry, "amount", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="amount",
-                ),
-                "note": entry.get("note", ""),
-            },
+            path=path,
+            where=f"{where}.transfers[{i}]",
         )
         counts["transfers"] += 1
     return parts
+
+
+def _load_part(
+    *,
+    entry: dict,
+    code: str,
+    post: Post,
+    period: ReportingPeriod,
+    position: int,
+    path: Path,
+    where: str,
+) -> DispositionPart:
+    values = {
+        field: _required_money(item=entry, field=field, path=path, where=where)
+        for field in ("original_budget", "budget", "disposed")
+    }
+    part, _created = DispositionPart.objects.update_or_create(
+        period=period,
+        post=post,
+        code=code,
+        defaults={
+            "name": _require(entry, "name", path=path, where=where),
+            "position": position,
+            "booked": _optional_money(entry, "booked", path=path, where=where),
+            "undisposed": _optional_money(entry, "undisposed", path=path, where=where),
+            **values,
+        },
+    )
+    return part
+
+
+def _load_transfer(
+    *,
+    entry: dict,
+    post: Post,
+    period: ReportingPeriod,
+    parts: dict[str, DispositionPart],
+    position: int,
+    path: Path,
+    where: str,
+) -> None:
+    ends = {}
+    for end in ("from", "to"):
+        code = entry.get(end)
+        if code is not None and str(code) not in parts:
+            raise FixtureError(str(path), where, f"unknown part '{code}' in '{end}'")
+        ends[end] = parts[str(code)] if code is not None else None
+    DispositionTransfer.objects.update_or_create(
+        period=period,
+        post=post,
+        position=position,
+        defaults={
+            "kind": _choice(entry, "kind", TransferKind, path=path, where=where),
+            "from_part": ends["from"],
+            "to_part": ends["to"],
+            "amount": _required_money(item=entry, field="amount", path=path, where=where),
+            "note": entry.get("note", ""),
+        },
+    )
 
 
 def _load_authorisation_and_commentary(
@@ -441,17 +469,11 @@ def _load_authorisation_and_commentary(
             post=post,
             defaults={
                 "granted_by": _require(authorisation, "granted_by", path=path, where=entry_where),
-                "limit": _money(
-                    _require(authorisation, "limit", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="limit",
+                "limit": _required_money(
+                    item=authorisation, field="limit", path=path, where=entry_where
                 ),
-                "charged": _money(
-                    _require(authorisation, "charged", path=path, where=entry_where),
-                    path=path,
-                    where=entry_where,
-                    field="charged",
+                "charged": _required_money(
+                    item=authorisation, field="charged", path=path, where=entry_where
                 ),
                 "remaining": _optional_money(
                     authorisation, "remaining", path=path, where=entry_where

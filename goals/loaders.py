@@ -4,9 +4,11 @@ They create or update rows by natural key, so loading the same file twice change
 The app's own writes (status updates, transitions, submit, feedback) live in goals.services.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -109,60 +111,17 @@ def load_organisation(*, path: Path) -> dict[str, int]:
     data = read_yaml(path) or {}
     counts = {"ministries": 0, "agencies": 0, "units": 0, "years": 0, "periods": 0}
     for i, item in enumerate(data.get("ministries", []), start=1):
-        where = f"ministries[{i}]"
-        Ministry.objects.update_or_create(
-            code=_require(item, "code", path=path, where=where),
-            defaults={"name": _require(item, "name", path=path, where=where)},
-        )
+        _load_ministry(item=item, path=path, where=f"ministries[{i}]")
         counts["ministries"] += 1
     for i, item in enumerate(data.get("agencies", []), start=1):
         where = f"agencies[{i}]"
-        ministry_code = _require(item, "ministry", path=path, where=where)
-        ministry = Ministry.objects.filter(code=ministry_code).first()
-        if ministry is None:
-            raise FixtureError(str(path), where, f"unknown ministry '{ministry_code}'")
-        agency, _created = Agency.objects.update_or_create(
-            code=_require(item, "code", path=path, where=where),
-            defaults={
-                "name": _require(item, "name", path=path, where=where),
-                "ministry": ministry,
-                "address": item.get("address", ""),
-                "website": item.get("website", ""),
-                "email": item.get("email", ""),
-                "has_settlement": bool(item.get("has_settlement", False)),
-                "linear_basis": _linear_basis(item, path=path, where=where),
-            },
-        )
+        agency = _load_agency(item=item, path=path, where=where)
         counts["agencies"] += 1
         for j, unit in enumerate(item.get("units", []), start=1):
-            unit_where = f"{where}.units[{j}]"
-            kind = _require(unit, "kind", path=path, where=unit_where)
-            if kind not in UnitKind.values:
-                raise FixtureError(str(path), unit_where, f"kind must be one of {UnitKind.values}")
-            OrganisationalUnit.objects.update_or_create(
-                agency=agency,
-                code=_require(unit, "code", path=path, where=unit_where),
-                defaults={
-                    "name": _require(unit, "name", path=path, where=unit_where),
-                    "kind": kind,
-                },
-            )
+            _load_unit(agency=agency, item=unit, path=path, where=f"{where}.units[{j}]")
             counts["units"] += 1
         for j, year_item in enumerate(item.get("years", []), start=1):
-            year_where = f"{where}.years[{j}]"
-            BudgetYear.objects.update_or_create(
-                agency=agency,
-                year=_require(year_item, "year", path=path, where=year_where),
-                defaults={
-                    "allocation_letter_date": _as_date(
-                        _require(year_item, "allocation_letter_date", path=path, where=year_where),
-                        path=path,
-                        where=year_where,
-                    ),
-                    "allocation_letter_reference": year_item.get("allocation_letter_reference", ""),
-                    "vision": year_item.get("vision", ""),
-                },
-            )
+            _load_year(agency=agency, item=year_item, path=path, where=f"{where}.years[{j}]")
             counts["years"] += 1
     for i, item in enumerate(data.get("periods", []), start=1):
         where = f"periods[{i}]"
@@ -174,6 +133,58 @@ def load_organisation(*, path: Path) -> dict[str, int]:
         _load_period(budget_year, item, path=path, where=where)
         counts["periods"] += 1
     return counts
+
+
+def _load_ministry(*, item: dict, path: Path, where: str) -> None:
+    Ministry.objects.update_or_create(
+        code=_require(item, "code", path=path, where=where),
+        defaults={"name": _require(item, "name", path=path, where=where)},
+    )
+
+
+def _load_agency(*, item: dict, path: Path, where: str) -> Agency:
+    ministry_code = _require(item, "ministry", path=path, where=where)
+    ministry = Ministry.objects.filter(code=ministry_code).first()
+    if ministry is None:
+        raise FixtureError(str(path), where, f"unknown ministry '{ministry_code}'")
+    agency, _created = Agency.objects.update_or_create(
+        code=_require(item, "code", path=path, where=where),
+        defaults={
+            "name": _require(item, "name", path=path, where=where),
+            "ministry": ministry,
+            "address": item.get("address", ""),
+            "website": item.get("website", ""),
+            "email": item.get("email", ""),
+            "has_settlement": bool(item.get("has_settlement", False)),
+            "linear_basis": _linear_basis(item, path=path, where=where),
+        },
+    )
+    return agency
+
+
+def _load_unit(*, agency: Agency, item: dict, path: Path, where: str) -> None:
+    kind = _require(item, "kind", path=path, where=where)
+    if kind not in UnitKind.values:
+        raise FixtureError(str(path), where, f"kind must be one of {UnitKind.values}")
+    OrganisationalUnit.objects.update_or_create(
+        agency=agency,
+        code=_require(item, "code", path=path, where=where),
+        defaults={"name": _require(item, "name", path=path, where=where), "kind": kind},
+    )
+
+
+def _load_year(*, agency: Agency, item: dict, path: Path, where: str) -> None:
+    year = _require(item, "year", path=path, where=where)
+    letter_date = _require(item, "allocation_letter_date", path=path, where=where)
+    BudgetYear.objects.update_or_create(
+        agency=agency,
+        year=year,
+        defaults={
+            "allocation_letter_date": _as_date(letter_date, path=path, where=where),
+            "allocation_letter_reference": item.get("allocation_letter_reference", ""),
+            "vision": item.get("vision", ""),
+        },
+    )
 
 
 def _linear_basis(item: dict, *, path: Path, where: str) -> str:
@@ -381,137 +392,210 @@ def load_letter(*, path: Path) -> dict[str, int]:
     source = _Source(path)
     data = read_yaml(path) or {}
     budget_year = _budget_year(source, data)
-    agency = budget_year.agency
-    units = _units(agency)
+    units = _units(budget_year.agency)
     counts = {"requirements": 0, "deliverables": 0, "special_reporting": 0, "other_reporting": 0}
-
     area_data = data.get("priority_area")
     if area_data:
-        where = "priority_area"
-        area = _upsert(
-            PriorityArea,
-            {"budget_year": budget_year, "position": 1},
-            {
-                "title": source.text(area_data, "title", where, required=True),
-                "responsible_unit": _unit(
-                    source,
-                    units,
-                    area_data.get("responsible"),
-                    f"{where}.responsible",
-                    agency=agency,
-                ),
-            },
-        )
-        letters = []
-        for i, item in enumerate(area_data.get("items") or [], start=1):
-            item_where = f"{where}.items[{i}]"
-            letter = str(source.required(item, "letter", item_where))
-            letters.append(letter)
-            _upsert(
-                PriorityItem,
-                {"area": area, "letter": letter},
-                {"text": source.text(item, "text", item_where, required=True)},
-            )
-        area.items.exclude(letter__in=letters).delete()
-
-    special_position = 0
+        _load_priority_area(source=source, item=area_data, budget_year=budget_year, units=units)
+    # Special reporting is numbered through the whole letter, under goals and requirements.
+    special_positions = count(1)
     for g, goal_data in enumerate(data.get("main_goals") or [], start=1):
-        where = f"main_goals[{g}]"
-        goal = _upsert(
-            MainGoal,
-            {"budget_year": budget_year, "code": source.required(goal_data, "code", where)},
-            {"title": source.text(goal_data, "title", where, required=True), "position": g},
+        _load_main_goal(
+            source=source,
+            item=goal_data,
+            where=f"main_goals[{g}]",
+            position=g,
+            budget_year=budget_year,
+            units=units,
+            special_positions=special_positions,
+            counts=counts,
         )
-        for r, req_data in enumerate(goal_data.get("requirements") or [], start=1):
-            req_where = f"{where}.requirements[{r}]"
-            code = source.required(req_data, "code", req_where)
-            clash = ResultRequirement.objects.filter(
-                main_goal__budget_year=budget_year, code=code
-            ).exclude(main_goal=goal)
-            if clash.exists():
-                raise source.fail(f"{req_where}.code", f"'{code}' is already under another goal")
-            requirement = _upsert(
-                ResultRequirement,
-                {"main_goal": goal, "code": code},
-                {
-                    "text": source.text(req_data, "text", req_where, required=True),
-                    "responsible_unit": _unit(
-                        source,
-                        units,
-                        source.required(req_data, "responsible_unit", req_where),
-                        f"{req_where}.responsible_unit",
-                        agency=agency,
-                    )
-                    or _missing_unit(source, f"{req_where}.responsible_unit"),
-                    "position": r,
-                },
-            )
-            counts["requirements"] += 1
-            kept = []
-            for d, deliverable in enumerate(req_data.get("deliverables") or [], start=1):
-                d_where = f"{req_where}.deliverables[{d}]"
-                obj = _upsert(
-                    Deliverable,
-                    {
-                        "requirement": requirement,
-                        "due": source.date(deliverable.get("due"), f"{d_where}.due", required=True),
-                        "title": source.text(deliverable, "title", d_where, required=True),
-                    },
-                    # Only a file that says when it was met sets the date; a unit's own
-                    # record is not undone by loading the letter again.
-                    {"met_on": source.date(deliverable["met_on"], f"{d_where}.met_on")}
-                    if deliverable.get("met_on")
-                    else {},
-                )
-                kept.append(obj.pk)
-                counts["deliverables"] += 1
-            requirement.deliverables.exclude(pk__in=kept).delete()
-            for s, special in enumerate(req_data.get("special_reporting") or [], start=1):
-                special_position += 1
-                _load_special(
-                    source,
-                    special,
-                    f"{req_where}.special_reporting[{s}]",
-                    budget_year=budget_year,
-                    units=units,
-                    parent={"requirement": requirement, "main_goal": None},
-                    position=special_position,
-                )
-                counts["special_reporting"] += 1
-        for s, special in enumerate(goal_data.get("special_reporting") or [], start=1):
-            special_position += 1
-            _load_special(
-                source,
-                special,
-                f"{where}.special_reporting[{s}]",
-                budget_year=budget_year,
-                units=units,
-                parent={"requirement": None, "main_goal": goal},
-                position=special_position,
-            )
-            counts["special_reporting"] += 1
-
     for t, topic in enumerate(data.get("other_reporting") or [], start=1):
-        where = f"other_reporting[{t}]"
-        _upsert(
-            OtherReportingTopic,
-            {"budget_year": budget_year, "code": source.required(topic, "code", where)},
-            {
-                "title": source.text(topic, "title", where, required=True),
-                "text": source.text(topic, "text", where),
-                "responsible_unit": _unit(
-                    source,
-                    units,
-                    topic.get("responsible_unit"),
-                    f"{where}.responsible_unit",
-                    agency=agency,
-                ),
-                "position": t,
-            },
+        _load_other_topic(
+            source=source,
+            item=topic,
+            where=f"other_reporting[{t}]",
+            position=t,
+            budget_year=budget_year,
+            units=units,
         )
         counts["other_reporting"] += 1
     _set_settlement_requirement(source, budget_year, data.get("settlement_requirement"))
     return counts
+
+
+def _load_priority_area(
+    *, source: _Source, item: dict, budget_year: BudgetYear, units: dict[str, OrganisationalUnit]
+) -> None:
+    where = "priority_area"
+    area = _upsert(
+        PriorityArea,
+        {"budget_year": budget_year, "position": 1},
+        {
+            "title": source.text(item, "title", where, required=True),
+            "responsible_unit": _unit(
+                source,
+                units,
+                item.get("responsible"),
+                f"{where}.responsible",
+                agency=budget_year.agency,
+            ),
+        },
+    )
+    letters = []
+    for i, priority in enumerate(item.get("items") or [], start=1):
+        item_where = f"{where}.items[{i}]"
+        letter = str(source.required(priority, "letter", item_where))
+        letters.append(letter)
+        _upsert(
+            PriorityItem,
+            {"area": area, "letter": letter},
+            {"text": source.text(priority, "text", item_where, required=True)},
+        )
+    area.items.exclude(letter__in=letters).delete()
+
+
+def _load_main_goal(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    budget_year: BudgetYear,
+    units: dict[str, OrganisationalUnit],
+    special_positions: Iterator[int],
+    counts: dict[str, int],
+) -> None:
+    goal = _upsert(
+        MainGoal,
+        {"budget_year": budget_year, "code": source.required(item, "code", where)},
+        {"title": source.text(item, "title", where, required=True), "position": position},
+    )
+    for r, req_data in enumerate(item.get("requirements") or [], start=1):
+        _load_requirement(
+            source=source,
+            item=req_data,
+            where=f"{where}.requirements[{r}]",
+            position=r,
+            goal=goal,
+            budget_year=budget_year,
+            units=units,
+            special_positions=special_positions,
+            counts=counts,
+        )
+    for s, special in enumerate(item.get("special_reporting") or [], start=1):
+        _load_special(
+            source,
+            special,
+            f"{where}.special_reporting[{s}]",
+            budget_year=budget_year,
+            units=units,
+            parent={"requirement": None, "main_goal": goal},
+            position=next(special_positions),
+        )
+        counts["special_reporting"] += 1
+
+
+def _load_requirement(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    goal: MainGoal,
+    budget_year: BudgetYear,
+    units: dict[str, OrganisationalUnit],
+    special_positions: Iterator[int],
+    counts: dict[str, int],
+) -> None:
+    code = source.required(item, "code", where)
+    clash = ResultRequirement.objects.filter(main_goal__budget_year=budget_year, code=code).exclude(
+        main_goal=goal
+    )
+    if clash.exists():
+        raise source.fail(f"{where}.code", f"'{code}' is already under another goal")
+    requirement = _upsert(
+        ResultRequirement,
+        {"main_goal": goal, "code": code},
+        {
+            "text": source.text(item, "text", where, required=True),
+            "responsible_unit": _unit(
+                source,
+                units,
+                source.required(item, "responsible_unit", where),
+                f"{where}.responsible_unit",
+                agency=budget_year.agency,
+            )
+            or _missing_unit(source, f"{where}.responsible_unit"),
+            "position": position,
+        },
+    )
+    counts["requirements"] += 1
+    counts["deliverables"] += _load_deliverables(
+        source=source, items=item.get("deliverables") or [], where=where, requirement=requirement
+    )
+    for s, special in enumerate(item.get("special_reporting") or [], start=1):
+        _load_special(
+            source,
+            special,
+            f"{where}.special_reporting[{s}]",
+            budget_year=budget_year,
+            units=units,
+            parent={"requirement": requirement, "main_goal": None},
+            position=next(special_positions),
+        )
+        counts["special_reporting"] += 1
+
+
+def _load_deliverables(
+    *, source: _Source, items: list, where: str, requirement: ResultRequirement
+) -> int:
+    kept = []
+    for d, deliverable in enumerate(items, start=1):
+        d_where = f"{where}.deliverables[{d}]"
+        obj = _upsert(
+            Deliverable,
+            {
+                "requirement": requirement,
+                "due": source.date(deliverable.get("due"), f"{d_where}.due", required=True),
+                "title": source.text(deliverable, "title", d_where, required=True),
+            },
+            # Only a file that says when it was met sets the date; a unit's own
+            # record is not undone by loading the letter again.
+            {"met_on": source.date(deliverable["met_on"], f"{d_where}.met_on")}
+            if deliverable.get("met_on")
+            else {},
+        )
+        kept.append(obj.pk)
+    requirement.deliverables.exclude(pk__in=kept).delete()
+    return len(kept)
+
+
+def _load_other_topic(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    budget_year: BudgetYear,
+    units: dict[str, OrganisationalUnit],
+) -> None:
+    _upsert(
+        OtherReportingTopic,
+        {"budget_year": budget_year, "code": source.required(item, "code", where)},
+        {
+            "title": source.text(item, "title", where, required=True),
+            "text": source.text(item, "text", where),
+            "responsible_unit": _unit(
+                source,
+                units,
+                item.get("responsible_unit"),
+                f"{where}.responsible_unit",
+                agency=budget_year.agency,
+            ),
+            "position": position,
+        },
+    )
 
 
 def _set_settlement_requirement(source: _Source, budget_year: BudgetYear, code: Any) -> None:
@@ -598,109 +682,132 @@ def load_report(*, path: Path) -> dict[str, int]:
     data = read_yaml(path) or {}
     agency_code = source.required(data, "agency", "file")
     period = _period(source, agency_code, source.required(data, "period", "file"), "file.period")
-    budget_year = period.budget_year
-    counts = {"narratives": 0, "special_answers": 0, "other_answers": 0}
     started = timezone.now()
     with allow_locked_period_writes():
-        front = data.get("front_page") or {}
-        signature = data.get("reading_guide_signature") or {}
-        _upsert(
-            PeriodReport,
-            {"period": period},
-            {
-                "front_page_title": source.text(front, "title", "front_page"),
-                "front_page_heading": source.text(front, "heading", "front_page"),
-                "front_page_introduction": source.text(front, "introduction", "front_page"),
-                "reading_guide": source.text(data, "reading_guide", "file"),
-                "reading_guide_place_date": source.text(data, "reading_guide_place_date", "file"),
-                "reading_guide_signatory_name": source.text(
-                    signature, "name", "reading_guide_signature"
-                ),
-                "reading_guide_signatory_title": source.text(
-                    signature, "title", "reading_guide_signature"
-                ),
-                "priority_area_narrative": source.text(data, "priority_area_narrative", "file"),
-                "resource_priorities": source.text(data, "resource_priorities", "file"),
-            },
-        )
+        _load_period_report(source=source, data=data, period=period)
         letter_data = data.get("cover_letter")
         if letter_data:
-            where = "cover_letter"
-            attachments = letter_data.get("attachments") or []
-            if not isinstance(attachments, list) or not all(
-                isinstance(a, str) for a in attachments
-            ):
-                raise source.fail(f"{where}.attachments", "must be a list of texts")
-            letter = _upsert(
-                CoverLetter,
-                {"period": period},
-                {
-                    "their_reference": str(letter_data.get("their_reference") or ""),
-                    "our_reference": str(letter_data.get("our_reference") or ""),
-                    "date": source.date(letter_data.get("date"), f"{where}.date", required=True),
-                    "title": source.text(letter_data, "title", where, required=True),
-                    "body": source.text(letter_data, "body", where, required=True),
-                    "closing": source.text(letter_data, "closing", where),
-                    "attachments": attachments,
-                    "case_officers": source.text(letter_data, "case_officers", where),
-                },
-            )
-            signatories = letter_data.get("signatories") or []
-            for i, person in enumerate(signatories, start=1):
-                s_where = f"{where}.signatories[{i}]"
-                _upsert(
-                    CoverLetterSignatory,
-                    {"letter": letter, "position": i},
-                    {
-                        "name": source.text(person, "name", s_where, required=True),
-                        "title": source.text(person, "title", s_where),
-                    },
-                )
-            for stale in letter.signatories.filter(position__gt=len(signatories)):
-                stale.delete()
-
-        requirements = {
-            r.code: r for r in ResultRequirement.objects.filter(main_goal__budget_year=budget_year)
+            _load_cover_letter(source=source, item=letter_data, period=period)
+        counts = {
+            "narratives": _load_requirement_narratives(
+                source=source, items=data.get("requirement_narratives") or {}, period=period
+            ),
+            "special_answers": _load_special_answers(
+                source=source, items=data.get("special_reporting_answers") or {}, period=period
+            ),
+            "other_answers": _load_other_answers(
+                source=source, items=data.get("other_reporting_answers") or {}, period=period
+            ),
         }
-        for code, item in (data.get("requirement_narratives") or {}).items():
-            where = f"requirement_narratives.{code}"
-            if code not in requirements:
-                raise source.fail(where, f"unknown requirement '{code}'")
-            item = item or {}
-            _upsert(
-                RequirementNarrative,
-                {"requirement": requirements[code], "period": period},
-                {
-                    "status": source.text(item, "status", where),
-                    "measures_done": source.text(item, "measures_done", where),
-                    "next_priorities": source.text(item, "next_priorities", where),
-                },
-            )
-            counts["narratives"] += 1
-        specials = {s.code: s for s in budget_year.special_reporting.all()}
-        for code, text in (data.get("special_reporting_answers") or {}).items():
-            where = f"special_reporting_answers.{code}"
-            if code not in specials:
-                raise source.fail(where, f"unknown special reporting '{code}'")
-            if not isinstance(text, str):
-                raise source.fail(where, "must be text")
-            _upsert(
-                SpecialReportingAnswer,
-                {"special": specials[code], "period": period},
-                {"text": text},
-            )
-            counts["special_answers"] += 1
-        topics = {t.code: t for t in budget_year.other_reporting.all()}
-        for code, text in (data.get("other_reporting_answers") or {}).items():
-            where = f"other_reporting_answers.{code}"
-            if code not in topics:
-                raise source.fail(where, f"unknown other reporting topic '{code}'")
-            if not isinstance(text, str):
-                raise source.fail(where, "must be text")
-            _upsert(OtherReportingAnswer, {"topic": topics[code], "period": period}, {"text": text})
-            counts["other_answers"] += 1
         _stamp_answers(source=source, data=data, period=period, since=started)
     return counts
+
+
+def _load_period_report(*, source: _Source, data: dict, period: ReportingPeriod) -> None:
+    front = data.get("front_page") or {}
+    signature = data.get("reading_guide_signature") or {}
+    _upsert(
+        PeriodReport,
+        {"period": period},
+        {
+            "front_page_title": source.text(front, "title", "front_page"),
+            "front_page_heading": source.text(front, "heading", "front_page"),
+            "front_page_introduction": source.text(front, "introduction", "front_page"),
+            "reading_guide": source.text(data, "reading_guide", "file"),
+            "reading_guide_place_date": source.text(data, "reading_guide_place_date", "file"),
+            "reading_guide_signatory_name": source.text(
+                signature, "name", "reading_guide_signature"
+            ),
+            "reading_guide_signatory_title": source.text(
+                signature, "title", "reading_guide_signature"
+            ),
+            "priority_area_narrative": source.text(data, "priority_area_narrative", "file"),
+            "resource_priorities": source.text(data, "resource_priorities", "file"),
+        },
+    )
+
+
+def _load_cover_letter(*, source: _Source, item: dict, period: ReportingPeriod) -> None:
+    where = "cover_letter"
+    attachments = item.get("attachments") or []
+    if not isinstance(attachments, list) or not all(isinstance(a, str) for a in attachments):
+        raise source.fail(f"{where}.attachments", "must be a list of texts")
+    letter = _upsert(
+        CoverLetter,
+        {"period": period},
+        {
+            "their_reference": str(item.get("their_reference") or ""),
+            "our_reference": str(item.get("our_reference") or ""),
+            "date": source.date(item.get("date"), f"{where}.date", required=True),
+            "title": source.text(item, "title", where, required=True),
+            "body": source.text(item, "body", where, required=True),
+            "closing": source.text(item, "closing", where),
+            "attachments": attachments,
+            "case_officers": source.text(item, "case_officers", where),
+        },
+    )
+    signatories = item.get("signatories") or []
+    for i, person in enumerate(signatories, start=1):
+        s_where = f"{where}.signatories[{i}]"
+        _upsert(
+            CoverLetterSignatory,
+            {"letter": letter, "position": i},
+            {
+                "name": source.text(person, "name", s_where, required=True),
+                "title": source.text(person, "title", s_where),
+            },
+        )
+    for stale in letter.signatories.filter(position__gt=len(signatories)):
+        stale.delete()
+
+
+def _load_requirement_narratives(*, source: _Source, items: dict, period: ReportingPeriod) -> int:
+    """Part II: what each result requirement came to in the period."""
+    requirements = {
+        r.code: r
+        for r in ResultRequirement.objects.filter(main_goal__budget_year=period.budget_year)
+    }
+    for code, item in items.items():
+        where = f"requirement_narratives.{code}"
+        if code not in requirements:
+            raise source.fail(where, f"unknown requirement '{code}'")
+        item = item or {}
+        _upsert(
+            RequirementNarrative,
+            {"requirement": requirements[code], "period": period},
+            {
+                "status": source.text(item, "status", where),
+                "measures_done": source.text(item, "measures_done", where),
+                "next_priorities": source.text(item, "next_priorities", where),
+            },
+        )
+    return len(items)
+
+
+def _load_special_answers(*, source: _Source, items: dict, period: ReportingPeriod) -> int:
+    specials = {s.code: s for s in period.budget_year.special_reporting.all()}
+    for code, text in items.items():
+        where = f"special_reporting_answers.{code}"
+        if code not in specials:
+            raise source.fail(where, f"unknown special reporting '{code}'")
+        if not isinstance(text, str):
+            raise source.fail(where, "must be text")
+        _upsert(
+            SpecialReportingAnswer, {"special": specials[code], "period": period}, {"text": text}
+        )
+    return len(items)
+
+
+def _load_other_answers(*, source: _Source, items: dict, period: ReportingPeriod) -> int:
+    topics = {t.code: t for t in period.budget_year.other_reporting.all()}
+    for code, text in items.items():
+        where = f"other_reporting_answers.{code}"
+        if code not in topics:
+            raise source.fail(where, f"unknown other reporting topic '{code}'")
+        if not isinstance(text, str):
+            raise source.fail(where, "must be text")
+        _upsert(OtherReportingAnswer, {"topic": topics[code], "period": period}, {"text": text})
+    return len(items)
 
 
 @fixture_loader
@@ -712,149 +819,233 @@ def load_form(*, path: Path) -> dict[str, int]:
     data = read_yaml(path) or {}
     agency_code = source.required(data, "agency", "file")
     period = _period(source, agency_code, source.required(data, "period", "file"), "file.period")
-    budget_year = period.budget_year
-    parents = _Parents(budget_year)
+    parents = _Parents(period.budget_year)
     counts = {"rows": 0, "indicators": 0, "values": 0, "tables": 0}
     started = timezone.now()
-    # A loaded submitted report counts as approved; an open period's rows start as drafts.
-    state = WorkflowState.APPROVED if period.is_locked else WorkflowState.DRAFT
     with allow_locked_period_writes():
-        rows = data.get("form_rows") or []
-        activities = []
-        for i, row in enumerate(rows, start=1):
-            where = f"form_rows[{i}]"
-            parent = parents.resolve(
-                source, row.get("parent") if isinstance(row, dict) else None, f"{where}.parent"
-            )
-            activity = _upsert(
-                Activity,
-                {"budget_year": budget_year, "position": i},
-                {
-                    **parent,
-                    "activity": source.text(row, "activity", where),
-                    "indicator_text": source.text(row, "indicator", where),
-                },
-            )
-            activities.append(activity)
-            lookup = {"activity": activity, "period": period}
-            values = {
-                "status": source.choice(row, "status", where, Status.values),
-                "attainment": source.text(row, "attainment", where),
-                "measures_planned": source.text(row, "measures", where),
-            }
-            if not StatusUpdate.objects.filter(**lookup).exists():
-                values["state"] = state
-            _upsert(StatusUpdate, lookup, values)
-            counts["rows"] += 1
-        Activity.objects.filter(budget_year=budget_year, position__gt=len(rows)).delete()
-
-        for i, item in enumerate(data.get("indicators") or [], start=1):
-            where = f"indicators[{i}]"
-            parent = parents.resolve(
-                source, source.required(item, "parent", where), f"{where}.parent"
-            )
-            activity = None
-            if item.get("activity"):
-                activity = (
-                    next(
-                        (
-                            a
-                            for a in activities
-                            if a.activity == item["activity"]
-                            and all(getattr(a, k) == v for k, v in parent.items())
-                        ),
-                        None,
-                    )
-                    or Activity.objects.filter(
-                        budget_year=budget_year, activity=item["activity"], **parent
-                    ).first()
-                )
-                if activity is None:
-                    raise source.fail(f"{where}.activity", "no form row with this activity text")
-            baseline = item.get("baseline")
-            indicator = _upsert(
-                Indicator,
-                {"budget_year": budget_year, "code": source.required(item, "code", where)},
-                {
-                    **parent,
-                    "activity": activity,
-                    "name": source.text(item, "name", where, required=True),
-                    "unit": source.text(item, "unit", where),
-                    "target": source.number(item.get("target"), f"{where}.target"),
-                    "target_date": source.date(item.get("target_date"), f"{where}.target_date"),
-                    "direction": source.choice(item, "direction", where, IndicatorDirection.values),
-                    "baseline": None
-                    if isinstance(baseline, str)
-                    else source.number(baseline, f"{where}.baseline"),
-                    "baseline_text": baseline if isinstance(baseline, str) else "",
-                    "note": source.text(item, "note", where),
-                    "position": i,
-                },
-            )
-            counts["indicators"] += 1
-            for j, value in enumerate(item.get("values") or [], start=1):
-                v_where = f"{where}.values[{j}]"
-                value_period = _period(
-                    source,
-                    agency_code,
-                    source.required(value, "period", v_where),
-                    f"{v_where}.period",
-                )
-                number = source.number(source.required(value, "value", v_where), f"{v_where}.value")
-                _upsert(
-                    IndicatorValue,
-                    {"indicator": indicator, "period": value_period},
-                    {
-                        "value": number,
-                        "measured_on": source.date(
-                            value.get("measured_on"), f"{v_where}.measured_on"
-                        ),
-                    },
-                )
-                counts["values"] += 1
-
+        activities = _load_form_rows(
+            source=source, rows=data.get("form_rows") or [], period=period, parents=parents
+        )
+        counts["rows"] = len(activities)
+        _load_indicators(
+            source=source,
+            items=data.get("indicators") or [],
+            agency_code=agency_code,
+            period=period,
+            parents=parents,
+            activities=activities,
+            counts=counts,
+        )
         for i, item in enumerate(data.get("tables") or [], start=1):
-            where = f"tables[{i}]"
-            parent = parents.resolve(
-                source, source.required(item, "parent", where), f"{where}.parent"
+            _load_table(
+                source=source,
+                item=item,
+                where=f"tables[{i}]",
+                position=i,
+                period=period,
+                parents=parents,
             )
-            columns = source.required(item, "columns", where)
-            if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-                raise source.fail(f"{where}.columns", "must be a list of texts")
-            table = _upsert(
-                StatisticalTable,
-                {"period": period, "code": source.required(item, "code", where)},
-                {
-                    **parent,
-                    "budget_year": budget_year,
-                    "title": source.text(item, "title", where, required=True),
-                    "columns": columns,
-                    "rows_summable": item.get("rows_summable") is True,
-                    "position": i,
-                },
-            )
-            table_rows = item.get("rows") or []
-            for j, row in enumerate(table_rows, start=1):
-                r_where = f"{where}.rows[{j}]"
-                cells = source.required(row, "values", r_where)
-                if (
-                    not isinstance(cells, list)
-                    or len(cells) != len(columns)
-                    or not all(isinstance(c, int) and not isinstance(c, bool) for c in cells)
-                ):
-                    raise source.fail(
-                        f"{r_where}.values", f"must be {len(columns)} whole numbers, one a column"
-                    )
-                _upsert(
-                    StatisticalTableRow,
-                    {"table": table, "position": j},
-                    {"label": source.text(row, "label", r_where, required=True), "values": cells},
-                )
-            for stale in table.rows.filter(position__gt=len(table_rows)):
-                stale.delete()
             counts["tables"] += 1
         _stamp_answers(source=source, data=data, period=period, since=started)
     return counts
+
+
+def _load_form_rows(
+    *, source: _Source, rows: list, period: ReportingPeriod, parents: _Parents
+) -> list[Activity]:
+    """Each row is an activity of the budget year, by position, and its status update for
+    the period; the year's activities past the last row go."""
+    budget_year = period.budget_year
+    # A loaded submitted report counts as approved; an open period's rows start as drafts.
+    state = WorkflowState.APPROVED if period.is_locked else WorkflowState.DRAFT
+    activities = []
+    for i, row in enumerate(rows, start=1):
+        where = f"form_rows[{i}]"
+        parent = parents.resolve(
+            source, row.get("parent") if isinstance(row, dict) else None, f"{where}.parent"
+        )
+        activity = _upsert(
+            Activity,
+            {"budget_year": budget_year, "position": i},
+            {
+                **parent,
+                "activity": source.text(row, "activity", where),
+                "indicator_text": source.text(row, "indicator", where),
+            },
+        )
+        activities.append(activity)
+        lookup = {"activity": activity, "period": period}
+        values = {
+            "status": source.choice(row, "status", where, Status.values),
+            "attainment": source.text(row, "attainment", where),
+            "measures_planned": source.text(row, "measures", where),
+        }
+        if not StatusUpdate.objects.filter(**lookup).exists():
+            values["state"] = state
+        _upsert(StatusUpdate, lookup, values)
+    Activity.objects.filter(budget_year=budget_year, position__gt=len(rows)).delete()
+    return activities
+
+
+def _load_indicators(
+    *,
+    source: _Source,
+    items: list,
+    agency_code: str,
+    period: ReportingPeriod,
+    parents: _Parents,
+    activities: list[Activity],
+    counts: dict[str, int],
+) -> None:
+    for i, item in enumerate(items, start=1):
+        where = f"indicators[{i}]"
+        indicator = _load_indicator(
+            source=source,
+            item=item,
+            where=where,
+            position=i,
+            budget_year=period.budget_year,
+            parents=parents,
+            activities=activities,
+        )
+        counts["indicators"] += 1
+        counts["values"] += _load_indicator_values(
+            source=source,
+            items=item.get("values") or [],
+            where=where,
+            indicator=indicator,
+            agency_code=agency_code,
+        )
+
+
+def _load_indicator(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    budget_year: BudgetYear,
+    parents: _Parents,
+    activities: list[Activity],
+) -> Indicator:
+    parent = parents.resolve(source, source.required(item, "parent", where), f"{where}.parent")
+    activity = _indicator_activity(
+        source=source,
+        item=item,
+        where=where,
+        parent=parent,
+        budget_year=budget_year,
+        activities=activities,
+    )
+    baseline = item.get("baseline")
+    return _upsert(
+        Indicator,
+        {"budget_year": budget_year, "code": source.required(item, "code", where)},
+        {
+            **parent,
+            "activity": activity,
+            "name": source.text(item, "name", where, required=True),
+            "unit": source.text(item, "unit", where),
+            "target": source.number(item.get("target"), f"{where}.target"),
+            "target_date": source.date(item.get("target_date"), f"{where}.target_date"),
+            "direction": source.choice(item, "direction", where, IndicatorDirection.values),
+            "baseline": None
+            if isinstance(baseline, str)
+            else source.number(baseline, f"{where}.baseline"),
+            "baseline_text": baseline if isinstance(baseline, str) else "",
+            "note": source.text(item, "note", where),
+            "position": position,
+        },
+    )
+
+
+def _indicator_activity(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    parent: dict,
+    budget_year: BudgetYear,
+    activities: list[Activity],
+) -> Activity | None:
+    """The form row an indicator names by its activity text, under the same parent."""
+    text = item.get("activity")
+    if not text:
+        return None
+    # The rows of this file are at hand; only a row that an earlier file loaded costs a query.
+    for activity in activities:
+        if activity.activity == text and all(getattr(activity, k) == v for k, v in parent.items()):
+            return activity
+    activity = Activity.objects.filter(budget_year=budget_year, activity=text, **parent).first()
+    if activity is None:
+        raise source.fail(f"{where}.activity", "no form row with this activity text")
+    return activity
+
+
+def _load_indicator_values(
+    *, source: _Source, items: list, where: str, indicator: Indicator, agency_code: str
+) -> int:
+    for j, value in enumerate(items, start=1):
+        v_where = f"{where}.values[{j}]"
+        value_period = _period(
+            source, agency_code, source.required(value, "period", v_where), f"{v_where}.period"
+        )
+        number = source.number(source.required(value, "value", v_where), f"{v_where}.value")
+        _upsert(
+            IndicatorValue,
+            {"indicator": indicator, "period": value_period},
+            {
+                "value": number,
+                "measured_on": source.date(value.get("measured_on"), f"{v_where}.measured_on"),
+            },
+        )
+    return len(items)
+
+
+def _load_table(
+    *,
+    source: _Source,
+    item: dict,
+    where: str,
+    position: int,
+    period: ReportingPeriod,
+    parents: _Parents,
+) -> None:
+    parent = parents.resolve(source, source.required(item, "parent", where), f"{where}.parent")
+    columns = source.required(item, "columns", where)
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise source.fail(f"{where}.columns", "must be a list of texts")
+    table = _upsert(
+        StatisticalTable,
+        {"period": period, "code": source.required(item, "code", where)},
+        {
+            **parent,
+            "budget_year": period.budget_year,
+            "title": source.text(item, "title", where, required=True),
+            "columns": columns,
+            "rows_summable": item.get("rows_summable") is True,
+            "position": position,
+        },
+    )
+    rows = item.get("rows") or []
+    for j, row in enumerate(rows, start=1):
+        r_where = f"{where}.rows[{j}]"
+        cells = source.required(row, "values", r_where)
+        if (
+            not isinstance(cells, list)
+            or len(cells) != len(columns)
+            or not all(isinstance(c, int) and not isinstance(c, bool) for c in cells)
+        ):
+            raise source.fail(
+                f"{r_where}.values", f"must be {len(columns)} whole numbers, one a column"
+            )
+        _upsert(
+            StatisticalTableRow,
+            {"table": table, "position": j},
+            {"label": source.text(row, "label", r_where, required=True), "values": cells},
+        )
+    for stale in table.rows.filter(position__gt=len(rows)):
+        stale.delete()
 
 
 @fixture_loader
