@@ -131,10 +131,38 @@ def _frame(
         ),
         format_html('<title id="{}">{}</title>', title_id, title),
         format_html('<desc id="{}">{}</desc>', desc_id, description),
-        '<g class="chart-axis" aria-hidden="true">',
     ]
-    ticks = round(top / step)
-    for i in range(ticks + 1):
+    slot = plot_w / max(len(categories), 1)
+    parts += _axes(
+        top=top,
+        step=step,
+        y=y,
+        left=left,
+        plot_w=plot_w,
+        baseline=upper + plot_h,
+        slot=slot,
+        categories=categories,
+        format_value=format_value,
+    )
+    parts += _legend(series=series, left=left, legend_y=height - 12)
+    return parts, y, left, slot, plot_h, upper
+
+
+def _axes(
+    *,
+    top: float,
+    step: float,
+    y: Callable[[float], float],
+    left: int,
+    plot_w: int,
+    baseline: int,
+    slot: float,
+    categories: Sequence[str],
+    format_value: Callable[[Number], str],
+) -> list[str]:
+    """The grid lines with their values, and a label under each category."""
+    parts = ['<g class="chart-axis" aria-hidden="true">']
+    for i in range(round(top / step) + 1):
         value = i * step
         parts.append(
             format_html(
@@ -149,18 +177,21 @@ def _frame(
                 format_value(value),
             )
         )
-    slot = plot_w / max(len(categories), 1)
     for i, category in enumerate(categories):
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="middle" font-size="12">{}</text>',
                 _n(left + slot * (i + 0.5)),
-                upper + plot_h + 18,
+                baseline + 18,
                 category,
             )
         )
     parts.append("</g>")
-    legend_y = height - 12
+    return parts
+
+
+def _legend(*, series: Sequence[Series], left: int, legend_y: int) -> list[str]:
+    parts = []
     for i, one in enumerate(series):
         x = left + i * 180
         parts.append(
@@ -177,7 +208,7 @@ def _frame(
                 one.label,
             )
         )
-    return parts, y, left, slot, plot_h, upper
+    return parts
 
 
 def bar_chart(
