@@ -123,6 +123,100 @@ def settle_day(rng: random.Random, lo: date = date(2006, 1, 2), hi: date = CUT) 
             return d
 
 
+class ReceptionWindow:
+    """Makers of the units of one reception category's cohorts: each draws its dates from
+    the shared random source in a fixed order, so that the output stays the same."""
+
+    def __init__(self, rng: random.Random, category: str):
+        self.rng = rng
+        self.category = category
+        limit = LIMIT_DAYS["unaccompanied_minor" if category == E else "other"]
+        self.over_at_start = START - timedelta(days=limit)  # permit on or before: over at 01.01
+        self.over_at_cut = CUT - timedelta(days=limit)  # permit on or before: over at 30.06
+        self.early = date(2004, 9, 1) if category != E else date(2005, 3, 1)
+
+    def settled_over_start(self, searched_at_start: bool):
+        rng, early, over_at_start = self.rng, self.early, self.over_at_start
+
+        def make(size):
+            permit = day(rng, early, over_at_start - timedelta(days=20))
+            ready = day(rng, permit, min(permit + timedelta(days=60), START))
+            settled = settle_day(rng)
+            if searched_at_start:
+                searched = day(rng, max(ready, START - timedelta(days=120)), START)
+            else:
+                searched = day(
+                    rng, max(START + timedelta(days=1), settled - timedelta(90)), settled
+                )
+            return Unit(
+                self.category,
+                size,
+                permit,
+                ready,
+                searched,
+                settled=settled,
+                permit_bounds=(early, min(ready, over_at_start)),
+            )
+
+        return make
+
+    def settled_not_over_start(self, size: int) -> Unit:
+        rng = self.rng
+        permit = day(rng, self.over_at_start + timedelta(days=1), START - timedelta(days=20))
+        ready = day(rng, permit, min(permit + timedelta(days=45), START))
+        settled = settle_day(rng, max(date(2006, 1, 2), ready))
+        searched = day(rng, max(ready, settled - timedelta(days=110)), settled)
+        return Unit(
+            self.category,
+            size,
+            permit,
+            ready,
+            searched,
+            settled=settled,
+            searched_bounds=(ready, settled),
+        )
+
+    def settled_new(self, size: int) -> Unit:
+        rng = self.rng
+        ready = day(rng, START + timedelta(days=1), date(2006, 6, 1))
+        permit = day(rng, ready - timedelta(days=150 if self.category != E else 60), ready)
+        settled = (
+            settle_day(rng, ready + timedelta(days=14), CUT)
+            if ready + timedelta(days=14) < CUT
+            else CUT
+        )
+        searched = day(rng, max(ready, settled - timedelta(days=90)), settled)
+        return Unit(
+            self.category,
+            size,
+            permit,
+            ready,
+            searched,
+            settled=settled,
+            permit_bounds=(date(2004, 6, 1), ready),
+            searched_bounds=(ready, settled),
+        )
+
+    def waiting(self, ready_lo, ready_hi, permit_lo, permit_hi, searched_at_start, searched_at_cut):
+        rng = self.rng
+
+        def make(size):
+            permit = day(rng, permit_lo, permit_hi)
+            ready = (
+                day(rng, max(permit, ready_lo), ready_hi)
+                if max(permit, ready_lo) <= ready_hi
+                else permit
+            )
+            searched = None
+            if searched_at_start:
+                searched = day(rng, ready, START)
+            elif searched_at_cut:
+                searched = day(rng, max(ready, START + timedelta(days=1)), CUT)
+            return Unit(self.category, size, permit, ready, searched)
+
+        return make
+
+
 class Generator:
     def __init__(self, seed: int = SEED):
         self.rng = random.Random(seed)
@@ -162,172 +256,70 @@ class Generator:
 
     def reception_cohorts(self, category: str, counts: dict[str, int]) -> None:
         """Cohorts of one reception category, named after what they count towards."""
-        rng = self.rng
-        limit = LIMIT_DAYS["unaccompanied_minor" if category == E else "other"]
-        over_at_start = START - timedelta(days=limit)  # permit on or before: over at 01.01
-        over_at_cut = CUT - timedelta(days=limit)  # permit on or before: over at 30.06
-        early = date(2004, 9, 1) if category != E else date(2005, 3, 1)
+        window = ReceptionWindow(self.rng, category)
+        self.settled_reception_cohorts(window, counts)
+        self.waiting_reception_cohorts(window, counts)
 
-        def settled_over_start(searched_at_start: bool):
-            def make(size):
-                permit = day(rng, early, over_at_start - timedelta(days=20))
-                ready = day(rng, permit, min(permit + timedelta(days=60), START))
-                settled = settle_day(rng)
-                if searched_at_start:
-                    searched = day(rng, max(ready, START - timedelta(days=120)), START)
-                else:
-                    searched = day(
-                        rng, max(START + timedelta(days=1), settled - timedelta(90)), settled
-                    )
-                return Unit(
-                    category,
-                    size,
-                    permit,
-                    ready,
-                    searched,
-                    settled=settled,
-                    permit_bounds=(early, min(ready, over_at_start)),
-                )
-
-            return make
-
-        def settled_not_over_start(size):
-            permit = day(rng, over_at_start + timedelta(days=1), START - timedelta(days=20))
-            ready = day(rng, permit, min(permit + timedelta(days=45), START))
-            settled = settle_day(rng, max(date(2006, 1, 2), ready))
-            searched = day(rng, max(ready, settled - timedelta(days=110)), settled)
-            return Unit(
-                category,
-                size,
-                permit,
-                ready,
-                searched,
-                settled=settled,
-                searched_bounds=(ready, settled),
-            )
-
-        def settled_new(size):
-            ready = day(rng, START + timedelta(days=1), date(2006, 6, 1))
-            permit = day(rng, ready - timedelta(days=150 if category != E else 60), ready)
-            settled = (
-                settle_day(rng, ready + timedelta(days=14), CUT)
-                if ready + timedelta(days=14) < CUT
-                else CUT
-            )
-            searched = day(rng, max(ready, settled - timedelta(days=90)), settled)
-            return Unit(
-                category,
-                size,
-                permit,
-                ready,
-                searched,
-                settled=settled,
-                permit_bounds=(date(2004, 6, 1), ready),
-                searched_bounds=(ready, settled),
-            )
-
-        def waiting(ready_lo, ready_hi, permit_lo, permit_hi, searched_at_start, searched_at_cut):
-            def make(size):
-                permit = day(rng, permit_lo, permit_hi)
-                ready = (
-                    day(rng, max(permit, ready_lo), ready_hi)
-                    if max(permit, ready_lo) <= ready_hi
-                    else permit
-                )
-                searched = None
-                if searched_at_start:
-                    searched = day(rng, ready, START)
-                elif searched_at_cut:
-                    searched = day(rng, max(ready, START + timedelta(days=1)), CUT)
-                return Unit(category, size, permit, ready, searched)
-
-            return make
-
-        c = counts
+    def settled_reception_cohorts(self, w: "ReceptionWindow", c: dict[str, int]) -> None:
         self.cohort(
             "settled, over limit at 01.01, searched at 01.01",
-            category,
+            w.category,
             c["s_over_searched"],
-            settled_over_start(True),
+            w.settled_over_start(True),
         )
         self.cohort(
             "settled, over limit at 01.01, not searched at 01.01",
-            category,
+            w.category,
             c["s_over_unsearched"],
-            settled_over_start(False),
+            w.settled_over_start(False),
         )
         self.cohort(
             "settled, ready at 01.01, within limit",
-            category,
+            w.category,
             c["s_not_over"],
-            settled_not_over_start,
+            w.settled_not_over_start,
         )
-        self.cohort("settled, ready during the half year", category, c["s_new"], settled_new)
-        # Waiting at 30.06 and over the limit at 01.01 already (the long-waiting).
-        long_permit = (early, over_at_start - timedelta(days=10))
-        self.cohort(
-            "waiting, over at 01.01, searched at 01.01",
-            category,
-            c["w1_searched_start"],
-            waiting(date(2005, 1, 1), START, *long_permit, True, True),
-        )
-        self.cohort(
-            "waiting, over at 01.01, searched in the half year",
-            category,
-            c["w1_searched_later"],
-            waiting(date(2005, 1, 1), START, *long_permit, False, True),
-        )
-        self.cohort(
-            "waiting, over at 01.01, never searched",
-            category,
-            c["w1_unsearched"],
-            waiting(date(2005, 1, 1), START, *long_permit, False, False),
-        )
+        self.cohort("settled, ready during the half year", w.category, c["s_new"], w.settled_new)
+
+    def waiting_reception_cohorts(self, w: "ReceptionWindow", c: dict[str, int]) -> None:
+        """Waiting at 30.06, by when they went over the limit and whether searched out."""
+        # Over the limit at 01.01 already (the long-waiting).
+        long_permit = (w.early, w.over_at_start - timedelta(days=10))
         # Ready at 01.01 within the limit, over it by 30.06.
         mid_permit = (
-            over_at_start + timedelta(days=1),
-            min(over_at_cut, START - timedelta(days=5)),
-        )
-        self.cohort(
-            "waiting, ready at 01.01, over at 30.06, searched",
-            category,
-            c["w2_searched"],
-            waiting(date(2005, 7, 1), START, *mid_permit, False, True),
-        )
-        self.cohort(
-            "waiting, ready at 01.01, over at 30.06, not searched",
-            category,
-            c["w2_unsearched"],
-            waiting(date(2005, 7, 1), START, *mid_permit, False, False),
+            w.over_at_start + timedelta(days=1),
+            min(w.over_at_cut, START - timedelta(days=5)),
         )
         # Ready during the half year with an old permit (health assessments, appeals).
-        old_permit = (date(2005, 6, 1), over_at_cut)
+        old_permit = (date(2005, 6, 1), w.over_at_cut)
         ready_late = (START + timedelta(days=1), date(2006, 6, 15))
-        self.cohort(
-            "waiting, ready in the half year, over at 30.06, searched",
-            category,
-            c["w3_searched"],
-            waiting(*ready_late, *old_permit, False, True),
-        )
-        self.cohort(
-            "waiting, ready in the half year, over at 30.06, not searched",
-            category,
-            c["w3_unsearched"],
-            waiting(*ready_late, *old_permit, False, False),
-        )
-        recent = (over_at_cut + timedelta(days=1), date(2006, 6, 20))
-        self.cohort(
-            "waiting, within the limit at 30.06, searched",
-            category,
-            c["w4_searched"],
-            waiting(START + timedelta(days=1), CUT, *recent, False, True),
-        )
-        self.cohort(
-            "waiting, within the limit at 30.06, not searched",
-            category,
-            c["w4_unsearched"],
-            waiting(START + timedelta(days=1), CUT, *recent, False, False),
-        )
+        recent = (w.over_at_cut + timedelta(days=1), date(2006, 6, 20))
+        for name, count, ready, permit, searched_at_start, searched_at_cut in (
+            ("over at 01.01, searched at 01.01", "w1_searched_start",
+             (date(2005, 1, 1), START), long_permit, True, True),
+            ("over at 01.01, searched in the half year", "w1_searched_later",
+             (date(2005, 1, 1), START), long_permit, False, True),
+            ("over at 01.01, never searched", "w1_unsearched",
+             (date(2005, 1, 1), START), long_permit, False, False),
+            ("ready at 01.01, over at 30.06, searched", "w2_searched",
+             (date(2005, 7, 1), START), mid_permit, False, True),
+            ("ready at 01.01, over at 30.06, not searched", "w2_unsearched",
+             (date(2005, 7, 1), START), mid_permit, False, False),
+            ("ready in the half year, over at 30.06, searched", "w3_searched",
+             ready_late, old_permit, False, True),
+            ("ready in the half year, over at 30.06, not searched", "w3_unsearched",
+             ready_late, old_permit, False, False),
+            ("within the limit at 30.06, searched", "w4_searched",
+             (START + timedelta(days=1), CUT), recent, False, True),
+            ("within the limit at 30.06, not searched", "w4_unsearched",
+             (START + timedelta(days=1), CUT), recent, False, False),
+        ):  # fmt: skip
+            self.cohort(
+                f"waiting, {name}",
+                w.category,
+                c[count],
+                w.waiting(*ready, *permit, searched_at_start, searched_at_cut),
+            )
 
     def off_cohorts(self) -> None:
         rng = self.rng
