@@ -16,7 +16,13 @@ off, `imdi_reporting/gunicorn.conf.py`, two workers each) and one `db_worker`. T
 3. the approver submits the period through one server; the PDF is downloaded through both
    (202 while the worker makes it, then 200 with the same bytes), the period is reopened
    and submitted again through the other server;
-4. the database holds exactly one stored PDF per part and submission, and no task failed.
+4. the database holds exactly one stored PDF per part and submission, and no task failed;
+5. imports, while the separate edits run: the administrator uploads the same file of
+   sub-post lines through both servers and a file of settlement cases through one, each
+   over the background threshold; the worker imports them while their progress is read
+   through both servers. The lines are stored once (the second file finds them unchanged),
+   every case is stored, and the settlement figures both servers serve equal a count of
+   the case rows.
 
 It prints the numbers and exits 1 if any check fails.
 """
@@ -52,6 +58,9 @@ ROUNDS = 5  # conflicting saves per update
 CLIENTS = 4  # two per server
 SEPARATE_SAVES = 10  # per client in the throughput part
 PDF_WAIT = 120  # seconds a stored PDF may take
+IMPORT_WAIT = 180  # seconds the worker may take for the imports
+IMPORT_LINES = 3_000  # over IMPORT_BACKGROUND_ROWS (2 000): the worker imports them
+IMPORT_CASES = 2_500
 
 failures: list[str] = []
 
@@ -77,7 +86,15 @@ class Client:
         self.token = token
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body=None, form: dict | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        form: dict | None = None,
+        raw: bytes | None = None,
+        content_type: str = "",
+    ):
         headers = {"Host": "127.0.0.1"}
         if self.token:
             headers["Authorization"] = f"Token {self.token}"
@@ -90,6 +107,10 @@ class Client:
         elif form is not None:
             data = urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        elif raw is not None:
+            data = raw
+            headers["Content-Type"] = content_type
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
@@ -116,6 +137,29 @@ class Client:
         )
         if status != 302:
             raise RuntimeError(f"login as {username} answered {status}")
+
+    def upload(self, path: str, fields: dict, name: str, content: bytes):
+        """Post a form with a file, as the admin's import page does; the CSRF token comes
+        from the page first."""
+        _status, _h, page = self.request("GET", path)
+        boundary = secrets.token_hex(16)
+        field = '--{}\r\nContent-Disposition: form-data; name="{}"\r\n\r\n{}\r\n'
+        parts = [
+            field.format(boundary, key, value).encode()
+            for key, value in {**fields, "csrfmiddlewaretoken": csrf(page)}.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="import_file"; '
+            f'filename="{name}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        return self.request(
+            "POST",
+            path,
+            raw=b"".join(parts),
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
 
     def post_form(self, path: str, fields: dict) -> int:
         _status, _h, page = self.request("GET", path)
@@ -300,6 +344,144 @@ def wait_for_queue(cursor) -> float:
     return time.perf_counter() - started
 
 
+CASE_COLUMNS = (
+    "agency;case_key;category;nationality;sex;birth_year;family_group_key;family_size;"
+    "permit_date;ready_date;searched_out_date;arrived_date;settled_date;municipality;"
+    "special_legal_ground"
+)
+
+
+def lines_file() -> bytes:
+    """Sub-post lines of the open year, at positions the demo does not use."""
+    rows = [
+        f"0651;60;6010;{PERIOD};{5000 + i};Importert linje {i};{1000 + i}\n"
+        for i in range(IMPORT_LINES)
+    ]
+    return ("kapittel;post;underpost;periode;nr;tekst;beløp\n" + "".join(rows)).encode()
+
+
+def cases_file() -> bytes:
+    """Cases after the submitted half year: every other one settled in August, the others
+    ready for settlement in September and still waiting at the end of the year."""
+    rows = []
+    for i in range(IMPORT_CASES):
+        day = 1 + i % 28
+        ready, settled = (
+            (f"2006-07-{day:02d}", f"2006-08-{day:02d}")
+            if i % 2 == 0
+            else (
+                f"2006-09-{day:02d}",
+                "",
+            )
+        )
+        rows.append(
+            f"IMDi;M{i:07d};reception;Somalia;{'FM'[i % 2]};{1960 + i % 40};;1;2006-07-01;"
+            f"{ready};;;{settled};{'0301' if settled else ''};\n"
+        )
+    return (CASE_COLUMNS + "\n" + "".join(rows)).encode()
+
+
+def start_imports(ports: list[int]) -> list[int]:
+    """The administrator uploads the lines through both servers at once and the cases
+    through server B; each file is over the threshold, so each becomes a job."""
+    uploads = [
+        (ports[0], "/admin/budget/subpostline/import/", "linjer.csv", lines_file()),
+        (ports[1], "/admin/budget/subpostline/import/", "linjer.csv", lines_file()),
+        (ports[1], "/admin/settlement/settlementcase/import/", "saker.csv", cases_file()),
+    ]
+
+    def upload(port: int, path: str, name: str, content: bytes) -> int:
+        admin = Client(port)
+        admin.login("admin")
+        status, headers, _c = admin.upload(path, {"resource": "0", "format": "0"}, name, content)
+        location = headers.get("Location") or ""
+        check(status == 302 and "/importer/" in location, f"an upload answered {status}")
+        return int(location.rstrip("/").rsplit("/", 1)[-1]) if "/importer/" in location else 0
+
+    with ThreadPoolExecutor(len(uploads)) as pool:
+        return [job for job in pool.map(lambda u: upload(*u), uploads) if job]
+
+
+def follow_imports(ports: list[int], jobs: list[int]) -> float:
+    """Read each job's progress through both servers, in turn, until all are finished: the
+    rows checked never go back, whichever server answers."""
+    started = time.perf_counter()
+    readers = []
+    for port in ports:
+        reader = Client(port)
+        reader.login("admin")
+        readers.append(reader)
+    seen = dict.fromkeys(jobs, 0)
+    finished: set[int] = set()
+    turn = 0
+    while len(finished) < len(jobs) and time.perf_counter() - started < IMPORT_WAIT:
+        for job in jobs:
+            reader = readers[turn % len(readers)]
+            turn += 1
+            status, _h, body = reader.request("GET", f"/importer/{job}/status/")
+            check(status == 200, f"import {job}: the status answered {status}")
+            state = json.loads(body)
+            check(
+                state["rows_done"] >= seen[job],
+                f"import {job}: {state['rows_done']} rows checked after {seen[job]}",
+            )
+            seen[job] = state["rows_done"]
+            if state["finished"]:
+                finished.add(job)
+        time.sleep(0.3)
+    check(len(finished) == len(jobs), f"the imports finished within {IMPORT_WAIT} s")
+    return time.perf_counter() - started
+
+
+def check_imports(cursor, jobs: list[int], readers: list[Client]) -> None:
+    cursor.execute(
+        "SELECT id, state, result FROM imdi_reporting_importjob WHERE id = ANY(%s) ORDER BY id",
+        [jobs],
+    )
+    results = {job: (state, result) for job, state, result in cursor.fetchall()}
+    check(all(state == "done" for state, _r in results.values()), f"imports done: {results}")
+    created = sorted(result.get("created", 0) for _s, result in results.values())
+    check(
+        created == [0, IMPORT_CASES, IMPORT_LINES],
+        f"lines once, the same lines unchanged, every case: created {created}",
+    )
+    cursor.execute(
+        "SELECT count(*), count(DISTINCT position), sum(amount) FROM budget_subpostline "
+        "WHERE label LIKE 'Importert linje %%'"
+    )
+    lines, positions, total = cursor.fetchone()
+    expected = sum(1000 + i for i in range(IMPORT_LINES))
+    check(
+        (lines, positions, total) == (IMPORT_LINES, IMPORT_LINES, expected),
+        f"the lines are stored once: {lines} rows, {positions} positions, sum {total}",
+    )
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE c.settled_date BETWEEN '2006-01-01' AND '2006-12-31'),"
+        " count(*) FILTER (WHERE c.category IN ('reception', 'unaccompanied_minor',"
+        " 'family_reunification') AND c.ready_date <= '2006-12-31'"
+        " AND (c.settled_date IS NULL OR c.settled_date > '2006-12-31'))"
+        " FROM settlement_settlementcase c JOIN goals_agency a ON a.id = c.agency_id"
+        " WHERE a.code = 'IMDi'"
+    )
+    settled, waiting = cursor.fetchone()
+    for reader in readers:
+        _status, body = reader.json(
+            "GET", "/api/settlement/statistics/?agency=IMDi&from=2006-01-01&date=2006-12-31"
+        )
+        entries = body if isinstance(body, list) else body.get("results", [body])
+        figures = next((e for e in entries if e.get("agency") == "IMDi"), {})
+        served = (figures.get("settled"), figures.get("ready_in_reception"))
+        check(
+            served == (settled, waiting),
+            f"server {reader.port} serves settled and waiting {served}, the cases say "
+            f"{(settled, waiting)}",
+        )
+    print(
+        f"The database after the imports: {lines} lines once; 2006 settled {settled} and "
+        f"waiting at 31.12 {waiting}, as both servers serve them"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db-name", default=f"imdi_multi_{os.getpid()}")
@@ -371,12 +553,21 @@ def main() -> int:
             f"Conflicting saves: {UPDATES} updates x {ROUNDS} rounds x {CLIENTS} clients: "
             f"{won} saved, {conflicts} refused with 409, {seconds:.1f} s"
         )
-        saved, seconds = separate_edits(clients, update_ids[UPDATES:])
+        # The imports run on the worker while the separate edits go through both servers.
+        with ThreadPoolExecutor(1) as pool:
+            importing = pool.submit(start_imports, ports)
+            saved, seconds = separate_edits(clients, update_ids[UPDATES:])
+            jobs = importing.result()
         check(saved == CLIENTS * SEPARATE_SAVES, f"separate saves: {saved} of {CLIENTS * 10}")
         print(
             f"Separate saves: {saved} of {CLIENTS * SEPARATE_SAVES} in {seconds:.1f} s "
-            f"({2 * saved / seconds:.0f} requests/s, a read and a write each)"
+            f"({2 * saved / seconds:.0f} requests/s, a read and a write each), "
+            f"while {len(jobs)} files were uploaded"
         )
+        waited = follow_imports(ports, jobs)
+        print(f"Imports {jobs} finished {waited:.1f} s later, their progress read through both")
+        with psycopg2.connect(dbname=args.db_name, **PG) as db, db.cursor() as cursor:
+            check_imports(cursor, jobs, [Client(port, tokens["direktor"]) for port in ports])
 
         seconds = kept_pages_follow_writes(ports, editor, update_ids[0])
         print(f"A kept list read through server B shows a save through server A ({seconds:.1f} s)")
