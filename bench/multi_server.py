@@ -57,7 +57,7 @@ UPDATES = 6  # status updates fought over
 ROUNDS = 5  # conflicting saves per update
 CLIENTS = 4  # two per server
 SEPARATE_SAVES = 10  # per client in the throughput part
-PDF_WAIT = 120  # seconds a stored PDF may take
+PDF_WAIT = 240  # seconds a stored PDF may take (a busy machine renders slowly)
 IMPORT_WAIT = 180  # seconds the worker may take for the imports
 IMPORT_LINES = 3_000  # over IMPORT_BACKGROUND_ROWS (2 000): the worker imports them
 IMPORT_CASES = 2_500
@@ -482,6 +482,172 @@ def check_imports(cursor, jobs: list[int], readers: list[Client]) -> None:
     )
 
 
+def server_env(db_name: str) -> dict:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
+        "TASKS_BACKEND": "database",
+        "WEB_CONCURRENCY": "2",
+    }
+    env.pop("REDIS_URL", None)  # each process its own cache: duplicate tasks are possible
+    return env
+
+
+def prepare(env: dict) -> dict[str, str]:
+    """Migrate, load the demo and collect the static files; the API keys of the editor
+    and the approver."""
+    started = time.perf_counter()
+    # Collecting and compressing the static files takes longest; it needs no database.
+    with ThreadPoolExecutor(1) as pool:
+        collected = pool.submit(manage, env, "collectstatic", "--no-input", "-v0")
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "load_demo", "--allow-production")
+        tokens = {user: manage(env, "create_api_token", user) for user in ("ne", "direktor")}
+        print(f"Database and demo data: {time.perf_counter() - started:.1f} s")
+        collected.result()
+    print(f"Static files collected too: {time.perf_counter() - started:.1f} s")
+    return tokens
+
+
+def start_servers(env: dict, scratch: Path, processes: list[subprocess.Popen]) -> list[int]:
+    ports = [free_port(), free_port()]
+    for port in ports:
+        log = scratch / f"server-{port}.log"
+        server = [GUNICORN, "-c", GUNICORN_CONF, "-b", f"127.0.0.1:{port}", WSGI_APP]
+        processes.append(start(server, env, log))
+    worker = [PYTHON, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"]
+    processes.append(start(worker, env, scratch / "worker.log"))
+    for port, process in zip(ports, processes, strict=False):
+        wait_healthy(port, process, scratch / f"server-{port}.log")
+    print(f"Two app servers on ports {ports[0]} and {ports[1]}, one worker")
+    return ports
+
+
+def create_updates(editor: Client) -> list[int]:
+    """Status updates of activities the NE unit answers for, created through one server."""
+    _s, activities = editor.json(
+        "GET", f"/api/goals/activities/?year=2006&unit=NE&limit={UPDATES + CLIENTS}"
+    )
+    update_ids = []
+    for activity in activities["results"]:
+        status, created = editor.json(
+            "POST",
+            "/api/goals/status-updates/",
+            {"activity": activity["id"], "period": PERIOD, "version": 0, "status": "on_track"}
+            | {"attainment": "start"},
+        )
+        check(status == 201, f"creating a status update answered {status}: {created}")
+        update_ids.append(created["id"])
+    check(len(update_ids) == UPDATES + CLIENTS, f"{len(update_ids)} status updates made")
+    return update_ids
+
+
+def edits_and_imports(ports: list[int], tokens: dict, update_ids: list[int], db_name: str):
+    clients = [Client(ports[i % 2], tokens["ne"]) for i in range(CLIENTS)]
+    won, conflicts, seconds = conflicting_edits(clients, update_ids[:UPDATES])
+    print(
+        f"Conflicting saves: {UPDATES} updates x {ROUNDS} rounds x {CLIENTS} clients: "
+        f"{won} saved, {conflicts} refused with 409, {seconds:.1f} s"
+    )
+    # The imports run on the worker while the separate edits go through both servers.
+    with ThreadPoolExecutor(1) as pool:
+        importing = pool.submit(start_imports, ports)
+        saved, seconds = separate_edits(clients, update_ids[UPDATES:])
+        jobs = importing.result()
+    check(saved == CLIENTS * SEPARATE_SAVES, f"separate saves: {saved} of {CLIENTS * 10}")
+    print(
+        f"Separate saves: {saved} of {CLIENTS * SEPARATE_SAVES} in {seconds:.1f} s "
+        f"({2 * saved / seconds:.0f} requests/s, a read and a write each), "
+        f"while {len(jobs)} files were uploaded"
+    )
+    waited = follow_imports(ports, jobs)
+    print(f"Imports {jobs} finished {waited:.1f} s later, their progress read through both")
+    with psycopg2.connect(dbname=db_name, **PG) as db, db.cursor() as cursor:
+        check_imports(cursor, jobs, [Client(port, tokens["direktor"]) for port in ports])
+
+
+def submissions(ports: list[int]) -> None:
+    """Submit through server B, read through both, reopen and resubmit through server A."""
+    approvers = [Client(port) for port in ports]
+    readers = [Client(port) for port in ports]
+    for client in approvers + readers:
+        client.login("direktor")
+    for submitter, number in ((approvers[1], 1), (approvers[0], 2)):
+        if number == 2:
+            status = submitter.post_form(
+                f"/resultatkrav/{PERIOD}/godkjenning/",
+                {"action": "reopen", "reason": "Rettelse (multi_server)"},
+            )
+            check(status == 302, f"reopening answered {status}")
+        status = submitter.post_form(
+            f"/resultatkrav/{PERIOD}/godkjenning/",
+            {"action": "submit", "reason": "Sendt inn uten alle svar (multi_server)"},
+        )
+        check(status == 302, f"submitting answered {status}")
+        waited, seen = wait_for_pdf(readers)
+        print(
+            f"Submission {number} through port {submitter.port}: stored PDF served by "
+            f"both after {waited:.1f} s ({seen.count(202)} x 202 before)"
+        )
+
+
+def check_copies(db_name: str) -> None:
+    """One stored copy per part and submission, and every task succeeded."""
+    with psycopg2.connect(dbname=db_name, **PG) as db, db.cursor() as cursor:
+        waited = wait_for_queue(cursor)
+        cursor.execute(
+            "SELECT f.part, f.submitted_at, count(*) FROM imdi_reporting_frozenreport f "
+            "JOIN goals_reportingperiod p ON p.id = f.period_id WHERE p.kind = 'Y' "
+            "GROUP BY f.part, f.submitted_at ORDER BY 2, 1"
+        )
+        copies = cursor.fetchall()
+        cursor.execute(
+            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+        )
+        tasks = dict(cursor.fetchall())
+    check(len(copies) == 6, f"3 parts x 2 submissions stored, not {len(copies)}")
+    check(all(count == 1 for *_key, count in copies), f"one copy each: {copies}")
+    check(set(tasks) == {"SUCCESSFUL"}, f"every task succeeded: {tasks}")
+    print(
+        f"Queue empty {waited:.1f} s later: {sum(tasks.values())} tasks ran (freezes for 2 "
+        f"submissions, the imports); {len(copies)} (part, submission) pairs stored, "
+        f"{'one copy each' if all(c == 1 for *_k, c in copies) else copies}"
+    )
+
+
+def check_request_log(scratch: Path, ports: list[int]) -> None:
+    lines = [
+        json.loads(line)
+        for port in ports
+        for line in (scratch / f"server-{port}.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    check(
+        lines and all("request_id" in line and "duration_ms" in line for line in lines),
+        "the servers log JSON lines",
+    )
+    print(f"Request log: {len(lines)} JSON lines from the two servers")
+
+
+def stop(processes: list[subprocess.Popen], scratch: Path, *, failed: bool) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    for log in sorted(scratch.glob("*.log")):
+        if failed:
+            print(f"== {log.name}\n{log.read_text()[-3000:]}")
+        log.unlink()
+    scratch.rmdir()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db-name", default=f"imdi_multi_{os.getpid()}")
@@ -496,153 +662,20 @@ def main() -> int:
         cursor.execute(f'CREATE DATABASE "{args.db_name}"')
     scratch = Path(tempfile.mkdtemp(prefix="imdi-multi-"))
     processes: list[subprocess.Popen] = []
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db_name}",
-        "TASKS_BACKEND": "database",
-        "WEB_CONCURRENCY": "2",
-    }
-    env.pop("REDIS_URL", None)  # each process its own cache: duplicate tasks are possible
+    env = server_env(args.db_name)
     try:
-        started = time.perf_counter()
-        # Collecting and compressing the static files takes longest; it needs no database.
-        with ThreadPoolExecutor(1) as pool:
-            collected = pool.submit(manage, env, "collectstatic", "--no-input", "-v0")
-            manage(env, "migrate", "--no-input", "-v0")
-            manage(env, "load_demo", "--allow-production")
-            tokens = {user: manage(env, "create_api_token", user) for user in ("ne", "direktor")}
-            print(f"Database and demo data: {time.perf_counter() - started:.1f} s")
-            collected.result()
-        print(f"Static files collected too: {time.perf_counter() - started:.1f} s")
-
-        ports = [free_port(), free_port()]
-        for port in ports:
-            log = scratch / f"server-{port}.log"
-            server = [GUNICORN, "-c", GUNICORN_CONF, "-b", f"127.0.0.1:{port}", WSGI_APP]
-            processes.append(start(server, env, log))
-        worker = [PYTHON, "manage.py", "db_worker", "--interval", "0.5", "--no-startup-delay"]
-        processes.append(start(worker, env, scratch / "worker.log"))
-        for port, process in zip(ports, processes, strict=False):
-            wait_healthy(port, process, scratch / f"server-{port}.log")
-        print(f"Two app servers on ports {ports[0]} and {ports[1]}, one worker")
-
-        # Status updates of activities the NE unit answers for, created through server A.
+        tokens = prepare(env)
+        ports = start_servers(env, scratch, processes)
         editor = Client(ports[0], tokens["ne"])
-        _s, activities = editor.json(
-            "GET", f"/api/goals/activities/?year=2006&unit=NE&limit={UPDATES + CLIENTS}"
-        )
-        update_ids = []
-        for activity in activities["results"]:
-            status, created = editor.json(
-                "POST",
-                "/api/goals/status-updates/",
-                {"activity": activity["id"], "period": PERIOD, "version": 0, "status": "on_track"}
-                | {"attainment": "start"},
-            )
-            check(status == 201, f"creating a status update answered {status}: {created}")
-            update_ids.append(created["id"])
-        check(len(update_ids) == UPDATES + CLIENTS, f"{len(update_ids)} status updates made")
-
-        clients = [Client(ports[i % 2], tokens["ne"]) for i in range(CLIENTS)]
-        won, conflicts, seconds = conflicting_edits(clients, update_ids[:UPDATES])
-        print(
-            f"Conflicting saves: {UPDATES} updates x {ROUNDS} rounds x {CLIENTS} clients: "
-            f"{won} saved, {conflicts} refused with 409, {seconds:.1f} s"
-        )
-        # The imports run on the worker while the separate edits go through both servers.
-        with ThreadPoolExecutor(1) as pool:
-            importing = pool.submit(start_imports, ports)
-            saved, seconds = separate_edits(clients, update_ids[UPDATES:])
-            jobs = importing.result()
-        check(saved == CLIENTS * SEPARATE_SAVES, f"separate saves: {saved} of {CLIENTS * 10}")
-        print(
-            f"Separate saves: {saved} of {CLIENTS * SEPARATE_SAVES} in {seconds:.1f} s "
-            f"({2 * saved / seconds:.0f} requests/s, a read and a write each), "
-            f"while {len(jobs)} files were uploaded"
-        )
-        waited = follow_imports(ports, jobs)
-        print(f"Imports {jobs} finished {waited:.1f} s later, their progress read through both")
-        with psycopg2.connect(dbname=args.db_name, **PG) as db, db.cursor() as cursor:
-            check_imports(cursor, jobs, [Client(port, tokens["direktor"]) for port in ports])
-
+        update_ids = create_updates(editor)
+        edits_and_imports(ports, tokens, update_ids, args.db_name)
         seconds = kept_pages_follow_writes(ports, editor, update_ids[0])
         print(f"A kept list read through server B shows a save through server A ({seconds:.1f} s)")
-
-        # Submit through server B, read through both, reopen and resubmit through server A.
-        approvers = [Client(port) for port in ports]
-        readers = [Client(port) for port in ports]
-        for client in approvers:
-            client.login("direktor")
-        for client in readers:
-            client.login("direktor")
-        for submitter, number in ((approvers[1], 1), (approvers[0], 2)):
-            if number == 2:
-                status = submitter.post_form(
-                    f"/resultatkrav/{PERIOD}/godkjenning/",
-                    {"action": "reopen", "reason": "Rettelse (multi_server)"},
-                )
-                check(status == 302, f"reopening answered {status}")
-            status = submitter.post_form(
-                f"/resultatkrav/{PERIOD}/godkjenning/",
-                {"action": "submit", "reason": "Sendt inn uten alle svar (multi_server)"},
-            )
-            check(status == 302, f"submitting answered {status}")
-            waited, seen = wait_for_pdf(readers)
-            print(
-                f"Submission {number} through port {submitter.port}: stored PDF served by "
-                f"both after {waited:.1f} s ({seen.count(202)} x 202 before)"
-            )
-
-        with psycopg2.connect(dbname=args.db_name, **PG) as db, db.cursor() as cursor:
-            waited = wait_for_queue(cursor)
-            cursor.execute(
-                "SELECT f.part, f.submitted_at, count(*) FROM imdi_reporting_frozenreport f "
-                "JOIN goals_reportingperiod p ON p.id = f.period_id WHERE p.kind = 'Y' "
-                "GROUP BY f.part, f.submitted_at ORDER BY 2, 1"
-            )
-            copies = cursor.fetchall()
-            cursor.execute(
-                "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
-            )
-            tasks = dict(cursor.fetchall())
-        check(len(copies) == 6, f"3 parts x 2 submissions stored, not {len(copies)}")
-        check(all(count == 1 for *_key, count in copies), f"one copy each: {copies}")
-        check(set(tasks) == {"SUCCESSFUL"}, f"every task succeeded: {tasks}")
-        print(
-            f"Queue empty {waited:.1f} s later: {sum(tasks.values())} freeze tasks ran for 2 "
-            f"submissions; {len(copies)} (part, submission) pairs stored, "
-            f"{'one copy each' if all(c == 1 for *_k, c in copies) else copies}"
-        )
-
-        lines = [
-            json.loads(line)
-            for port in ports
-            for line in (scratch / f"server-{port}.log").read_text().splitlines()
-            if line.startswith("{")
-        ]
-        check(
-            lines and all("request_id" in line and "duration_ms" in line for line in lines),
-            "the servers log JSON lines",
-        )
-        print(f"Request log: {len(lines)} JSON lines from the two servers")
+        submissions(ports)
+        check_copies(args.db_name)
+        check_request_log(scratch, ports)
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if failures or sys.exc_info()[0] is not None:
-            for log in sorted(scratch.glob("*.log")):
-                print(f"== {log.name}\n{log.read_text()[-3000:]}")
-        for log in scratch.glob("*.log"):
-            log.unlink()
-        scratch.rmdir()
+        stop(processes, scratch, failed=bool(failures) or sys.exc_info()[0] is not None)
         if not args.keep:
             with admin.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
