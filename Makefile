@@ -30,7 +30,7 @@ help:
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  run the benchmark scripts in bench/"
 	@echo "make serve  production server (gunicorn, DEBUG off; see README, Deployment)"
-	@echo "make worker the background worker for make serve (freezes submitted reports)"
+	@echo "make worker the background worker for make serve (reports, large imports, reminders, e-mail)"
 
 $(VENV)/.installed-%: pyproject.toml
 	@python="$$($(FIND_PYTHON))"; \

@@ -492,6 +492,8 @@ def server_env(db_name: str) -> dict:
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
         "TASKS_BACKEND": "database",
         "WEB_CONCURRENCY": "2",
+        # Notification e-mail is written to the log of the process that sends it.
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
     }
     env.pop("REDIS_URL", None)  # each process its own cache: duplicate tasks are possible
     return env
@@ -613,10 +615,42 @@ def check_copies(db_name: str) -> None:
     check(all(count == 1 for *_key, count in copies), f"one copy each: {copies}")
     check(set(tasks) == {"SUCCESSFUL"}, f"every task succeeded: {tasks}")
     print(
-        f"Queue empty {waited:.1f} s later: {sum(tasks.values())} tasks ran (freezes for 2 "
-        f"submissions, the imports); {len(copies)} (part, submission) pairs stored, "
+        f"Queue empty {waited:.1f} s later: {sum(tasks.values())} tasks ran (imports, reminders, "
+        f"e-mail, freezes for 2 submissions); {len(copies)} (part, submission) pairs stored, "
         f"{'one copy each' if all(c == 1 for *_k, c in copies) else copies}"
     )
+
+
+def reminders(env: dict, db_name: str) -> None:
+    """Cron's daily call queues the reminders; the worker makes them and mails them."""
+    with psycopg2.connect(dbname=db_name, **PG) as db, db.cursor() as cursor:
+        cursor.execute("UPDATE auth_user SET email = username || '@example.org'")
+        cursor.execute(
+            "SELECT p.deadline - a.reminder_days FROM goals_reportingperiod p"
+            " JOIN goals_budgetyear y ON y.id = p.budget_year_id"
+            " JOIN goals_agency a ON a.id = y.agency_id"
+            " WHERE p.state = 'open' AND p.kind = 'Y' AND a.code = 'IMDi'"
+        )
+        (day,) = cursor.fetchone()
+    queued = manage(env, "send_reminders", "--enqueue", "--date", day.isoformat())
+    check("queued as task" in queued, f"send_reminders --enqueue said {queued!r}")
+    with psycopg2.connect(dbname=db_name, **PG) as db, db.cursor() as cursor:
+        waited = wait_for_queue(cursor)
+        cursor.execute("SELECT count(*) FROM goals_notification WHERE kind = 'reminder'")
+        (made,) = cursor.fetchone()
+    check(made > 0, "the worker made reminders")
+    print(f"Reminders for {day}: {made} made by the worker {waited:.1f} s after cron's call")
+
+
+def check_mail(scratch: Path, ports: list[int]) -> None:
+    """The notification e-mail of the reminders and submissions went out from the worker;
+    no app server sent any while answering a request."""
+    sent = (scratch / "worker.log").read_text().count("\nSubject: ")
+    by_servers = sum(
+        (scratch / f"server-{port}.log").read_text().count("\nSubject: ") for port in ports
+    )
+    check(sent > 0 and by_servers == 0, f"mail sent by the worker {sent}, by servers {by_servers}")
+    print(f"Notification e-mail: {sent} messages sent by the worker, none by the app servers")
 
 
 def check_request_log(scratch: Path, ports: list[int]) -> None:
@@ -671,8 +705,10 @@ def main() -> int:
         edits_and_imports(ports, tokens, update_ids, args.db_name)
         seconds = kept_pages_follow_writes(ports, editor, update_ids[0])
         print(f"A kept list read through server B shows a save through server A ({seconds:.1f} s)")
+        reminders(env, args.db_name)
         submissions(ports)
         check_copies(args.db_name)
+        check_mail(scratch, ports)
         check_request_log(scratch, ports)
     finally:
         stop(processes, scratch, failed=bool(failures) or sys.exc_info()[0] is not None)

@@ -1,4 +1,3 @@
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -7,7 +6,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
@@ -25,6 +23,7 @@ from goals.choices import (
 )
 from goals.history import as_text, change_context
 from goals.locking import PeriodLockedError
+from goals.mail import mail_after_commit
 from goals.models import (
     Activity,
     Agency,
@@ -45,8 +44,6 @@ from goals.models import (
 )
 from goals.selectors import periods_visible_to, submission_check
 from goals.structure import may_edit, responsible_unit_of
-
-logger = logging.getLogger(__name__)
 
 
 def bump_generation(*, agency_id: int | None) -> None:
@@ -514,16 +511,6 @@ def _ministry_readers(*, agency: Agency) -> QuerySet:
     return get_user_model().objects.filter(is_active=True, profile__ministry_id=agency.ministry_id)
 
 
-def _mail(messages: list[tuple]) -> None:
-    # Sent after the commit, so a rolled-back change mails nobody; a mail server that is
-    # down must not undo the change either: the notification in the app stands, and the
-    # failure is logged for operations.
-    try:
-        send_mass_mail(messages)
-    except OSError:  # smtplib's errors and a refused connection
-        logger.exception("Notification e-mail to %d recipient(s) not sent", len(messages))
-
-
 @dataclass(frozen=True)
 class NotificationText:
     """A notification's message, translated for each person into the language they chose
@@ -575,8 +562,7 @@ def notify(
         for u in users
         if u.email and getattr(getattr(u, "profile", None), "email_notifications", True)
     ]
-    if mails:
-        transaction.on_commit(lambda: _mail(mails))
+    mail_after_commit(mails)
     return created
 
 

@@ -67,7 +67,7 @@ def test_a_mail_server_that_is_down_loses_no_change_and_no_notification(
     def refused(messages):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr("goals.services.send_mass_mail", refused)
+    monkeypatch.setattr("goals.mail.send_mass_mail", refused)
     update = ready_r1_3(demo_user, year_period)
     with django_capture_on_commit_callbacks(execute=True):
         return_update(user=demo_user("direktor"), update=update, reason="Mer tall.")
