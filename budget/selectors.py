@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
@@ -550,24 +551,85 @@ def expense_post_sums(*, period: ReportingPeriod) -> ExpensePostSums:
 
 def expense_totals(*, period: ReportingPeriod) -> ExpenseTotals:
     """The same sums as budget_overview(period).sum_appropriation, .accounts_total,
-    .remaining and .share_spent: the totals of expense_post_sums (three queries)."""
-    sums = expense_post_sums(period=period)
-    appropriation, accounts = sums.appropriation, sums.accounts
-    spent = [pk for pk in accounts if pk in appropriation]
-
-    def total(values) -> Decimal | None:
-        values = list(values)
-        return sum(values, ZERO) if values else None
-
-    spent_appropriation = total(appropriation[pk] for pk in spent)
+    .remaining and .share_spent, summed per post and then in total by the database: one
+    query that returns one row, whatever the number of posts (expense_post_sums would carry
+    a row per post to Python three times)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPENSE_TOTALS_SQL, _expense_totals_parameters(period))
+        appropriation, accounts, remaining, spent_accounts, spent_appropriation, spent = (
+            cursor.fetchone()
+        )
     return ExpenseTotals(
-        sum_appropriation=total(appropriation.values()),
-        accounts_total=total(accounts.values()),
-        remaining=total(appropriation[pk] - accounts[pk] for pk in spent),
-        share_spent=share(total(accounts[pk] for pk in spent), spent_appropriation)
+        sum_appropriation=_decimal(appropriation),
+        accounts_total=_decimal(accounts),
+        remaining=_decimal(remaining) if spent else None,
+        share_spent=share(_decimal(spent_accounts), _decimal(spent_appropriation))
         if spent
         else None,
     )
+
+
+def _decimal(value) -> Decimal | None:
+    # SQLite sums whole kroner as int, PostgreSQL as Decimal.
+    return None if value is None else Decimal(value)
+
+
+# expense_post_sums in SQL: a post's appropriation is its allocations to the period's end;
+# its accounts are its own entries of the period (salaries, refunds, purchases and payments
+# less income) less the income credited against it, for a post with entries of its own or
+# with credited income that does not sum to zero. The totals: all appropriations, all
+# accounts, and over the posts that have both, the remainder and the two sums of the share.
+# Only the models' table names are put into the text; every value is a parameter.
+_EXPENSE_TOTALS_SQL = f"""
+WITH appropriation AS (
+    SELECT e.post_id, SUM(e.amount) AS amount
+    FROM {AllocationEntry._meta.db_table} e
+    JOIN {Post._meta.db_table} p ON p.id = e.post_id
+    JOIN {Chapter._meta.db_table} c ON c.id = p.chapter_id
+    WHERE c.agency_id = %(agency)s AND c.kind = %(expense)s
+      AND e.budget_year_id = %(year)s AND (e.date IS NULL OR e.date <= %(end)s)
+    GROUP BY e.post_id
+), movement AS (
+    SELECT e.post_id AS post_id, 1 AS own,
+        CASE WHEN e.category IN (%(salary)s, %(refunds)s, %(purchases)s, %(payments)s)
+            THEN e.amount WHEN e.category = %(income)s THEN -e.amount ELSE 0 END AS amount
+    FROM {AccountsEntry._meta.db_table} e
+    JOIN {Post._meta.db_table} p ON p.id = e.post_id
+    JOIN {Chapter._meta.db_table} c ON c.id = p.chapter_id
+    WHERE c.agency_id = %(agency)s AND c.kind = %(expense)s AND e.period_id = %(period)s
+    UNION ALL
+    SELECT p.credited_against_id, 0, -e.amount
+    FROM {AccountsEntry._meta.db_table} e
+    JOIN {Post._meta.db_table} p ON p.id = e.post_id
+    JOIN {Post._meta.db_table} t ON t.id = p.credited_against_id
+    JOIN {Chapter._meta.db_table} c ON c.id = t.chapter_id
+    WHERE c.agency_id = %(agency)s AND c.kind = %(expense)s AND e.period_id = %(period)s
+      AND e.category = %(income)s
+), accounts AS (
+    SELECT post_id, SUM(amount) AS amount
+    FROM movement
+    GROUP BY post_id
+    HAVING MAX(own) = 1 OR SUM(CASE WHEN own = 0 THEN amount ELSE 0 END) <> 0
+)
+SELECT (SELECT SUM(amount) FROM appropriation), (SELECT SUM(amount) FROM accounts),
+    SUM(a.amount - s.amount), SUM(s.amount), SUM(a.amount), COUNT(*)
+FROM appropriation a JOIN accounts s ON s.post_id = a.post_id
+"""  # noqa: S608
+
+
+def _expense_totals_parameters(period: ReportingPeriod) -> dict:
+    return {
+        "agency": period.budget_year.agency_id,
+        "expense": ChapterKind.EXPENSE,
+        "year": period.budget_year_id,
+        "end": period.end,
+        "period": period.pk,
+        "salary": AccountsCategory.SALARY,
+        "refunds": AccountsCategory.REFUNDS,
+        "purchases": AccountsCategory.PURCHASES,
+        "payments": AccountsCategory.PAYMENTS,
+        "income": AccountsCategory.INCOME,
+    }
 
 
 def expense_deviations(*, period: ReportingPeriod) -> dict[int, Decimal]:

@@ -110,9 +110,9 @@ def test_the_overview_runs_as_many_queries_with_a_profile(
     cache.clear()  # the overview is computed again, not read from the cache
     # session, user, user and group permissions, profile, the period, the count of chapters
     # (for the pager), the agency's cache generation, the page's chapters, their posts,
-    # allocations (each with its post's profile to date), accounts; the totals'
-    # appropriations, accounts and credited income per post; the period list.
-    with django_assert_num_queries(16):
+    # allocations (each with its post's profile to date), accounts; the totals of all
+    # expense posts; the period list.
+    with django_assert_num_queries(14):
         assert "55 761" in client.get(url).content.decode()
 
 
