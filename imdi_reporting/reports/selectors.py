@@ -679,35 +679,9 @@ def _form_place(
             ),
         )
     if activity.requirement_id:
-        requirement = activity.requirement
-        goal = goal_titles.get(requirement.main_goal_id, requirement.main_goal)
-        return (
-            f"goal-{goal.pk}",
-            f"{goal.code}: {goal.title}",
-            ("requirement", requirement.pk),
-            lambda: FormCell(
-                code=requirement.code,
-                heading=requirement.text,
-                texts=[],
-                special_texts=[s.text for s in specials.get(requirement.pk, [])],
-                unit=requirement.responsible_unit.code,
-            ),
-        )
+        return _requirement_place(activity.requirement, goal_titles=goal_titles, specials=specials)
     if activity.special_id:
-        special = activity.special
-        goal = special.main_goal
-        return (
-            f"goal-{goal.pk}",
-            f"{goal.code}: {goal.title}",
-            ("special", special.pk),
-            lambda: FormCell(
-                code=special.code,
-                heading=_("Special reporting for %(goal)s without a link to a requirement")
-                % {"goal": special.main_goal.code},
-                texts=[special.text],
-                unit=_unit_code(special.responsible_unit, agency),
-            ),
-        )
+        return _special_place(activity.special, agency=agency)
     topic = activity.other_topic
     return (
         "other",
@@ -718,6 +692,45 @@ def _form_place(
             heading=topic.title,
             texts=[topic.text] if topic.text else [],
             unit=_unit_code(topic.responsible_unit, agency),
+        ),
+    )
+
+
+def _requirement_place(
+    requirement: ResultRequirement,
+    *,
+    goal_titles: dict[int, MainGoal],
+    specials: dict[int, list[SpecialReportingRequirement]],
+) -> tuple[str, str, tuple[str, int], Callable[[], FormCell]]:
+    goal = goal_titles.get(requirement.main_goal_id, requirement.main_goal)
+    return (
+        f"goal-{goal.pk}",
+        f"{goal.code}: {goal.title}",
+        ("requirement", requirement.pk),
+        lambda: FormCell(
+            code=requirement.code,
+            heading=requirement.text,
+            texts=[],
+            special_texts=[s.text for s in specials.get(requirement.pk, [])],
+            unit=requirement.responsible_unit.code,
+        ),
+    )
+
+
+def _special_place(
+    special: SpecialReportingRequirement, *, agency
+) -> tuple[str, str, tuple[str, int], Callable[[], FormCell]]:
+    goal = special.main_goal
+    return (
+        f"goal-{goal.pk}",
+        f"{goal.code}: {goal.title}",
+        ("special", special.pk),
+        lambda: FormCell(
+            code=special.code,
+            heading=_("Special reporting for %(goal)s without a link to a requirement")
+            % {"goal": special.main_goal.code},
+            texts=[special.text],
+            unit=_unit_code(special.responsible_unit, agency),
         ),
     )
 
