@@ -16,9 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import (
     Case,
-    DecimalField,
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -491,71 +489,23 @@ def _expense_post(*, period: ReportingPeriod, via: str) -> Q:
 
 
 def expense_post_sums(*, period: ReportingPeriod) -> ExpensePostSums:
-    """The database sums per post (three grouped queries, a row per post and no model
-    objects): a post's accounts are its own entries of the period (salaries, refunds,
-    purchases and payments less income) less the income credited against it; a post
-    without allocations has no appropriation, one without entries or credited income no
-    accounts. Without the entries' own orderings, which would join their year and agency."""
-    appropriation = dict(
-        AllocationEntry.objects.filter(
-            Q(date__isnull=True) | Q(date__lte=period.end),
-            _expense_post(period=period, via="post"),
-            budget_year_id=period.budget_year_id,
-        )
-        .order_by("post__chapter__number", "post__number")
-        .values("post_id")
-        .annotate(total=Sum("amount"))
-        .values_list("post_id", "total")
-    )
-    signed = Case(
-        When(
-            category__in=[
-                AccountsCategory.SALARY,
-                AccountsCategory.REFUNDS,
-                AccountsCategory.PURCHASES,
-                AccountsCategory.PAYMENTS,
-            ],
-            then=F("amount"),
-        ),
-        When(category=AccountsCategory.INCOME, then=-F("amount")),
-        default=Value(ZERO),
-        output_field=DecimalField(max_digits=20, decimal_places=2),
-    )
-    own = dict(
-        AccountsEntry.objects.filter(_expense_post(period=period, via="post"), period_id=period.pk)
-        .order_by()
-        .values("post_id")
-        .annotate(total=Sum(signed))
-        .values_list("post_id", "total")
-    )
-    credited = dict(
-        AccountsEntry.objects.filter(
-            _expense_post(period=period, via="post__credited_against"),
-            period_id=period.pk,
-            category=AccountsCategory.INCOME,
-        )
-        .order_by()
-        .values("post__credited_against_id")
-        .annotate(total=Sum("amount"))
-        .values_list("post__credited_against_id", "total")
-    )
-    return ExpensePostSums(
-        appropriation=appropriation,
-        accounts={
-            pk: own.get(pk, ZERO) - credited.get(pk, ZERO)
-            for pk in own.keys() | credited.keys()
-            if pk in own or credited[pk]
-        },
-    )
+    """The database sums per post (_EXPENSE_POSTS_SQL, one query, a row per post and no
+    model objects): the appropriations in the budget's order, then the accounts."""
+    appropriation: dict[int, Decimal] = {}
+    accounts: dict[int, Decimal] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPENSE_POST_ROWS_SQL, _expense_posts_parameters(period))
+        for kind, _chapter, _post, post_id, amount in cursor.fetchall():
+            (appropriation if kind == "a" else accounts)[post_id] = Decimal(amount)
+    return ExpensePostSums(appropriation=appropriation, accounts=accounts)
 
 
 def expense_totals(*, period: ReportingPeriod) -> ExpenseTotals:
     """The same sums as budget_overview(period).sum_appropriation, .accounts_total,
     .remaining and .share_spent, summed per post and then in total by the database: one
-    query that returns one row, whatever the number of posts (expense_post_sums would carry
-    a row per post to Python three times)."""
+    query that returns one row, whatever the number of posts."""
     with connection.cursor() as cursor:
-        cursor.execute(_EXPENSE_TOTALS_SQL, _expense_totals_parameters(period))
+        cursor.execute(_EXPENSE_TOTALS_SQL, _expense_posts_parameters(period))
         appropriation, accounts, remaining, spent_accounts, spent_appropriation, spent = (
             cursor.fetchone()
         )
@@ -574,13 +524,13 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-# expense_post_sums in SQL: a post's appropriation is its allocations to the period's end;
-# its accounts are its own entries of the period (salaries, refunds, purchases and payments
-# less income) less the income credited against it, for a post with entries of its own or
-# with credited income that does not sum to zero. The totals: all appropriations, all
-# accounts, and over the posts that have both, the remainder and the two sums of the share.
-# Only the models' table names are put into the text; every value is a parameter.
-_EXPENSE_TOTALS_SQL = f"""
+# The sums per expense post of the period's agency, by PostFigures' rules: a post's
+# appropriation is its allocations to the period's end; its accounts are its own entries of
+# the period (salaries, refunds, purchases and payments less income) less the income
+# credited against it, for a post with entries of its own or with credited income that
+# does not sum to zero. Only the models' table names are put into the text; every value is
+# a parameter.
+_EXPENSE_POSTS_SQL = f"""
 WITH appropriation AS (
     SELECT e.post_id, SUM(e.amount) AS amount
     FROM {AllocationEntry._meta.db_table} e
@@ -611,13 +561,29 @@ WITH appropriation AS (
     GROUP BY post_id
     HAVING MAX(own) = 1 OR SUM(CASE WHEN own = 0 THEN amount ELSE 0 END) <> 0
 )
+"""  # noqa: S608
+
+# Each post's appropriation (in the budget's order) and accounts, a row each.
+_EXPENSE_POST_ROWS_SQL = f"""{_EXPENSE_POSTS_SQL}
+SELECT 'a', c.number, p.number, a.post_id, a.amount
+FROM appropriation a
+JOIN {Post._meta.db_table} p ON p.id = a.post_id
+JOIN {Chapter._meta.db_table} c ON c.id = p.chapter_id
+UNION ALL
+SELECT 's', '', '', post_id, amount FROM accounts
+ORDER BY 1, 2, 3, 4
+"""  # noqa: S608
+
+# All appropriations, all accounts, and over the posts that have both, the remainder and
+# the two sums of the share.
+_EXPENSE_TOTALS_SQL = f"""{_EXPENSE_POSTS_SQL}
 SELECT (SELECT SUM(amount) FROM appropriation), (SELECT SUM(amount) FROM accounts),
     SUM(a.amount - s.amount), SUM(s.amount), SUM(a.amount), COUNT(*)
 FROM appropriation a JOIN accounts s ON s.post_id = a.post_id
 """  # noqa: S608
 
 
-def _expense_totals_parameters(period: ReportingPeriod) -> dict:
+def _expense_posts_parameters(period: ReportingPeriod) -> dict:
     return {
         "agency": period.budget_year.agency_id,
         "expense": ChapterKind.EXPENSE,
@@ -635,7 +601,7 @@ def _expense_totals_parameters(period: ReportingPeriod) -> dict:
 def expense_deviations(*, period: ReportingPeriod) -> dict[int, Decimal]:
     """PostFigures.deviation of each expense post that has a share spent (an appropriation
     other than zero, and accounts), by post id in the budget's order: its accounts less its
-    expected spend, from expense_post_sums and the periodised budgets to date. Four queries
+    expected spend, from expense_post_sums and the periodised budgets to date. Two queries
     at most, no model objects."""
     sums = expense_post_sums(period=period)
     spent = [pk for pk, amount in sums.appropriation.items() if amount and pk in sums.accounts]

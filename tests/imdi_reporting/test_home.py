@@ -23,13 +23,13 @@ def test_the_start_page_runs_a_bounded_number_of_queries(client_for, django_asse
     # and unit, 6 periods with year, agency and submitter; the overview of the newest
     # period: 7 the agency's cache generation, 8 main goals, 9 units, 10 requirements
     # (with none, neither their statuses nor a page of them is read); the budget
-    # overview: 11 generation, 12 appropriation, 13 accounts and 14 credited income per
-    # expense post (none: no post is read); 15 group names for the role label; the
-    # approver's work list, counted by the database: 16 the open period's form rows, 17 its
-    # updates and the returned ones, 18 the ready ones per unit (the units and the returned
-    # updates are read only when there are any), 19 comments awaiting a reply.
+    # overview: 11 generation, 12 the sums per expense post (none: no post is read);
+    # 13 group names for the role label; the approver's work list, counted by the
+    # database: 14 the open period's form rows, 15 its updates and the returned ones, 16 the
+    # ready ones per unit (the units and the returned updates are read only when there are
+    # any), 17 comments awaiting a reply.
     # test_overview pins the count with the full 2006 data.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         client.get(reverse("home"))
     # Again with the roll-ups cached: the reads of the overview and of the budget are gone.
     with django_assert_num_queries(13):

@@ -250,21 +250,20 @@ def test_the_overview_runs_the_same_queries_with_ten_times_the_data(
     # 8 main goals, 9 units, 10 the requirements in order, 11 the roll-up of their updates
     # in the period, then of the page's requirements: 12 the requirements with main goal,
     # unit and narrative saved, 13 deliverables, 14 indicators, 15 indicator values with
-    # their period; the budget summary: 16 generation, 17 appropriation, 18 accounts and
-    # 19 credited income per expense post, 20 periodised budgets to date, then of the
-    # posts shown: 21 posts with chapter, 22 allocations, 23 accounts; 24 group names for
-    # the role label; 25 the ministry's agencies with the settlement module (the menu);
-    # the ministry's work list: 26 comments awaiting a reply, 27 replies to the reader's
-    # comments.
-    with django_assert_num_queries(27):
+    # their period; the budget summary: 16 generation, 17 the sums per expense post,
+    # 18 periodised budgets to date, then of the posts shown: 19 posts with chapter,
+    # 20 allocations, 21 accounts; 22 group names for the role label; 23 the ministry's
+    # agencies with the settlement module (the menu); the ministry's work list: 24 comments
+    # awaiting a reply, 25 replies to the reader's comments.
+    with django_assert_num_queries(25):
         first = client.get(reverse("home"))
-    # Cached: the overview's and the budget's reads (8-15, 17-23) are gone.
+    # Cached: the overview's and the budget's reads (8-15, 17-21) are gone.
     with django_assert_num_queries(12):
         client.get(reverse("home"))
     before = len(rows_by_code(first))
     with allow_locked_period_writes():  # H1 is submitted; the setup grows it as fixture data
         original = add_tenfold(ReportingPeriod.objects.get(kind="H1"))
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(25):
         response = client.get(reverse("home"))
     # The rows come a page at a time; the pager counts them all.
     assert response.context["pager"].page.paginator.count == before + 9 * original
